@@ -1,0 +1,85 @@
+// The ABI: the binary's one export list. src/wasm/abi.ts must match it (build.mjs checks).
+
+export {
+  fill_f32,
+  copy_f32,
+  scale_f32,
+  axpy_f32,
+  sum_squares_f32,
+  argmax_rows_f32,
+} from './vector';
+
+export {
+  gemm_nn_f32,
+  gemm_nt_f32,
+  gemm_tn_f32,
+} from './gemm';
+
+export {
+  dense_forward_f32,
+  dense_backward_f32,
+} from './dense';
+
+export {
+  linear_forward_f32,
+  linear_backward_f32,
+  relu_forward_f32,
+  relu_backward_f32,
+  leaky_relu_forward_f32,
+  leaky_relu_backward_f32,
+  elu_forward_f32,
+  elu_backward_f32,
+  sigmoid_forward_f32,
+  sigmoid_backward_f32,
+  tanh_forward_f32,
+  tanh_backward_f32,
+  softplus_forward_f32,
+  softplus_backward_f32,
+  step_forward_f32,
+  softmax_forward_f32,
+  softmax_backward_f32,
+} from './activation';
+
+export {
+  softmax_xent_sparse_f32,
+  softmax_xent_f32,
+  bce_f32,
+  bce_logits_f32,
+  mse_f32,
+  mae_f32,
+} from './loss';
+
+export {
+  sgd_f32,
+  momentum_f32,
+  adagrad_f32,
+  rmsprop_f32,
+  adam_f32,
+  l1l2_penalty_f32,
+} from './optim';
+
+export {
+  conv2d_forward_f32,
+  conv2d_backward_f32,
+} from './conv';
+
+export {
+  maxpool2d_forward_f32,
+  maxpool2d_backward_f32,
+  avgpool2d_forward_f32,
+  avgpool2d_backward_f32,
+  global_maxpool_forward_f32,
+  global_maxpool_backward_f32,
+  global_avgpool_forward_f32,
+  global_avgpool_backward_f32,
+} from './pool';
+
+/** First byte the host's arena may use. */
+export function heap_base(): usize {
+  return __heap_base;
+}
+
+/** ABI revision; bump with any change of a kernel's name or arguments. */
+export function abi_version(): i32 {
+  return 1;
+}

@@ -1,0 +1,82 @@
+/**
+ * The arena: a bump allocator over the module's imported linear memory, starting at the
+ * binary's `__heap_base`. Buffers are 16-byte aligned (one v128). Memory grows on demand;
+ * typed-array views are rebuilt whenever `memory.buffer` changed (growth detaches or
+ * shortens old views), so always read them through the getters.
+ */
+const PAGE = 65536;
+export const ALIGN = 16;
+
+export const alignUp = (n: number, a = ALIGN): number => Math.ceil(n / a) * a;
+
+export class Arena {
+  readonly base: number;
+  private _top: number;
+  private buf: ArrayBuffer | SharedArrayBuffer | null = null;
+  private _f32!: Float32Array;
+  private _i32!: Int32Array;
+  private _u8!: Uint8Array;
+
+  constructor(readonly memory: WebAssembly.Memory, base: number) {
+    this.base = alignUp(base);
+    this._top = this.base;
+  }
+
+  /** First free byte. */
+  get top(): number {
+    return this._top;
+  }
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /** Reserve `bytes` (rounded up to 16) and return the byte address; grows memory if needed. */
+  alloc(bytes: number): number {
+    if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`arena: cannot allocate ${bytes} bytes`);
+    const ptr = this._top;
+    const end = ptr + alignUp(Math.max(bytes, ALIGN));
+    this.ensure(end);
+    this._top = end;
+    return ptr;
+  }
+
+  /** Make sure the memory holds at least `end` bytes. */
+  ensure(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    if (end > 2 ** 32) throw new RangeError(`arena: ${end} bytes exceed the 4 GiB of wasm32 memory`);
+    // Grow geometrically so repeated small plans do not grow page by page.
+    const want = Math.max(Math.ceil(end / PAGE), Math.ceil((have * 1.5) / PAGE));
+    const pages = Math.min(want, 65536) - have / PAGE;
+    this.memory.grow(pages);
+  }
+
+  /** A position to return to with `release`: everything allocated after it is freed. */
+  mark(): number {
+    return this._top;
+  }
+  release(mark: number): void {
+    if (mark < this.base || mark > this._top) throw new RangeError(`arena: bad mark ${mark}`);
+    this._top = mark;
+  }
+
+  private refresh(): void {
+    const b = this.memory.buffer;
+    this.buf = b;
+    this._f32 = new Float32Array(b);
+    this._i32 = new Int32Array(b);
+    this._u8 = new Uint8Array(b);
+  }
+  get f32(): Float32Array {
+    if (this.buf !== this.memory.buffer) this.refresh();
+    return this._f32;
+  }
+  get i32(): Int32Array {
+    if (this.buf !== this.memory.buffer) this.refresh();
+    return this._i32;
+  }
+  get u8(): Uint8Array {
+    if (this.buf !== this.memory.buffer) this.refresh();
+    return this._u8;
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Loading the binary in any runtime: Node, Deno, browsers, and edge runtimes that hand code a
+ * precompiled `WebAssembly.Module` and forbid compiling from bytes.
+ */
+import { ABI_VERSION, KERNELS, META_EXPORTS, type Kernels } from './abi.ts';
+import { Arena } from '../memory/arena.ts';
+
+export type Variant = 'baseline' | 'relaxed';
+
+export interface InitOptions {
+  /** A precompiled module (Cloudflare Workers, Vercel Edge): no compilation happens. */
+  module?: WebAssembly.Module;
+  /** The binary as bytes, a URL (string or URL object), a Response or a promise of one. */
+  wasm?: BufferSource | URL | string | Response | Promise<Response>;
+  /**
+   * Which built-in binary to use when neither `module` nor `wasm` is given. `'auto'` (default)
+   * picks relaxed SIMD (fused multiply-add) where the engine supports it.
+   */
+  variant?: Variant | 'auto';
+  /** Bit-identical results across engines: forces the baseline SIMD binary. */
+  deterministic?: boolean;
+  /** Initial linear memory in MiB (it grows on demand). Default 16. */
+  initialMemoryMB?: number;
+}
+
+export interface BackendInfo {
+  /** The binary in use: a built-in variant, or 'custom' for `module` / `wasm`. */
+  binary: Variant | 'custom';
+  source: 'inline' | 'module' | 'bytes' | 'url' | 'response';
+  features: { simd: boolean; relaxedSimd: boolean; threads: boolean };
+  threads: number;
+  abiVersion: number;
+  memoryBytes: number;
+  arenaBase: number;
+}
+
+export interface Backend {
+  kernels: Kernels;
+  memory: WebAssembly.Memory;
+  arena: Arena;
+  info: BackendInfo;
+}
+
+let current: Backend | null = null;
+
+/** The loaded backend; throws a clear error before `init()`. */
+export function backend(): Backend {
+  if (!current) throw new Error('simdnet is not initialised: call `await init()` first');
+  return current;
+}
+
+export function backendInfo(): BackendInfo {
+  const b = backend();
+  return { ...b.info, memoryBytes: b.memory.buffer.byteLength };
+}
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+// The smallest module that uses a v128 value: validates only where SIMD is supported.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+function detect(relaxedBytes: () => Uint8Array<ArrayBuffer>): BackendInfo['features'] {
+  const simd = WebAssembly.validate(SIMD_PROBE);
+  let relaxedSimd = false;
+  try {
+    relaxedSimd = simd && WebAssembly.validate(relaxedBytes());
+  } catch {
+    relaxedSimd = false;
+  }
+  const threads = typeof SharedArrayBuffer !== 'undefined';
+  return { simd, relaxedSimd, threads };
+}
+
+async function toModule(src: NonNullable<InitOptions['wasm']>): Promise<{ module: WebAssembly.Module; source: BackendInfo['source'] }> {
+  if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return { module: await WebAssembly.compile(src), source: 'bytes' };
+  let res: Response;
+  let source: BackendInfo['source'] = 'response';
+  if (typeof src === 'string' || src instanceof URL) {
+    const url = new URL(String(src), typeof location !== 'undefined' ? location.href : undefined);
+    source = 'url';
+    if (url.protocol === 'file:') {
+      // Node 20 cannot fetch file: URLs; read them with fs where there is one.
+      const fs = await import('node:fs/promises');
+      return { module: await WebAssembly.compile((await fs.readFile(url)) as Uint8Array<ArrayBuffer>), source };
+    }
+    res = await fetch(url);
+  } else {
+    res = await src;
+  }
+  if (!res.ok) throw new Error(`simdnet: could not fetch the binary: HTTP ${res.status} ${res.statusText}`);
+  const isWasmMime = (res.headers.get('content-type') ?? '').startsWith('application/wasm');
+  if (isWasmMime && typeof WebAssembly.compileStreaming === 'function') {
+    return { module: await WebAssembly.compileStreaming(res), source };
+  }
+  return { module: await WebAssembly.compile(await res.arrayBuffer()), source };
+}
+
+/**
+ * Load the binary. With no arguments the built-in binary is used (no path configuration).
+ * Calling `init` again returns the backend already loaded unless other options are given.
+ */
+export async function init(opts: InitOptions = {}): Promise<BackendInfo> {
+  const inline = await import('./inline.gen.ts');
+  let relaxedCache: Uint8Array<ArrayBuffer> | null = null;
+  const relaxedBytes = () => (relaxedCache ??= decodeBase64(inline.RELAXED_WASM));
+  const features = detect(relaxedBytes);
+  if (!features.simd) {
+    throw new Error(
+      'simdnet needs WebAssembly SIMD (fixed-width, 128-bit), which this engine does not support. ' +
+        'Node >= 16.4, Deno, Chrome >= 91, Firefox >= 89 and Safari >= 16.4 have it.',
+    );
+  }
+  let module: WebAssembly.Module;
+  let binary: BackendInfo['binary'];
+  let source: BackendInfo['source'];
+  if (opts.module) {
+    if (!(opts.module instanceof WebAssembly.Module)) throw new TypeError('init({ module }): expected a WebAssembly.Module');
+    module = opts.module;
+    binary = 'custom';
+    source = 'module';
+  } else if (opts.wasm !== undefined) {
+    ({ module, source } = await toModule(opts.wasm));
+    binary = 'custom';
+  } else {
+    const want = opts.deterministic ? 'baseline' : (opts.variant ?? 'auto');
+    if (want === 'relaxed' && !features.relaxedSimd) {
+      throw new Error('init({ variant: "relaxed" }): this engine does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)');
+    }
+    binary = want === 'auto' ? (features.relaxedSimd ? 'relaxed' : 'baseline') : want;
+    const bytes = binary === 'relaxed' ? relaxedBytes() : decodeBase64(inline.BASELINE_WASM);
+    module = await WebAssembly.compile(bytes);
+    source = 'inline';
+  }
+  return instantiate(module, { binary, source, features, initialMemoryMB: opts.initialMemoryMB ?? 16 });
+}
+
+async function instantiate(
+  module: WebAssembly.Module,
+  o: { binary: BackendInfo['binary']; source: BackendInfo['source']; features: BackendInfo['features']; initialMemoryMB: number },
+): Promise<BackendInfo> {
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((o.initialMemoryMB * 2 ** 20) / 65536), maximum: 65536 });
+  const imports = {
+    env: {
+      memory,
+      abort(msg: number, file: number, line: number, col: number) {
+        throw new Error(`simdnet kernel assertion failed at ${line}:${col}`);
+      },
+    },
+  };
+  // instantiate(module) never compiles, so this path also works where compiling bytes is forbidden.
+  const instance = await WebAssembly.instantiate(module, imports);
+  const exp = instance.exports as Record<string, unknown>;
+  const missing = [...Object.keys(KERNELS), ...META_EXPORTS].filter((k) => typeof exp[k] !== 'function');
+  if (missing.length) throw new Error(`simdnet: the binary lacks ${missing.length} exports (${missing.slice(0, 5).join(', ')}…): wrong or outdated .wasm file`);
+  const kernels = exp as unknown as Kernels;
+  const abiVersion = kernels.abi_version();
+  if (abiVersion !== ABI_VERSION) throw new Error(`simdnet: the binary has ABI version ${abiVersion}, this library expects ${ABI_VERSION}`);
+  const arena = new Arena(memory, kernels.heap_base());
+  const info: BackendInfo = {
+    binary: o.binary,
+    source: o.source,
+    features: o.features,
+    threads: 1,
+    abiVersion,
+    memoryBytes: memory.buffer.byteLength,
+    arenaBase: arena.base,
+  };
+  current = { kernels, memory, arena, info };
+  return { ...info };
+}
