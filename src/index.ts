@@ -1,2 +1,22 @@
+/**
+ * simdnet's public API — the only module users import. Names follow TensorFlow.js layers.
+ */
 export { init, backendInfo } from './wasm/loader.ts';
 export type { InitOptions, BackendInfo } from './wasm/loader.ts';
+export { tensor, Tensor } from './tensor.ts';
+export type { TensorLike, DType } from './tensor.ts';
+export { sequential, Sequential } from './model/sequential.ts';
+export type { CompileArgs, FitArgs, History } from './model/sequential.ts';
+export { layers } from './layers/index.ts';
+export { optimizers } from './optimizers/index.ts';
+export { initializers } from './initializers/index.ts';
+export { regularizers } from './regularizers/index.ts';
+export { callbacks } from './model/callbacks.ts';
+export type { CallbackHooks, Logs } from './model/callbacks.ts';
+export { setSeed } from './random.ts';
+export * as data from './data/index.ts';
+
+import { checkGradients } from './utils/gradcheck.ts';
+export const utils = { checkGradients };
+
+export const version = '0.1.0';

@@ -7,6 +7,8 @@
 const PAGE = 65536;
 export const ALIGN = 16;
 
+const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+
 export const alignUp = (n: number, a = ALIGN): number => Math.ceil(n / a) * a;
 
 export class Arena {
@@ -48,7 +50,14 @@ export class Arena {
     // Grow geometrically so repeated small plans do not grow page by page.
     const want = Math.max(Math.ceil(end / PAGE), Math.ceil((have * 1.5) / PAGE));
     const pages = Math.min(want, 65536) - have / PAGE;
-    this.memory.grow(pages);
+    try {
+      this.memory.grow(Math.max(pages, Math.ceil(end / PAGE) - have / PAGE));
+    } catch (e) {
+      throw new RangeError(
+        `arena: cannot grow linear memory from ${mib(have)} to ${mib(end)} MiB (${(e as Error).message}); ` +
+          'use a smaller batch size or model',
+      );
+    }
   }
 
   /** A position to return to with `release`: everything allocated after it is freed. */

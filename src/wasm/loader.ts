@@ -4,6 +4,7 @@
  */
 import { ABI_VERSION, KERNELS, META_EXPORTS, type Kernels } from './abi.ts';
 import { Arena } from '../memory/arena.ts';
+import { nodeBuiltin } from '../platform.ts';
 
 export type Variant = 'baseline' | 'relaxed';
 
@@ -85,7 +86,7 @@ async function toModule(src: NonNullable<InitOptions['wasm']>): Promise<{ module
     source = 'url';
     if (url.protocol === 'file:') {
       // Node 20 cannot fetch file: URLs; read them with fs where there is one.
-      const fs = await import('node:fs/promises');
+      const fs = await nodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
       return { module: await WebAssembly.compile((await fs.readFile(url)) as Uint8Array<ArrayBuffer>), source };
     }
     res = await fetch(url);

@@ -1,0 +1,90 @@
+/**
+ * `verbose: 1`: a live progress bar per epoch in a Node/Deno terminal (steps, loss, metrics,
+ * samples/s, ETA); one line per epoch where output is not a terminal or in browsers.
+ */
+import type { CallbackHooks, Logs } from './callbacks.ts';
+
+interface Stream {
+  isTTY?: boolean;
+  columns?: number;
+  write(s: string): unknown;
+}
+
+function stdout(): Stream | null {
+  const p = (globalThis as { process?: { stdout?: Stream } }).process;
+  return p?.stdout && typeof p.stdout.write === 'function' ? p.stdout : null;
+}
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+export function formatLogs(logs: Logs, skip: string[] = []): string {
+  return Object.entries(logs)
+    .filter(([k]) => !skip.includes(k))
+    .map(([k, v]) => `${k} ${fmt(v)}`)
+    .join(' · ');
+}
+const fmt = (v: number) => (Math.abs(v) >= 1000 ? v.toFixed(0) : v.toFixed(4));
+const fmtTime = (s: number) => (s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(1)}s`);
+
+export class ProgressBar implements CallbackHooks {
+  private out = stdout();
+  private tty: boolean;
+  private epochStart = 0;
+  private lastDraw = 0;
+  private seen = 0;
+  private sums: Record<string, number> = {};
+
+  constructor(
+    private readonly epochs: number,
+    private readonly steps: number,
+    private readonly samples: number,
+    /** Test hook: where lines go. */
+    out?: Stream,
+  ) {
+    if (out) this.out = out;
+    this.tty = !!this.out?.isTTY;
+  }
+
+  private line(s: string): void {
+    if (this.out) this.out.write(s + '\n');
+    else console.log(s);
+  }
+
+  onEpochBegin(epoch: number): void {
+    this.epochStart = now();
+    this.lastDraw = 0;
+    this.seen = 0;
+    this.sums = {};
+    this.epoch = epoch;
+  }
+  private epoch = 0;
+
+  onBatchEnd(batch: number, logs: Logs = {}): void {
+    const size = logs.size ?? 0;
+    this.seen += size;
+    for (const [k, v] of Object.entries(logs)) if (k !== 'size' && k !== 'batch') this.sums[k] = (this.sums[k] ?? 0) + v * size;
+    if (!this.tty) return;
+    const t = now();
+    if (t - this.lastDraw < 100 && batch + 1 < this.steps) return;
+    this.lastDraw = t;
+    const elapsed = (t - this.epochStart) / 1000;
+    const rate = this.seen / Math.max(elapsed, 1e-9);
+    const eta = (this.samples - this.seen) / Math.max(rate, 1e-9);
+    const width = 24;
+    const done = Math.round(((batch + 1) / this.steps) * width);
+    const bar = '='.repeat(Math.max(done - 1, 0)) + (done < width ? '>' : '=') + ' '.repeat(width - done);
+    const means: Logs = {};
+    for (const [k, v] of Object.entries(this.sums)) means[k] = v / Math.max(this.seen, 1);
+    const text = `Epoch ${this.epoch + 1}/${this.epochs} [${bar}] ${batch + 1}/${this.steps} ${formatLogs(means)} · ${Math.round(rate).toLocaleString('en-US')} samples/s · ETA ${fmtTime(eta)}`;
+    const cols = this.out?.columns ?? 120;
+    this.out!.write('\r' + text.slice(0, cols - 1).padEnd(cols - 1));
+  }
+
+  onEpochEnd(epoch: number, logs: Logs = {}): void {
+    const elapsed = (now() - this.epochStart) / 1000;
+    const rate = Math.round(this.seen / Math.max(elapsed, 1e-9)).toLocaleString('en-US');
+    const text = `Epoch ${epoch + 1}/${this.epochs} ${this.steps}/${this.steps} ${fmtTime(elapsed)} · ${formatLogs(logs)} · ${rate} samples/s`;
+    if (this.tty) this.out!.write('\r' + ' '.repeat((this.out?.columns ?? 120) - 1) + '\r');
+    this.line(text);
+  }
+}
