@@ -1,85 +1,475 @@
-/** STUB: not implemented yet. */
+// Activations: elementwise over n floats (softmax: over the rows of [rows, cols]).
+// Forward kernels overwrite y and allow y == x (in-place activation). Backward kernels
+// accumulate dx += dy·f'(·), taking f' from whichever of x and y is cheaper and stable, so
+// relu, leaky_relu, elu, sigmoid and tanh stay correct after an in-place forward (x == y then
+// holds outputs); softplus needs the original x. Loops take 8 floats per iteration (then 4
+// where the body is expensive); wherever a tail could round differently from the lanes (exp,
+// fused multiply-add) it runs lane 0 of the same vector code on a splat.
+import {
+  madd, hsum, exp4, expm1_4, sigmoid4, tanh4, softplus4, exp1,
+} from './simd';
+
+// ---- linear ----------------------------------------------------------------------------------
+
+/**
+ * y[n] = x[n] (overwrites; no-op when y == x). Reference: activation.ts linear_forward_f32.
+ */
 export function linear_forward_f32(y: usize, x: usize, n: i32): void {
-  unreachable();
+  if (y != x && n > 0) memory.copy(y, x, <usize>n << 2);
 }
 
-/** STUB: not implemented yet. */
+/**
+ * dx[n] += dy[n]; x, y unused. Reference: activation.ts linear_backward_f32.
+ */
 export function linear_backward_f32(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
-  unreachable();
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    v128.store(dx + o, f32x4.add(v128.load(dx + o), v128.load(dy + o)));
+    v128.store(dx + o, f32x4.add(v128.load(dx + o, 16), v128.load(dy + o, 16)), 16);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o));
+  }
 }
 
-/** STUB: not implemented yet. */
+// ---- relu ------------------------------------------------------------------------------------
+
+/**
+ * y[n] = max(x, 0) (overwrites; y == x allowed). Reference: activation.ts relu_forward_f32.
+ */
 export function relu_forward_f32(y: usize, x: usize, n: i32): void {
-  unreachable();
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const a = v128.load(x + o);
+    const b = v128.load(x + o, 16);
+    v128.store(y + o, f32x4.pmax(a, z));
+    v128.store(y + o, f32x4.pmax(b, z), 16);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v < 0 ? 0 : v); // pmax's rule: −0 and NaN pass through, as in the body
+  }
 }
 
-/** STUB: not implemented yet. */
+/**
+ * dx[n] += x > 0 ? dy : 0 (accumulates; x[n] may hold y after an in-place forward, same sign
+ * test). y unused. Reference: activation.ts relu_backward_f32.
+ */
 export function relu_backward_f32(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
-  unreachable();
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const ga = v128.and(v128.load(dy + o), f32x4.gt(v128.load(x + o), z));
+    const gb = v128.and(v128.load(dy + o, 16), f32x4.gt(v128.load(x + o, 16), z));
+    v128.store(dx + o, f32x4.add(v128.load(dx + o), ga));
+    v128.store(dx + o, f32x4.add(v128.load(dx + o, 16), gb), 16);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (load<f32>(x + o) > 0) store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o));
+  }
 }
 
-/** STUB: not implemented yet. */
+// ---- leaky relu ------------------------------------------------------------------------------
+
+/**
+ * y[n] = x > 0 ? x : alpha·x (overwrites; y == x allowed).
+ * Reference: activation.ts leaky_relu_forward_f32.
+ */
 export function leaky_relu_forward_f32(y: usize, x: usize, n: i32, alpha: f32): void {
-  unreachable();
+  const z = f32x4.splat(0);
+  const a = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const u = v128.load(x + o);
+    const w = v128.load(x + o, 16);
+    v128.store(y + o, v128.bitselect(u, f32x4.mul(u, a), f32x4.gt(u, z)));
+    v128.store(y + o, v128.bitselect(w, f32x4.mul(w, a), f32x4.gt(w, z)), 16);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v > 0 ? v : v * alpha);
+  }
 }
 
-/** STUB: not implemented yet. */
+/**
+ * dx[n] += dy·(x > 0 ? 1 : alpha) (accumulates; y unused, x may hold y when alpha > 0).
+ * Reference: activation.ts leaky_relu_backward_f32.
+ */
 export function leaky_relu_backward_f32(dx: usize, dy: usize, x: usize, y: usize, n: i32, alpha: f32): void {
-  unreachable();
+  const z = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  const a = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const da = v128.bitselect(one, a, f32x4.gt(v128.load(x + o), z));
+    const db = v128.bitselect(one, a, f32x4.gt(v128.load(x + o, 16), z));
+    v128.store(dx + o, madd(v128.load(dy + o), da, v128.load(dx + o)));
+    v128.store(dx + o, madd(v128.load(dy + o, 16), db, v128.load(dx + o, 16)), 16);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const d = load<f32>(x + o) > 0 ? one : a;
+    const r = madd(f32x4.splat(load<f32>(dy + o)), d, f32x4.splat(load<f32>(dx + o)));
+    store<f32>(dx + o, f32x4.extract_lane(r, 0));
+  }
 }
 
-/** STUB: not implemented yet. */
+// ---- elu -------------------------------------------------------------------------------------
+
+@inline function eluV(v: v128, a: v128): v128 {
+  return v128.bitselect(v, f32x4.mul(a, expm1_4(v)), f32x4.gt(v, f32x4.splat(0)));
+}
+
+/**
+ * y[n] = x > 0 ? x : alpha·(e^x − 1) (overwrites; y == x allowed). expm1 keeps small negative
+ * x accurate. Reference: activation.ts elu_forward_f32.
+ */
 export function elu_forward_f32(y: usize, x: usize, n: i32, alpha: f32): void {
-  unreachable();
+  const a = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const u = v128.load(x + o);
+    const w = v128.load(x + o, 16);
+    v128.store(y + o, eluV(u, a));
+    v128.store(y + o, eluV(w, a), 16);
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, eluV(v128.load(x + o), a));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, f32x4.extract_lane(eluV(f32x4.splat(load<f32>(x + o)), a), 0));
+  }
 }
 
-/** STUB: not implemented yet. */
+/**
+ * dx[n] += dy·(x > 0 ? 1 : y + alpha) (accumulates): on the negative side
+ * d/dx alpha·(e^x − 1) = alpha·e^x = y + alpha, so no exp here. Needs y[n]; x[n] only for its
+ * sign (may hold y when alpha > 0). Reference: activation.ts elu_backward_f32.
+ */
 export function elu_backward_f32(dx: usize, dy: usize, x: usize, y: usize, n: i32, alpha: f32): void {
-  unreachable();
+  const z = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  const a = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const da = v128.bitselect(one, f32x4.add(v128.load(y + o), a), f32x4.gt(v128.load(x + o), z));
+    const db = v128.bitselect(one, f32x4.add(v128.load(y + o, 16), a), f32x4.gt(v128.load(x + o, 16), z));
+    v128.store(dx + o, madd(v128.load(dy + o), da, v128.load(dx + o)));
+    v128.store(dx + o, madd(v128.load(dy + o, 16), db, v128.load(dx + o, 16)), 16);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const d = load<f32>(x + o) > 0 ? one : f32x4.add(f32x4.splat(load<f32>(y + o)), a);
+    const r = madd(f32x4.splat(load<f32>(dy + o)), d, f32x4.splat(load<f32>(dx + o)));
+    store<f32>(dx + o, f32x4.extract_lane(r, 0));
+  }
 }
 
-/** STUB: not implemented yet. */
+// ---- sigmoid ---------------------------------------------------------------------------------
+
+/**
+ * y[n] = 1/(1 + e^−x) (overwrites; y == x allowed), in [0, 1] for every finite x.
+ * Reference: activation.ts sigmoid_forward_f32.
+ */
 export function sigmoid_forward_f32(y: usize, x: usize, n: i32): void {
-  unreachable();
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const u = v128.load(x + o);
+    const w = v128.load(x + o, 16);
+    v128.store(y + o, sigmoid4(u));
+    v128.store(y + o, sigmoid4(w), 16);
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, sigmoid4(v128.load(x + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, f32x4.extract_lane(sigmoid4(f32x4.splat(load<f32>(x + o))), 0));
+  }
 }
 
-/** STUB: not implemented yet. */
+@inline function sigmoidGrad(dxv: v128, dyv: v128, yv: v128): v128 {
+  return madd(dyv, f32x4.mul(yv, f32x4.sub(f32x4.splat(1), yv)), dxv);
+}
+
+/**
+ * dx[n] += dy·y(1 − y) (accumulates); needs y[n] only. Reference: activation.ts
+ * sigmoid_backward_f32.
+ */
 export function sigmoid_backward_f32(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
-  unreachable();
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    v128.store(dx + o, sigmoidGrad(v128.load(dx + o), v128.load(dy + o), v128.load(y + o)));
+    v128.store(dx + o, sigmoidGrad(v128.load(dx + o, 16), v128.load(dy + o, 16), v128.load(y + o, 16)), 16);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const r = sigmoidGrad(f32x4.splat(load<f32>(dx + o)), f32x4.splat(load<f32>(dy + o)), f32x4.splat(load<f32>(y + o)));
+    store<f32>(dx + o, f32x4.extract_lane(r, 0));
+  }
 }
 
-/** STUB: not implemented yet. */
+// ---- tanh ------------------------------------------------------------------------------------
+
+/**
+ * y[n] = tanh(x) (overwrites; y == x allowed), relative-accurate near 0 (via expm1).
+ * Reference: activation.ts tanh_forward_f32.
+ */
 export function tanh_forward_f32(y: usize, x: usize, n: i32): void {
-  unreachable();
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const u = v128.load(x + o);
+    const w = v128.load(x + o, 16);
+    v128.store(y + o, tanh4(u));
+    v128.store(y + o, tanh4(w), 16);
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, tanh4(v128.load(x + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, f32x4.extract_lane(tanh4(f32x4.splat(load<f32>(x + o))), 0));
+  }
 }
 
-/** STUB: not implemented yet. */
+@inline function tanhGrad(dxv: v128, dyv: v128, yv: v128): v128 {
+  // (1 − y)(1 + y) rather than 1 − y²: exact cancellation as |y| → 1.
+  const d = f32x4.mul(f32x4.sub(f32x4.splat(1), yv), f32x4.add(f32x4.splat(1), yv));
+  return madd(dyv, d, dxv);
+}
+
+/**
+ * dx[n] += dy·(1 − y²) (accumulates); needs y[n] only. Reference: activation.ts
+ * tanh_backward_f32.
+ */
 export function tanh_backward_f32(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
-  unreachable();
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    v128.store(dx + o, tanhGrad(v128.load(dx + o), v128.load(dy + o), v128.load(y + o)));
+    v128.store(dx + o, tanhGrad(v128.load(dx + o, 16), v128.load(dy + o, 16), v128.load(y + o, 16)), 16);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const r = tanhGrad(f32x4.splat(load<f32>(dx + o)), f32x4.splat(load<f32>(dy + o)), f32x4.splat(load<f32>(y + o)));
+    store<f32>(dx + o, f32x4.extract_lane(r, 0));
+  }
 }
 
-/** STUB: not implemented yet. */
+// ---- softplus --------------------------------------------------------------------------------
+
+/**
+ * y[n] = log(1 + e^x) (overwrites; y == x allowed), as max(x, 0) + log1p(e^−|x|): finite for
+ * every finite x, and ≈ e^x without underflow to 0 until e^x does.
+ * Reference: activation.ts softplus_forward_f32.
+ */
 export function softplus_forward_f32(y: usize, x: usize, n: i32): void {
-  unreachable();
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const u = v128.load(x + o);
+    const w = v128.load(x + o, 16);
+    v128.store(y + o, softplus4(u));
+    v128.store(y + o, softplus4(w), 16);
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, softplus4(v128.load(x + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, f32x4.extract_lane(softplus4(f32x4.splat(load<f32>(x + o))), 0));
+  }
 }
 
-/** STUB: not implemented yet. */
+/**
+ * dx[n] += dy·sigmoid(x) (accumulates); needs the original x[n] (not in-place safe), y unused.
+ * Reference: activation.ts softplus_backward_f32.
+ */
 export function softplus_backward_f32(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
-  unreachable();
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const sa = sigmoid4(v128.load(x + o));
+    const sb = sigmoid4(v128.load(x + o, 16));
+    v128.store(dx + o, madd(v128.load(dy + o), sa, v128.load(dx + o)));
+    v128.store(dx + o, madd(v128.load(dy + o, 16), sb, v128.load(dx + o, 16)), 16);
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dx + o, madd(v128.load(dy + o), sigmoid4(v128.load(x + o)), v128.load(dx + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const r = madd(f32x4.splat(load<f32>(dy + o)), sigmoid4(f32x4.splat(load<f32>(x + o))), f32x4.splat(load<f32>(dx + o)));
+    store<f32>(dx + o, f32x4.extract_lane(r, 0));
+  }
 }
 
-/** STUB: not implemented yet. */
+// ---- step ------------------------------------------------------------------------------------
+
+/**
+ * y[n] = x >= 0 ? 1 : 0 (overwrites; y == x allowed). No backward: the gradient is zero
+ * almost everywhere. Reference: activation.ts step_forward_f32.
+ */
 export function step_forward_f32(y: usize, x: usize, n: i32): void {
-  unreachable();
+  const z = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const u = v128.load(x + o);
+    const w = v128.load(x + o, 16);
+    v128.store(y + o, v128.and(one, f32x4.ge(u, z)));
+    v128.store(y + o, v128.and(one, f32x4.ge(w, z)), 16);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(x + o) >= 0 ? 1 : 0);
+  }
 }
 
-/** STUB: not implemented yet. */
+// ---- softmax ---------------------------------------------------------------------------------
+
+/** Largest of p[n], n ≥ 1. */
+@inline export function rowMax(p: usize, n: i32): f32 {
+  let m: f32 = load<f32>(p);
+  let j = 0;
+  if (n >= 8) {
+    let a = v128.load(p);
+    let b = v128.load(p, 16);
+    for (j = 8; j + 8 <= n; j += 8) {
+      a = f32x4.pmax(a, v128.load(p + (<usize>j << 2)));
+      b = f32x4.pmax(b, v128.load(p + (<usize>j << 2), 16));
+    }
+    a = f32x4.pmax(a, b);
+    a = f32x4.pmax(a, v128.shuffle<f32>(a, a, 2, 3, 0, 1));
+    a = f32x4.pmax(a, v128.shuffle<f32>(a, a, 1, 0, 3, 2));
+    m = f32x4.extract_lane(a, 0);
+  }
+  for (; j < n; j++) {
+    const v = load<f32>(p + (<usize>j << 2));
+    if (v > m) m = v;
+  }
+  return m;
+}
+
+/**
+ * Σ e^(src[j] − shift) over n; also stores each term to dst[n] unless dst is 0. dst == src is
+ * fine (each element is read before it is written).
+ */
+@inline export function rowExpSum(dst: usize, src: usize, n: i32, shift: f32): f32 {
+  const c = f32x4.splat(shift);
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const o = <usize>j << 2;
+    const a = exp4(f32x4.sub(v128.load(src + o), c));
+    const b = exp4(f32x4.sub(v128.load(src + o, 16), c));
+    if (dst) {
+      v128.store(dst + o, a);
+      v128.store(dst + o, b, 16);
+    }
+    s0 = f32x4.add(s0, a);
+    s1 = f32x4.add(s1, b);
+  }
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    const a = exp4(f32x4.sub(v128.load(src + o), c));
+    if (dst) v128.store(dst + o, a);
+    s0 = f32x4.add(s0, a);
+  }
+  let s = hsum(f32x4.add(s0, s1));
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    const e = exp1(load<f32>(src + o) - shift);
+    if (dst) store<f32>(dst + o, e);
+    s += e;
+  }
+  return s;
+}
+
+/**
+ * y[rows, cols] = softmax of each row of x[rows, cols] (overwrites; y == x allowed; any
+ * cols ≥ 1). The row max is subtracted first, so no exp overflows and the sum is ≥ 1.
+ * Reference: activation.ts softmax_forward_f32.
+ */
 export function softmax_forward_f32(y: usize, x: usize, rows: i32, cols: i32): void {
-  unreachable();
+  for (let r = 0; r < rows; r++) {
+    const off = (<usize>r * <usize>cols) << 2;
+    const xr = x + off;
+    const yr = y + off;
+    const s = rowExpSum(yr, xr, cols, rowMax(xr, cols));
+    const inv = f32x4.splat(<f32>1 / s);
+    let j = 0;
+    for (; j + 8 <= cols; j += 8) {
+      const o = <usize>j << 2;
+      v128.store(yr + o, f32x4.mul(v128.load(yr + o), inv));
+      v128.store(yr + o, f32x4.mul(v128.load(yr + o, 16), inv), 16);
+    }
+    const invs: f32 = f32x4.extract_lane(inv, 0);
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(yr + o, load<f32>(yr + o) * invs);
+    }
+  }
 }
 
-/** STUB: not implemented yet. */
+/**
+ * dx[rows, cols] += y ⊙ (dy − Σ_j dy·y) per row (accumulates); y[rows, cols] is the forward
+ * output, dy[rows, cols] its gradient. Reference: activation.ts softmax_backward_f32.
+ */
 export function softmax_backward_f32(dx: usize, dy: usize, y: usize, rows: i32, cols: i32): void {
-  unreachable();
+  for (let r = 0; r < rows; r++) {
+    const off = (<usize>r * <usize>cols) << 2;
+    const dxr = dx + off;
+    const dyr = dy + off;
+    const yr = y + off;
+    let a = f32x4.splat(0);
+    let b = f32x4.splat(0);
+    let j = 0;
+    for (; j + 8 <= cols; j += 8) {
+      const o = <usize>j << 2;
+      a = madd(v128.load(dyr + o), v128.load(yr + o), a);
+      b = madd(v128.load(dyr + o, 16), v128.load(yr + o, 16), b);
+    }
+    let dot = hsum(f32x4.add(a, b));
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      dot += load<f32>(dyr + o) * load<f32>(yr + o);
+    }
+    const d = f32x4.splat(dot);
+    j = 0;
+    for (; j + 8 <= cols; j += 8) {
+      const o = <usize>j << 2;
+      const ga = f32x4.mul(v128.load(yr + o), f32x4.sub(v128.load(dyr + o), d));
+      const gb = f32x4.mul(v128.load(yr + o, 16), f32x4.sub(v128.load(dyr + o, 16), d));
+      v128.store(dxr + o, f32x4.add(v128.load(dxr + o), ga));
+      v128.store(dxr + o, f32x4.add(v128.load(dxr + o, 16), gb), 16);
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(dxr + o, load<f32>(dxr + o) + load<f32>(yr + o) * (load<f32>(dyr + o) - dot));
+    }
+  }
 }
-

@@ -3,7 +3,9 @@
  * on their own: activation, reLU, leakyReLU, softmax.
  */
 import type { Kernels } from '../wasm/abi.ts';
-import { type Binding, type Head, Layer, type LayerArgs } from './layer.ts';
+import { getInitializer, type Initializer } from '../initializers/index.ts';
+import { getRegularizer, type Regularizer } from '../regularizers/index.ts';
+import { type Binding, type Head, Layer, type LayerArgs, type Param } from './layer.ts';
 
 export interface ActivationFn {
   readonly name: string;
@@ -109,16 +111,53 @@ export class Softmax extends Activation {
   }
 }
 
-/** A layer with weights whose output goes through an activation (dense, conv). */
+/** Options shared by layers with a kernel and a bias (dense, conv). */
+export interface WeightedArgs extends LayerArgs {
+  activation?: string;
+  useBias?: boolean;
+  kernelInitializer?: string | Initializer;
+  biasInitializer?: string | Initializer;
+  kernelRegularizer?: string | Regularizer;
+  biasRegularizer?: string | Regularizer;
+}
+
+/** A layer with a kernel and an optional bias whose output goes through an activation (dense, conv). */
 export abstract class ActivatedLayer extends Layer {
   readonly activation: ActivationFn;
+  readonly useBias: boolean;
+  kernel!: Param;
+  bias: Param | null = null;
   /** Pre-activation values and their gradient; the same as y / dy for a linear activation. */
   z = 0;
   dz = 0;
-  constructor(args: LayerArgs & { activation?: string }, defaultName: string) {
+  private readonly weightArgs: WeightedArgs;
+
+  constructor(args: WeightedArgs, defaultName: string) {
     super(args, defaultName);
     this.activation = getActivation(args.activation, undefined, this.name);
+    this.useBias = args.useBias ?? true;
+    this.weightArgs = args;
+    // Resolve names now so a typo fails at construction, not at compile.
+    this.initializers();
   }
+
+  private initializers() {
+    const a = this.weightArgs;
+    return {
+      kernel: getInitializer(a.kernelInitializer, 'glorotUniform', `${this.name}: kernelInitializer`),
+      bias: getInitializer(a.biasInitializer, 'zeros', `${this.name}: biasInitializer`),
+      kernelReg: getRegularizer(a.kernelRegularizer, `${this.name}: kernelRegularizer`),
+      biasReg: getRegularizer(a.biasRegularizer, `${this.name}: biasRegularizer`),
+    };
+  }
+
+  /** Declare the kernel (of `shape`) and a bias of `units`. */
+  protected declareWeights(shape: number[], units: number, fanIn: number, fanOut: number): void {
+    const i = this.initializers();
+    this.kernel = this.addParam({ name: 'kernel', shape, init: i.kernel, regularizer: i.kernelReg, fanIn, fanOut });
+    if (this.useBias) this.bias = this.addParam({ name: 'bias', shape: [units], init: i.bias, regularizer: i.biasReg, fanIn, fanOut });
+  }
+
   protected get linear(): boolean {
     return this.activation.name === 'linear';
   }
@@ -145,5 +184,14 @@ export abstract class ActivatedLayer extends Layer {
   head(): Head | null {
     const a = this.activation.name;
     return a === 'softmax' || a === 'sigmoid' ? { activation: a, z: this.z, dz: this.dz } : null;
+  }
+  getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      activation: this.activation.name,
+      useBias: this.useBias,
+      kernelInitializer: this.kernel?.init.className,
+      biasInitializer: this.bias?.init.className,
+    };
   }
 }

@@ -1,11 +1,34 @@
 /** Layer factories with TF.js names: `layers.dense({ units: 10 })`. */
 import { Activation, LeakyReLU, ReLU, Softmax } from './activation.ts';
+import { Conv1D, type Conv1DArgs, Conv2D, type Conv2DArgs } from './conv.ts';
 import { Dense, type DenseArgs } from './dense.ts';
 import type { LayerArgs } from './layer.ts';
+import {
+  AveragePooling1D,
+  AveragePooling2D,
+  GlobalAveragePooling1D,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling1D,
+  GlobalMaxPooling2D,
+  MaxPooling1D,
+  MaxPooling2D,
+  type Pooling1DArgs,
+  type Pooling2DArgs,
+} from './pool.ts';
 import { Flatten, Reshape } from './reshape.ts';
 
 export const layers = {
   dense: (args: DenseArgs) => new Dense(args),
+  conv2d: (args: Conv2DArgs) => new Conv2D(args),
+  conv1d: (args: Conv1DArgs) => new Conv1D(args),
+  maxPooling2d: (args?: Pooling2DArgs) => new MaxPooling2D(args),
+  averagePooling2d: (args?: Pooling2DArgs) => new AveragePooling2D(args),
+  maxPooling1d: (args?: Pooling1DArgs) => new MaxPooling1D(args),
+  averagePooling1d: (args?: Pooling1DArgs) => new AveragePooling1D(args),
+  globalMaxPooling2d: (args?: LayerArgs) => new GlobalMaxPooling2D(args),
+  globalAveragePooling2d: (args?: LayerArgs) => new GlobalAveragePooling2D(args),
+  globalMaxPooling1d: (args?: LayerArgs) => new GlobalMaxPooling1D(args),
+  globalAveragePooling1d: (args?: LayerArgs) => new GlobalAveragePooling1D(args),
   activation: (args: LayerArgs & { activation: string }) => new Activation(args),
   reLU: (args?: LayerArgs) => new ReLU(args),
   leakyReLU: (args?: LayerArgs & { alpha?: number }) => new LeakyReLU(args),
@@ -15,4 +38,4 @@ export const layers = {
 };
 
 export { Layer } from './layer.ts';
-export { Dense, Activation, ReLU, LeakyReLU, Softmax, Flatten, Reshape };
+export { Dense, Conv2D, Conv1D, Activation, ReLU, LeakyReLU, Softmax, Flatten, Reshape };

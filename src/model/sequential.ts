@@ -565,7 +565,7 @@ export class Sequential implements TrainingModel {
   summary(lineLength = 72, printFn: (line: string) => void = (s) => console.log(s)): void {
     this.build();
     const cols = [Math.floor(lineLength * 0.42), Math.floor(lineLength * 0.33)];
-    const row = (a: string, b: string, c: string) => a.padEnd(cols[0]) + b.padEnd(cols[1]) + c;
+    const row = (a: string, b: string, c: string) => `${a.padEnd(cols[0] - 1)} ${b.padEnd(cols[1] - 1)} ${c}`;
     printFn(`Model: "${this.name}"`);
     printFn('_'.repeat(lineLength));
     printFn(row('Layer (type)', 'Output shape', 'Param #'));

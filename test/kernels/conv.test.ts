@@ -1,0 +1,282 @@
+// conv2d_forward_f32 / conv2d_backward_f32 against the float64 reference over a sweep of kernel
+// sizes, strides, paddings, dilations, channel counts and batch sizes; literal examples;
+// gradient checks; accumulate semantics, 0-pointer skips and guard regions.
+import { describe, expect, it } from 'vitest';
+import { expectClose, f32round, loadHarness, randomArray, type Harness } from '../helpers/harness.ts';
+import { conv2dWorkspaceBytes } from '../../src/wasm/workspace.ts';
+import * as ref from '../reference/conv.ts';
+
+type Padding = 'valid' | 'same' | [number, number, number, number]; // explicit: top, bottom, left, right
+
+interface Conv {
+  batch: number; inH: number; inW: number; inC: number; outC: number;
+  kH: number; kW: number; sH: number; sW: number; dH: number; dW: number;
+  outH: number; outW: number; padTop: number; padLeft: number;
+}
+
+/** Output size and leading pads, the way the host (TF.js rules) computes them. */
+function shape(batch: number, inH: number, inW: number, inC: number, outC: number, k: [number, number], s: [number, number], d: [number, number], padding: Padding): Conv {
+  const [kH, kW] = k;
+  const effH = (kH - 1) * d[0] + 1;
+  const effW = (kW - 1) * d[1] + 1;
+  let outH: number, outW: number, padTop = 0, padLeft = 0;
+  if (padding === 'valid') {
+    outH = Math.floor((inH - effH) / s[0]) + 1;
+    outW = Math.floor((inW - effW) / s[1]) + 1;
+  } else if (padding === 'same') {
+    outH = Math.ceil(inH / s[0]);
+    outW = Math.ceil(inW / s[1]);
+    // TF: the odd pad goes to the bottom / right.
+    padTop = Math.floor(Math.max((outH - 1) * s[0] + effH - inH, 0) / 2);
+    padLeft = Math.floor(Math.max((outW - 1) * s[1] + effW - inW, 0) / 2);
+  } else {
+    const [t, b, l, r] = padding;
+    outH = Math.floor((inH + t + b - effH) / s[0]) + 1;
+    outW = Math.floor((inW + l + r - effW) / s[1]) + 1;
+    padTop = t;
+    padLeft = l;
+  }
+  return { batch, inH, inW, inC, outC, kH, kW, sH: s[0], sW: s[1], dH: d[0], dW: d[1], outH, outW, padTop, padLeft };
+}
+
+const sizes = (c: Conv) => ({
+  x: c.batch * c.inH * c.inW * c.inC,
+  w: c.kH * c.kW * c.inC * c.outC,
+  y: c.batch * c.outH * c.outW * c.outC,
+});
+const hyper = (c: Conv) => [c.batch, c.inH, c.inW, c.inC, c.outH, c.outW, c.outC, c.kH, c.kW, c.sH, c.sW, c.dH, c.dW, c.padTop, c.padLeft] as const;
+const label = (c: Conv) =>
+  `b${c.batch} ${c.inH}x${c.inW}x${c.inC}→${c.outC} k${c.kH}x${c.kW} s${c.sH}x${c.sW} d${c.dH}x${c.dW} pad${c.padTop},${c.padLeft} out${c.outH}x${c.outW}`;
+
+const GUARD = 8;
+const SENTINEL = 1234.5;
+
+/** A buffer with GUARD sentinel floats after it; returns the pointer and a checker. */
+function guarded(h: Harness, data: ArrayLike<number> | number): { p: number; check: (what: string) => void } {
+  const n = typeof data === 'number' ? data : data.length;
+  const p = h.zeros(n + GUARD);
+  if (typeof data !== 'number') h.arena.f32.set(data, p >>> 2);
+  h.arena.f32.fill(SENTINEL, (p >>> 2) + n, (p >>> 2) + n + GUARD);
+  return {
+    p,
+    check(what) {
+      const g = h.read(p + n * 4, GUARD);
+      for (const v of g) expect(v, `${what}: guard after the buffer was overwritten`).toBe(SENTINEL);
+    },
+  };
+}
+
+function workspace(h: Harness, c: Conv) {
+  const bytes = conv2dWorkspaceBytes(c.batch, c.inH, c.inW, c.inC, c.outH, c.outW, c.outC, c.kH, c.kW);
+  return guarded(h, Math.ceil(bytes / 4));
+}
+
+/** Wasm forward vs reference forward; returns the f32-rounded inputs for the backward checks. */
+function checkForward(h: Harness, c: Conv, seed: number, bias = true) {
+  const n = sizes(c);
+  const x = f32round(randomArray(n.x, seed));
+  const w = f32round(randomArray(n.w, seed + 1));
+  const b = bias ? f32round(randomArray(c.outC, seed + 2)) : null;
+  const yRef = new Float64Array(n.y);
+  ref.conv2d_forward_f32(yRef, x, w, b, ...hyper(c));
+  const yBuf = guarded(h, randomArray(n.y, seed + 3, 50, 60)); // stale contents must be overwritten
+  const ws = workspace(h, c);
+  h.k.conv2d_forward_f32(yBuf.p, h.put(x), h.put(w), b ? h.put(b) : 0, ws.p, ...hyper(c));
+  const K = c.kH * c.kW * c.inC;
+  expectClose(h.read(yBuf.p, n.y), yRef, { rtol: 1e-5, atol: 1e-6, scale: Math.sqrt(K) + 1, label: `forward ${label(c)}` });
+  yBuf.check('y');
+  ws.check('ws');
+  return { x, w };
+}
+
+/** Wasm backward (accumulating onto random starting values) vs reference backward. */
+function checkBackward(h: Harness, c: Conv, seed: number, want: { dx: boolean; dw: boolean; db: boolean } = { dx: true, dw: true, db: true }) {
+  const n = sizes(c);
+  const x = f32round(randomArray(n.x, seed));
+  const w = f32round(randomArray(n.w, seed + 1));
+  const dy = f32round(randomArray(n.y, seed + 2));
+  const dx0 = f32round(randomArray(n.x, seed + 3));
+  const dw0 = f32round(randomArray(n.w, seed + 4));
+  const db0 = f32round(randomArray(c.outC, seed + 5));
+  const dxRef = Float64Array.from(dx0);
+  const dwRef = Float64Array.from(dw0);
+  const dbRef = Float64Array.from(db0);
+  ref.conv2d_backward_f32(want.dx ? dxRef : null, want.dw ? dwRef : null, want.db ? dbRef : null, dy, x, w, ...hyper(c));
+  const dx = guarded(h, dx0);
+  const dw = guarded(h, dw0);
+  const db = guarded(h, db0);
+  const ws = workspace(h, c);
+  h.k.conv2d_backward_f32(want.dx ? dx.p : 0, want.dw ? dw.p : 0, want.db ? db.p : 0, h.put(dy), h.put(x), h.put(w), ws.p, ...hyper(c));
+  const rows = c.batch * c.outH * c.outW;
+  const L = label(c);
+  // Untouched outputs must stay bit-identical to their starting values.
+  expectClose(h.read(dx.p, n.x), want.dx ? dxRef : dx0, { rtol: 1e-5, atol: 1e-6, scale: Math.sqrt(c.kH * c.kW * c.outC) + 1, label: `dx ${L}` });
+  expectClose(h.read(dw.p, n.w), want.dw ? dwRef : dw0, { rtol: 1e-5, atol: 1e-6, scale: Math.sqrt(rows) + 1, label: `dw ${L}` });
+  expectClose(h.read(db.p, c.outC), want.db ? dbRef : db0, { rtol: 1e-5, atol: 1e-6, scale: Math.sqrt(rows) + 1, label: `db ${L}` });
+  dx.check('dx');
+  dw.check('dw');
+  db.check('db');
+  ws.check('ws');
+}
+
+/** The sweep: every kernel size × stride × padding × dilation, with channels and batch varied. */
+function sweep(): Conv[] {
+  const cases: Conv[] = [];
+  const kernels: [number, number][] = [[1, 1], [3, 3], [5, 5], [2, 3]];
+  const paddings: Padding[] = ['valid', 'same', [1, 2, 0, 1]];
+  const inCs = [1, 3, 4, 5, 8, 17];
+  const outCs = [4, 1, 5, 17, 3, 8];
+  let i = 0;
+  for (const k of kernels)
+    for (const s of [1, 2])
+      for (const padding of paddings)
+        for (const d of [1, 2]) {
+          const inH = 9 + (i % 3); // odd and even spatial sizes
+          const inW = 11 - (i % 2);
+          const c = shape(1 + (i % 2) * 2, inH, inW, inCs[i % inCs.length], outCs[(i >> 1) % outCs.length], k, [s, s], [d, d], padding);
+          if (c.outH > 0 && c.outW > 0) cases.push(c);
+          i++;
+        }
+  // Few input channels and whole 8-channel output strips: the direct (no im2col) forward path,
+  // including inputs narrower than the kernel (no interior columns at all).
+  for (const k of kernels)
+    for (const s of [1, 2])
+      for (const padding of paddings) {
+        const d = 1 + (i % 2);
+        const c = shape(1 + (i % 2), 6 + (i % 4), 5 + (i % 7), 1 + (i % 3), 8 * (1 + (i % 2)), k, [s, 3 - s], [d, 3 - d], padding);
+        if (c.outH > 0 && c.outW > 0) cases.push(c);
+        i++;
+      }
+  cases.push(shape(2, 3, 3, 2, 8, [5, 5], [1, 1], [1, 1], 'same'));
+  cases.push(shape(2, 1, 30, 1, 16, [1, 7], [1, 1], [1, 1], 'same'));
+  // Asymmetric strides and dilations, 1-D (H = 1) as conv1d uses it, the 1x1 no-im2col path.
+  cases.push(shape(2, 8, 13, 3, 6, [3, 2], [2, 1], [1, 2], 'same'));
+  cases.push(shape(3, 1, 17, 5, 7, [1, 3], [1, 1], [1, 1], 'same'));
+  cases.push(shape(2, 1, 20, 1, 4, [1, 5], [1, 2], [1, 2], 'valid'));
+  cases.push(shape(3, 5, 7, 17, 9, [1, 1], [1, 1], [1, 1], 'valid'));
+  cases.push(shape(2, 5, 7, 6, 3, [1, 1], [2, 2], [1, 1], 'valid'));
+  return cases;
+}
+
+describe('conv2d kernels vs reference', () => {
+  const h = loadHarness();
+
+  it('literal: 4x4 input ⊗ 3x3 filter, valid, stride 1 → 15 16 / 6 15', () => {
+    h.reset();
+    const c = shape(1, 4, 4, 1, 1, [3, 3], [1, 1], [1, 1], 'valid');
+    const x = [1, 2, 3, 0, 0, 1, 2, 3, 3, 0, 1, 2, 2, 3, 0, 1];
+    const w = [2, 0, 1, 0, 1, 2, 1, 0, 2];
+    const y = h.zeros(4);
+    h.k.conv2d_forward_f32(y, h.put(x), h.put(w), 0, workspace(h, c).p, ...hyper(c));
+    expect(Array.from(h.read(y, 4))).toEqual([15, 16, 6, 15]);
+    const yRef = new Float64Array(4);
+    ref.conv2d_forward_f32(yRef, Float64Array.from(x), Float64Array.from(w), null, ...hyper(c));
+    expect(Array.from(yRef)).toEqual([15, 16, 6, 15]);
+    // With a bias of 3 and 'same' padding the centre 2x2 of the 4x4 output is the same plus 3.
+    const s = shape(1, 4, 4, 1, 1, [3, 3], [1, 1], [1, 1], 'same');
+    const ys = h.zeros(16);
+    h.k.conv2d_forward_f32(ys, h.put(x), h.put(w), h.put([3]), workspace(h, s).p, ...hyper(s));
+    const out = h.read(ys, 16);
+    expect([out[5], out[6], out[9], out[10]]).toEqual([18, 19, 9, 18]);
+  });
+
+  const cases = sweep();
+  it(`forward and backward over a sweep of ${cases.length} shapes`, () => {
+    cases.forEach((c, i) => {
+      h.reset();
+      checkForward(h, c, 100 + i * 10, i % 3 !== 1);
+      checkBackward(h, c, 200 + i * 10);
+    });
+  });
+
+  it('bigger shapes: 14x14x16 → 32 3x3 same; chunks that straddle samples; MNIST-like 5x5 over 1 channel', () => {
+    for (const c of [
+      shape(2, 14, 14, 16, 32, [3, 3], [1, 1], [1, 1], 'same'),
+      shape(3, 20, 20, 8, 8, [5, 5], [1, 1], [1, 1], 'same'),
+      shape(4, 28, 28, 1, 8, [5, 5], [1, 1], [1, 1], 'same'),
+      shape(2, 15, 13, 40, 12, [3, 3], [2, 2], [1, 1], 'same'),
+    ]) {
+      h.reset();
+      checkForward(h, c, 7);
+      checkBackward(h, c, 8);
+    }
+  });
+
+  it('backward skips each 0 output and leaves it untouched', () => {
+    for (const c of [
+      shape(2, 7, 6, 5, 3, [3, 3], [1, 1], [1, 1], 'same'),
+      shape(2, 5, 5, 6, 4, [1, 1], [1, 1], [1, 1], 'valid'),
+      shape(2, 7, 9, 2, 8, [3, 3], [1, 1], [1, 1], 'same'),
+    ]) {
+      for (const want of [
+        { dx: true, dw: false, db: false },
+        { dx: false, dw: true, db: false },
+        { dx: false, dw: false, db: true },
+        { dx: false, dw: false, db: false },
+      ]) {
+        h.reset();
+        checkBackward(h, c, 31, want);
+      }
+    }
+  });
+
+  it('workspace size agrees with the chunking and does not scale with the batch', () => {
+    const a = conv2dWorkspaceBytes(8, 56, 56, 32, 56, 56, 64, 3, 3);
+    const b = conv2dWorkspaceBytes(64, 56, 56, 32, 56, 56, 64, 3, 3);
+    expect(a).toBe(b);
+    expect(conv2dWorkspaceBytes(0, 5, 5, 3, 5, 5, 4, 3, 3)).toBe(0);
+  });
+});
+
+describe('conv2d gradient checks', () => {
+  /** Σ r·y for the reference forward. */
+  function objective(c: Conv, x: Float64Array, w: Float64Array, b: Float64Array, r: Float64Array): number {
+    const y = new Float64Array(r.length);
+    ref.conv2d_forward_f32(y, x, w, b, ...hyper(c));
+    let s = 0;
+    for (let i = 0; i < y.length; i++) s += r[i] * y[i];
+    return s;
+  }
+  function numeric(f: () => number, a: Float64Array): Float64Array {
+    const g = new Float64Array(a.length);
+    const e = 1e-5;
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      a[i] = v + e;
+      const p = f();
+      a[i] = v - e;
+      const m = f();
+      a[i] = v;
+      g[i] = (p - m) / (2 * e);
+    }
+    return g;
+  }
+
+  const cases = [
+    shape(2, 5, 6, 3, 4, [3, 3], [1, 1], [1, 1], 'same'),
+    shape(1, 7, 7, 2, 3, [3, 2], [2, 2], [2, 1], 'same'),
+    shape(2, 6, 5, 5, 2, [2, 2], [1, 2], [1, 1], [1, 0, 2, 1]),
+    shape(1, 1, 9, 4, 3, [1, 3], [1, 1], [1, 2], 'valid'),
+  ];
+
+  it.each(cases.map((c) => [label(c), c] as const))('reference backward = central differences (%s)', (_, c) => {
+    const n = sizes(c);
+    const x = randomArray(n.x, 1);
+    const w = randomArray(n.w, 2);
+    const b = randomArray(c.outC, 3);
+    const r = randomArray(n.y, 4);
+    const dx = new Float64Array(n.x);
+    const dw = new Float64Array(n.w);
+    const db = new Float64Array(c.outC);
+    ref.conv2d_backward_f32(dx, dw, db, r, x, w, ...hyper(c));
+    const f = () => objective(c, x, w, b, r);
+    expectClose(dx, numeric(f, x), { rtol: 1e-6, atol: 1e-8, scale: 1, label: 'dx' });
+    expectClose(dw, numeric(f, w), { rtol: 1e-6, atol: 1e-8, scale: 1, label: 'dw' });
+    expectClose(db, numeric(f, b), { rtol: 1e-6, atol: 1e-8, scale: 1, label: 'db' });
+  });
+
+  it.each(cases.map((c) => [label(c), c] as const))('wasm backward = reference backward (%s)', (_, c) => {
+    const h = loadHarness();
+    checkBackward(h, c, 77);
+  });
+});

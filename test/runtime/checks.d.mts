@@ -1,0 +1,10 @@
+// Types for checks.mjs (kept as plain JS so browsers and Deno load it without a build step).
+export interface Check { name: string; run(): Promise<void> }
+export interface CheckEnv {
+  golden: { losses: number[] };
+  wasmBytes(): Promise<Uint8Array>;
+  wasmUrl: string | URL;
+  mnist: Record<string, unknown>;
+}
+export function checks(lib: typeof import('../../src/index.ts'), env: CheckEnv): Check[];
+export function edgeStyleLoad(lib: typeof import('../../src/index.ts'), bytes: Uint8Array): Promise<void>;
