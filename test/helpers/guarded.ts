@@ -1,3 +1,4 @@
+import { afterEach, beforeAll, describe } from 'vitest';
 /**
  * Buffers with a guard region: n values followed by GUARD sentinel floats. A kernel that
  * writes past n changes a sentinel; one that reads past n sees a huge value that shows up in
@@ -76,5 +77,28 @@ export function expectSame(actual: ArrayLike<number>, expected: ArrayLike<number
     const e = Math.fround(expected[i]);
     if (!(a === e || (Number.isNaN(a) && Number.isNaN(e))))
       throw new Error(`${label}: element ${i} is ${actual[i]}, expected exactly ${expected[i]}`);
+  }
+}
+
+/**
+ * One describe block per binary (default, relaxed) with a fresh harness; `get(ctx)` returns it,
+ * or skips the test where this engine cannot run that binary.
+ */
+export function describeVariants(
+  title: string,
+  body: (get: (ctx: { skip: () => void }) => Harness, variant: 'default' | 'relaxed') => void,
+): void {
+  for (const variant of ['default', 'relaxed'] as const) {
+    describe(`${title} (${variant} binary)`, () => {
+      let h: Harness | null = null;
+      beforeAll(async () => {
+        h = await loadVariant(variant);
+      });
+      afterEach(() => h?.reset());
+      body((ctx) => {
+        if (!h) ctx.skip();
+        return h!;
+      }, variant);
+    });
   }
 }

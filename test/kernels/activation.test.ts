@@ -1,9 +1,9 @@
 // Activation kernels against test/reference/activation.ts, on the default and relaxed binaries;
 // reference backward passes against float64 central differences; the accuracy of the vector
 // exp/log helpers in assembly/simd.ts over a dense range of inputs.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { expectClose, f32round, randomArray, type Harness } from '../helpers/harness.ts';
-import { expectGuard, expectSame, loadVariant, putGuarded, SENTINEL } from '../helpers/guarded.ts';
+import { expect, it } from 'vitest';
+import { expectClose, f32round, randomArray } from '../helpers/harness.ts';
+import { expectGuard, expectSame, describeVariants, putGuarded, SENTINEL } from '../helpers/guarded.ts';
 import { gradErrorRatio, numericGrad } from '../helpers/gradcheck.ts';
 import * as ref from '../reference/activation.ts';
 
@@ -51,17 +51,7 @@ function inputs(n: number, seed: number, huge: boolean, awayFromZero = true): Fl
 const FWD_TOL = { rtol: 3e-6, atol: 1e-30 };
 const BWD_TOL = { rtol: 4e-6, atol: 1e-7, scale: 1 };
 
-for (const variant of ['default', 'relaxed'] as const) {
-  describe(`activation kernels (${variant} binary)`, () => {
-    let h: Harness | null = null;
-    beforeAll(async () => {
-      h = await loadVariant(variant);
-    });
-    afterEach(() => h?.reset());
-    const get = (ctx: { skip: () => void }): Harness => {
-      if (!h) ctx.skip();
-      return h!;
-    };
+describeVariants('activation kernels', (get, variant) => {
 
     for (const a of ACTS) {
       it(`${a.fwd} matches the reference, keeps guards, works in place`, (ctx) => {
@@ -255,5 +245,4 @@ for (const variant of ['default', 'relaxed'] as const) {
       for (const [name, w] of Object.entries(worst)) expect(w, name).toBeLessThanOrEqual(2e-6);
       expect(SENTINEL).toBeGreaterThan(0);
     });
-  });
-}
+});

@@ -1,9 +1,9 @@
 // Loss kernels against test/reference/loss.ts on the default and relaxed binaries (mean loss,
 // accumulated gradients, 0-pointer skips, guards); reference gradients against float64 central
 // differences of the reference losses.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { expectClose, f32round, randomArray, type Harness } from '../helpers/harness.ts';
-import { expectGuard, expectSame, loadVariant, putGuarded } from '../helpers/guarded.ts';
+import { describe, expect, it } from 'vitest';
+import { expectClose, f32round, randomArray } from '../helpers/harness.ts';
+import { expectGuard, expectSame, describeVariants, putGuarded } from '../helpers/guarded.ts';
 import { gradErrorRatio, numericGrad } from '../helpers/gradcheck.ts';
 import { Random } from '../../src/random.ts';
 import * as ref from '../reference/loss.ts';
@@ -30,17 +30,7 @@ const labelsFor = (batch: number, classes: number, seed: number) => {
   return Int32Array.from({ length: batch }, () => r.int(classes));
 };
 
-for (const variant of ['default', 'relaxed'] as const) {
-  describe(`loss kernels (${variant} binary)`, () => {
-    let h: Harness | null = null;
-    beforeAll(async () => {
-      h = await loadVariant(variant);
-    });
-    afterEach(() => h?.reset());
-    const get = (ctx: { skip: () => void }): Harness => {
-      if (!h) ctx.skip();
-      return h!;
-    };
+describeVariants('loss kernels', (get) => {
 
     for (const name of ['softmax_xent_sparse_f32', 'softmax_xent_f32'] as const) {
       it(`${name}: loss, probs and accumulated dz for every shape and pointer combination`, (ctx) => {
@@ -153,8 +143,7 @@ for (const variant of ['default', 'relaxed'] as const) {
         }
       });
     }
-  });
-}
+});
 
 describe('loss references: gradient = central differences of the loss', () => {
   const check = (analytic: Float64Array, f: (x: Float64Array) => number, x: Float64Array) =>

@@ -1,9 +1,9 @@
 // Optimizer kernels: 10 steps of the kernel against 10 steps of the float64 reference formulas
 // (test/reference/optim.ts, TF.js), with a fresh gradient each step, on the default and
 // relaxed binaries. State buffers and guards are checked too.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { expectClose, f32round, randomArray, type Harness } from '../helpers/harness.ts';
-import { expectGuard, loadVariant, putGuarded } from '../helpers/guarded.ts';
+import { expect, it } from 'vitest';
+import { expectClose, f32round, randomArray } from '../helpers/harness.ts';
+import { expectGuard, describeVariants, putGuarded } from '../helpers/guarded.ts';
 import * as ref from '../reference/optim.ts';
 
 const SIZES = [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 65, 1000];
@@ -42,17 +42,7 @@ const CASES: Case[] = [
   },
 ];
 
-for (const variant of ['default', 'relaxed'] as const) {
-  describe(`optimizer kernels (${variant} binary)`, () => {
-    let h: Harness | null = null;
-    beforeAll(async () => {
-      h = await loadVariant(variant);
-    });
-    afterEach(() => h?.reset());
-    const get = (ctx: { skip: () => void }): Harness => {
-      if (!h) ctx.skip();
-      return h!;
-    };
+describeVariants('optimizer kernels', (get) => {
 
     for (const c of CASES) {
       it(`${c.label} (${c.kernel}): ${STEPS} steps match the reference`, (ctx) => {
@@ -113,5 +103,4 @@ for (const variant of ['default', 'relaxed'] as const) {
         }
       }
     });
-  });
-}
+});

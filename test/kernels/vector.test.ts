@@ -1,7 +1,7 @@
 // Vector kernels against test/reference/vector.ts, on the default and relaxed binaries.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { expectClose, f32round, randomArray, type Harness } from '../helpers/harness.ts';
-import { expectGuard, expectGuardI32, expectSame, loadVariant, putGuarded, putGuardedI32 } from '../helpers/guarded.ts';
+import { expect, it } from 'vitest';
+import { expectClose, f32round, randomArray } from '../helpers/harness.ts';
+import { expectGuard, expectGuardI32, expectSame, describeVariants, putGuarded, putGuardedI32 } from '../helpers/guarded.ts';
 import * as ref from '../reference/vector.ts';
 
 const SIZES = [0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 65, 1000];
@@ -14,17 +14,7 @@ const data = (n: number, seed: number) => {
   return f32round(x);
 };
 
-for (const variant of ['default', 'relaxed'] as const) {
-  describe(`vector kernels (${variant} binary)`, () => {
-    let h: Harness | null = null;
-    beforeAll(async () => {
-      h = await loadVariant(variant);
-    });
-    afterEach(() => h?.reset());
-    const get = (ctx: { skip: () => void }): Harness => {
-      if (!h) ctx.skip();
-      return h!;
-    };
+describeVariants('vector kernels', (get) => {
 
     it('fill_f32 writes n values (zero and non-zero) and nothing after', (ctx) => {
       const hh = get(ctx);
@@ -139,5 +129,4 @@ for (const variant of ['default', 'relaxed'] as const) {
       const got = hh.readI32(po, 1)[0];
       expect(got >= 0 && got < 9).toBe(true);
     });
-  });
-}
+});
