@@ -45,6 +45,11 @@ export class ProgressBar implements CallbackHooks {
     this.tty = !!this.out?.isTTY;
   }
 
+  /** Usable line width; a pseudo-terminal may report 0 columns. */
+  private width(): number {
+    return Math.max(40, (this.out?.columns || 120) - 1);
+  }
+
   private line(s: string): void {
     if (this.out) this.out.write(s + '\n');
     else console.log(s);
@@ -76,15 +81,15 @@ export class ProgressBar implements CallbackHooks {
     const means: Logs = {};
     for (const [k, v] of Object.entries(this.sums)) means[k] = v / Math.max(this.seen, 1);
     const text = `Epoch ${this.epoch + 1}/${this.epochs} [${bar}] ${batch + 1}/${this.steps} ${formatLogs(means)} · ${Math.round(rate).toLocaleString('en-US')} samples/s · ETA ${fmtTime(eta)}`;
-    const cols = this.out?.columns ?? 120;
-    this.out!.write('\r' + text.slice(0, cols - 1).padEnd(cols - 1));
+    const cols = this.width();
+    this.out!.write('\r' + text.slice(0, cols).padEnd(cols));
   }
 
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const elapsed = (now() - this.epochStart) / 1000;
     const rate = Math.round(this.seen / Math.max(elapsed, 1e-9)).toLocaleString('en-US');
     const text = `Epoch ${epoch + 1}/${this.epochs} ${this.steps}/${this.steps} ${fmtTime(elapsed)} · ${formatLogs(logs)} · ${rate} samples/s`;
-    if (this.tty) this.out!.write('\r' + ' '.repeat((this.out?.columns ?? 120) - 1) + '\r');
+    if (this.tty) this.out!.write('\r' + ' '.repeat(this.width()) + '\r');
     this.line(text);
   }
 }

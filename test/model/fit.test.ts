@@ -248,6 +248,11 @@ describe('weights, predict, summary, save', () => {
     const text = out.join('');
     expect(text).toMatch(/Epoch 1\/2 \[=+\] 3\/3 loss 0\.9000 · accuracy 0\.5000 · [\d,]+ samples\/s · ETA/);
     expect(text).toMatch(/Epoch 1\/2 3\/3 [\d.]+s · loss 0\.9000 · accuracy 0\.5000 · [\d,]+ samples\/s\n/);
+    // A pseudo-terminal may report 0 columns.
+    const zero = new ProgressBar(1, 1, 8, { isTTY: true, columns: 0, write: () => {} });
+    zero.onEpochBegin(0);
+    expect(() => zero.onBatchEnd(0, { loss: 1, size: 8 })).not.toThrow();
+    expect(() => zero.onEpochEnd(0, { loss: 1 })).not.toThrow();
     const plain: string[] = [];
     const p = new ProgressBar(1, 3, 96, { isTTY: false, write: (s: string) => void plain.push(s) });
     p.onEpochBegin(0);
