@@ -134,13 +134,26 @@ export class CallbackList {
       if (unknown.length) throw new Error(`fit: unknown callback hook ${unknown.join(', ')}; expected ${HOOKS.join(', ')}`);
     }
   }
-  async call(hook: (typeof HOOKS)[number], ...args: unknown[]): Promise<void> {
-    for (const c of this.list) {
-      const f = c[hook] as ((...a: unknown[]) => unknown) | undefined;
-      if (f) {
-        const r = f.apply(c, args);
-        if (r && typeof (r as Promise<void>).then === 'function') await r;
-      }
+  /**
+   * Call `hook` on every callback in order. Returns a promise only when some hook is async, so
+   * a training loop with synchronous callbacks neither allocates nor yields per batch.
+   */
+  call(hook: (typeof HOOKS)[number], a?: unknown, b?: unknown): Promise<void> | undefined {
+    for (let i = 0; i < this.list.length; i++) {
+      const c = this.list[i];
+      const f = c[hook] as ((x?: unknown, y?: unknown) => unknown) | undefined;
+      if (!f) continue;
+      const r = f.call(c, a, b);
+      if (r && typeof (r as Promise<void>).then === 'function') return (r as Promise<void>).then(() => this.callFrom(i + 1, hook, a, b));
+    }
+    return undefined;
+  }
+
+  private async callFrom(start: number, hook: (typeof HOOKS)[number], a?: unknown, b?: unknown): Promise<void> {
+    for (let i = start; i < this.list.length; i++) {
+      const c = this.list[i];
+      const f = c[hook] as ((x?: unknown, y?: unknown) => unknown) | undefined;
+      if (f) await f.call(c, a, b);
     }
   }
 }

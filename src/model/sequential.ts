@@ -3,7 +3,7 @@
  * metrics; the first fit/evaluate/predict for a batch size plans activations. A training step
  * is then a flat list of kernel calls and allocates nothing.
  */
-import { type Layer, type Head, type Planner, sameShape } from '../layers/layer.ts';
+import { type Layer, type Planner, sameShape } from '../layers/layer.ts';
 import { getLoss, type Loss, type Output } from '../losses/index.ts';
 import { getMetric, type Metric, type MetricContext } from '../metrics/index.ts';
 import { getOptimizer, type Optimizer } from '../optimizers/index.ts';
@@ -58,6 +58,9 @@ interface Plan {
   ws: number;
   grads: number;
   gradFloats: number;
+  rowsPerSample: number;
+  out: Output;
+  metric: MetricContext;
 }
 
 export class Sequential implements TrainingModel {
@@ -208,7 +211,11 @@ export class Sequential implements TrainingModel {
       input,
       ws,
     );
-    this.plan = { capacity, start, end: arena.top, input, labels, scratchA, scratchB, ws, grads, gradFloats };
+    const { rowsPer, cols } = this.outRowsPerSample();
+    const last = this.last;
+    const out: Output = { y: last.y, dy: last.dy, head: last.head(), rows: 0, cols };
+    const metric: MetricContext = { k, arena, y: last.y, labels, rows: 0, cols, scratchA, scratchB };
+    this.plan = { capacity, start, end: arena.top, input, labels, scratchA, scratchB, ws, grads, gradFloats, rowsPerSample: rowsPer, out, metric };
     return this.plan;
   }
 
@@ -283,10 +290,11 @@ export class Sequential implements TrainingModel {
 
   // ---------------------------------------------------------------- the step
 
+  /** The output as the loss sees it, for n samples (one object per plan, updated in place). */
   private output(n: number): Output {
-    const { rowsPer, cols } = this.outRowsPerSample();
-    const last = this.last;
-    return { y: last.y, dy: last.dy, head: last.head() as Head | null, rows: n * rowsPer, cols };
+    const o = this.plan!.out;
+    o.rows = n * this.plan!.rowsPerSample;
+    return o;
   }
 
   private forward(n: number, training: boolean): void {
@@ -294,9 +302,9 @@ export class Sequential implements TrainingModel {
   }
 
   private metricContext(n: number): MetricContext {
-    const plan = this.plan!;
-    const o = this.output(n);
-    return { k: this.be.kernels, arena: this.be.arena, y: o.y, labels: plan.labels, rows: o.rows, cols: o.cols, scratchA: plan.scratchA, scratchB: plan.scratchB };
+    const m = this.plan!.metric;
+    m.rows = this.output(n).rows;
+    return m;
   }
 
   /** Zero the gradients, run forward, loss and backward on the staged batch; returns the loss. */
@@ -435,7 +443,8 @@ export class Sequential implements TrainingModel {
         const size = Math.min(bs, n - start);
         batchLogs.batch = b;
         batchLogs.size = size;
-        await cbs.call('onBatchBegin', b, batchLogs);
+        const before = cbs.call('onBatchBegin', b, batchLogs);
+        if (before) await before;
         this.stage(xt, yt, order, start, size);
         this.step(size, stepOut);
         for (let i = 0; i < names.length; i++) {
@@ -443,7 +452,8 @@ export class Sequential implements TrainingModel {
           batchLogs[names[i]] = stepOut[i];
         }
         seen += size;
-        await cbs.call('onBatchEnd', b, batchLogs);
+        const after = cbs.call('onBatchEnd', b, batchLogs);
+        if (after) await after;
         if (this.stopTraining) break;
         if (nowMs() - lastYield >= yieldEvery) {
           await yieldToEventLoop();
