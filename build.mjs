@@ -126,6 +126,12 @@ async function bundle() {
   fs.copyFileSync(r(VARIANTS[0].out), r('dist/simdnet.wasm'));
   fs.copyFileSync(r(VARIANTS[1].out), r('dist/simdnet.relaxed.wasm'));
   execFileSync(process.execPath, [r('node_modules/typescript/bin/tsc'), '-p', r('tsconfig.build.json')], { stdio: 'inherit' });
+  // Declarations keep the sources' `.ts` specifiers; consumers resolve `.js` to the `.d.ts` beside it.
+  for (const e of fs.readdirSync(r('dist/types'), { withFileTypes: true, recursive: true })) {
+    if (!e.name.endsWith('.d.ts')) continue;
+    const f = path.join(e.parentPath ?? e.path, e.name);
+    fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(/(from\s+'\.{1,2}\/[^']*)\.ts'/g, "$1.js'"));
+  }
   fs.writeFileSync(r('dist/index.d.ts'), "export * from './types/index.js';\n");
   fs.writeFileSync(r('dist/.stamp'), '');
   console.log('bundled dist/index.js, dist/cli.js and types');
