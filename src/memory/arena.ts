@@ -1,8 +1,10 @@
 /**
- * The arena: a bump allocator over the module's imported linear memory, starting at the
- * binary's `__heap_base`. Buffers are 16-byte aligned (one v128). Memory grows on demand;
- * typed-array views are rebuilt whenever `memory.buffer` changed (growth detaches or
- * shortens old views), so always read them through the getters.
+ * The arena: an allocator over the module's imported linear memory, starting at the binary's
+ * `__heap_base`. Buffers are 16-byte aligned (one v128). Allocation bumps the top; freed blocks
+ * go to a first-fit free list (coalesced, and given back to the top when they reach it), so
+ * models that are disposed or re-planned do not leak. Nothing here runs in a training step.
+ * Memory grows on demand; typed-array views are rebuilt whenever `memory.buffer` changed
+ * (growth detaches or shortens old views), so always read them through the getters.
  */
 const PAGE = 65536;
 export const ALIGN = 16;
@@ -32,14 +34,60 @@ export class Arena {
     return this.memory.buffer.byteLength;
   }
 
+  /** Free ranges below the top, sorted by address, never adjacent (coalesced). */
+  private holes: { ptr: number; bytes: number }[] = [];
+
   /** Reserve `bytes` (rounded up to 16) and return the byte address; grows memory if needed. */
   alloc(bytes: number): number {
     if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`arena: cannot allocate ${bytes} bytes`);
+    const size = alignUp(Math.max(bytes, ALIGN));
+    for (let i = 0; i < this.holes.length; i++) {
+      const h = this.holes[i];
+      if (h.bytes < size) continue;
+      const ptr = h.ptr;
+      h.ptr += size;
+      h.bytes -= size;
+      if (h.bytes === 0) this.holes.splice(i, 1);
+      return ptr;
+    }
     const ptr = this._top;
-    const end = ptr + alignUp(Math.max(bytes, ALIGN));
+    const end = ptr + size;
     this.ensure(end);
     this._top = end;
     return ptr;
+  }
+
+  /** Give back a block from `alloc` (same byte count). Its contents are not cleared. */
+  free(ptr: number, bytes: number): void {
+    const size = alignUp(Math.max(bytes, ALIGN));
+    if (ptr < this.base || ptr % ALIGN !== 0 || ptr + size > this._top) throw new RangeError(`arena: cannot free ${bytes} bytes at ${ptr}`);
+    let i = 0;
+    while (i < this.holes.length && this.holes[i].ptr < ptr) i++;
+    const prev = this.holes[i - 1];
+    const next = this.holes[i];
+    if ((prev && prev.ptr + prev.bytes > ptr) || (next && ptr + size > next.ptr)) throw new RangeError(`arena: block at ${ptr} is already free`);
+    let hole = { ptr, bytes: size };
+    if (prev && prev.ptr + prev.bytes === ptr) {
+      prev.bytes += size;
+      hole = prev;
+    } else {
+      this.holes.splice(i, 0, hole);
+      i++;
+    }
+    if (next && hole.ptr + hole.bytes === next.ptr) {
+      hole.bytes += next.bytes;
+      this.holes.splice(this.holes.indexOf(next), 1);
+    }
+    const last = this.holes[this.holes.length - 1];
+    if (last.ptr + last.bytes === this._top) {
+      this._top = last.ptr;
+      this.holes.pop();
+    }
+  }
+
+  /** Bytes in free blocks below the top. */
+  get freeBytes(): number {
+    return this.holes.reduce((s, h) => s + h.bytes, 0);
   }
 
   /** Make sure the memory holds at least `end` bytes. */
@@ -67,6 +115,12 @@ export class Arena {
   release(mark: number): void {
     if (mark < this.base || mark > this._top) throw new RangeError(`arena: bad mark ${mark}`);
     this._top = mark;
+    this.holes = this.holes.filter((h) => h.ptr + h.bytes <= mark);
+    const last = this.holes[this.holes.length - 1];
+    if (last && last.ptr + last.bytes === mark) {
+      this._top = last.ptr;
+      this.holes.pop();
+    }
   }
 
   private refresh(): void {

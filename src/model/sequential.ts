@@ -49,8 +49,9 @@ interface Compiled {
 
 interface Plan {
   capacity: number;
+  /** The plan is one arena block. */
   start: number;
-  end: number;
+  bytes: number;
   input: number;
   labels: number;
   scratchA: number;
@@ -68,6 +69,7 @@ export class Sequential implements TrainingModel {
   readonly layers: Layer[] = [];
   stopTraining = false;
   private block: { ptr: number; gradPtr: number; floats: number } | null = null;
+  private disposed = false;
   private compiled: Compiled | null = null;
   private plan: Plan | null = null;
 
@@ -114,6 +116,7 @@ export class Sequential implements TrainingModel {
 
   /** Allocate the parameter block and its gradient mirror, and initialise the weights. */
   build(): void {
+    if (this.disposed) throw new Error(`${this.name}: the model has been disposed`);
     if (this.block) return;
     this.requireLayers();
     const { arena } = this.be;
@@ -149,6 +152,8 @@ export class Sequential implements TrainingModel {
     const names = args.metrics === undefined ? [] : Array.isArray(args.metrics) ? args.metrics : [args.metrics];
     const metrics = names.map((m) => getMetric(m, loss, cols));
     const { arena, kernels: k } = this.be;
+    this.freeSlots();
+    this.compiled = null;
     const n = this.block!.floats;
     const slots: number[] = [];
     for (let s = 0; s < optimizer.slots; s++) {
@@ -171,9 +176,9 @@ export class Sequential implements TrainingModel {
     if (this.plan && this.plan.capacity >= capacity) return this.plan;
     this.build();
     const { arena, kernels: k } = this.be;
-    if (this.plan && arena.top === this.plan.end) arena.release(this.plan.start);
-    const start = arena.mark();
-    // Pass 1 counts what the layers ask for; pass 2 binds them to real addresses.
+    if (this.plan) arena.free(this.plan.start, this.plan.bytes);
+    this.plan = null;
+    // Pass 1 counts what the layers ask for; pass 2 binds them to real addresses in one block.
     const bindAll = (planner: Planner, input: number, ws: number) => {
       let x = input;
       let dx = 0;
@@ -183,30 +188,35 @@ export class Sequential implements TrainingModel {
         dx = l.dy;
       }
     };
-    let valueFloats = 0;
-    let gradFloats = 0;
-    bindAll(
-      {
-        value: (f) => ((valueFloats += alignUp(f, 4)), 16),
-        grad: (f) => ((gradFloats += alignUp(f, 4)), 16),
-      },
-      16,
-      16,
-    );
-    const wsBytes = Math.max(16, ...this.layers.map((l) => l.workspaceBytes(capacity)));
-    const outSize = shapeSize(this.outputShape);
-    const input = arena.alloc(capacity * shapeSize(this.inputShape) * 4);
-    const labels = arena.alloc(capacity * outSize * 4);
-    const scratchA = arena.alloc(capacity * outSize * 4);
-    const scratchB = arena.alloc(capacity * outSize * 4);
-    const ws = arena.alloc(wsBytes);
-    let values = arena.alloc(valueFloats * 4);
-    const grads = arena.alloc(gradFloats * 4);
+    let valueBytes = 0;
+    let gradBytes = 0;
+    bindAll({ value: (f) => ((valueBytes += alignUp(f * 4)), 16), grad: (f) => ((gradBytes += alignUp(f * 4)), 16) }, 16, 16);
+    const outBytes = alignUp(capacity * shapeSize(this.outputShape) * 4);
+    const sizes = {
+      input: alignUp(capacity * shapeSize(this.inputShape) * 4),
+      labels: outBytes,
+      scratchA: outBytes,
+      scratchB: outBytes,
+      ws: alignUp(Math.max(16, ...this.layers.map((l) => l.workspaceBytes(capacity)))),
+      values: valueBytes,
+      grads: gradBytes,
+    };
+    const bytes = Object.values(sizes).reduce((a, b) => a + b, 0);
+    const start = arena.alloc(bytes);
+    let at = start;
+    const take = (n: number) => ((at += n), at - n);
+    const input = take(sizes.input);
+    const labels = take(sizes.labels);
+    const scratchA = take(sizes.scratchA);
+    const scratchB = take(sizes.scratchB);
+    const ws = take(sizes.ws);
+    let values = take(sizes.values);
+    const grads = take(sizes.grads);
     let g = grads;
     bindAll(
       {
-        value: (f) => ((values += alignUp(f, 4) * 4), values - alignUp(f, 4) * 4),
-        grad: (f) => ((g += alignUp(f, 4) * 4), g - alignUp(f, 4) * 4),
+        value: (f) => ((values += alignUp(f * 4)), values - alignUp(f * 4)),
+        grad: (f) => ((g += alignUp(f * 4)), g - alignUp(f * 4)),
       },
       input,
       ws,
@@ -215,15 +225,39 @@ export class Sequential implements TrainingModel {
     const last = this.last;
     const out: Output = { y: last.y, dy: last.dy, head: last.head(), rows: 0, cols };
     const metric: MetricContext = { k, arena, y: last.y, labels, rows: 0, cols, scratchA, scratchB };
-    this.plan = { capacity, start, end: arena.top, input, labels, scratchA, scratchB, ws, grads, gradFloats, rowsPerSample: rowsPer, out, metric };
+    this.plan = { capacity, start, bytes, input, labels, scratchA, scratchB, ws, grads, gradFloats: gradBytes / 4, rowsPerSample: rowsPer, out, metric };
     return this.plan;
+  }
+
+  /**
+   * Give the model's linear memory back (parameters, gradients, optimizer state, activations).
+   * The model cannot be used afterwards. Like TF.js's `model.dispose()`.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    const { arena } = this.be;
+    if (this.plan) arena.free(this.plan.start, this.plan.bytes);
+    this.freeSlots();
+    if (this.block) {
+      arena.free(this.block.ptr, this.block.floats * 4);
+      arena.free(this.block.gradPtr, this.block.floats * 4);
+    }
+    this.plan = null;
+    this.compiled = null;
+    this.block = null;
+    this.disposed = true;
+  }
+
+  private freeSlots(): void {
+    if (!this.compiled || !this.block) return;
+    for (const p of this.compiled.slots) this.be.arena.free(p, this.block.floats * 4);
   }
 
   /** Bytes of linear memory this model uses (parameters, gradients, optimizer state, activations). */
   arenaBytes(): number {
     const b = this.block ? this.block.floats * 8 : 0;
     const s = this.compiled ? this.compiled.slots.length * (this.block?.floats ?? 0) * 4 : 0;
-    const p = this.plan ? this.plan.end - this.plan.start : 0;
+    const p = this.plan ? this.plan.bytes : 0;
     return b + s + p;
   }
 
@@ -272,6 +306,7 @@ export class Sequential implements TrainingModel {
   }
 
   private requireCompiled(what: string): Compiled {
+    if (this.disposed) throw new Error(`${what}: the model has been disposed`);
     if (!this.compiled) throw new Error(`${what}: the model must be compiled first: call model.compile({ optimizer, loss })`);
     return this.compiled;
   }

@@ -44,3 +44,38 @@ describe('arena', () => {
     expect(a.top).toBe(16);
   });
 });
+
+describe('arena free list', () => {
+  const fresh = () => new Arena(new WebAssembly.Memory({ initial: 1, maximum: 100 }), 16);
+
+  it('reuses freed blocks first-fit, coalesces neighbours and lowers the top', () => {
+    const a = fresh();
+    const p1 = a.alloc(32);
+    const p2 = a.alloc(64);
+    const p3 = a.alloc(32);
+    const p4 = a.alloc(16);
+    a.free(p2, 64);
+    expect(a.alloc(48)).toBe(p2); // first fit, carved from the front
+    expect(a.freeBytes).toBe(16);
+    a.free(p1, 32);
+    a.free(p2, 48); // coalesces with p1 and the 16-byte rest
+    expect(a.freeBytes).toBe(96);
+    expect(a.alloc(96)).toBe(p1);
+    a.free(p4, 16);
+    expect(a.top).toBe(p4); // a hole at the top goes back to the top
+    a.free(p3, 32);
+    a.free(p1, 96);
+    expect(a.top).toBe(16);
+    expect(a.freeBytes).toBe(0);
+  });
+
+  it('refuses double frees and foreign pointers', () => {
+    const a = fresh();
+    const p = a.alloc(64);
+    a.alloc(16);
+    a.free(p, 64);
+    expect(() => a.free(p, 64)).toThrow(/already free/);
+    expect(() => a.free(p + 8, 16)).toThrow(/cannot free/);
+    expect(() => a.free(1 << 20, 16)).toThrow(/cannot free/);
+  });
+});

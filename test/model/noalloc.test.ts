@@ -43,3 +43,30 @@ it('1,000 dense forward/backward kernel calls do not grow memory', async () => {
   expect(backendInfo().memoryBytes).toBe(bytes);
   arena.release(mark);
 });
+
+it('dispose, re-compile and re-planning give memory back', async () => {
+  await init();
+  const { arena } = backend();
+  const make = () =>
+    sequential({ layers: [layers.dense({ units: 64, activation: 'relu', inputShape: [100] }), layers.dense({ units: 10, activation: 'softmax' })] });
+  const x = (n: number) => tensor(new Float32Array(n * 100).fill(0.5), [n, 100]);
+  const y = (n: number) => tensor(new Int32Array(n).fill(3), [n], 'int32');
+  const first = make();
+  first.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+  first.trainOnBatch(x(32), y(32));
+  first.dispose();
+  const top = arena.top;
+  for (let i = 0; i < 20; i++) {
+    const m = make();
+    m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    m.trainOnBatch(x(32), y(32));
+    m.compile({ optimizer: 'rmsprop', loss: 'sparseCategoricalCrossentropy' }); // frees Adam's state
+    m.trainOnBatch(x(16), y(16)); // fits the plan
+    m.predict(x(64), { batchSize: 64 }); // re-plans for 64, freeing the plan for 32
+    m.dispose();
+  }
+  expect(arena.top).toBe(top);
+  expect(arena.freeBytes).toBe(0);
+  expect(() => first.predict(x(1))).toThrow(/has been disposed/);
+  expect(() => first.evaluate(x(1), y(1))).toThrow(/has been disposed/);
+});
