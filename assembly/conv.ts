@@ -9,7 +9,9 @@
 //   dx              += col2im(dy[rows] · Wᵀ)   (gemm_nt into the same buffer, then scatter-add)
 // Chunking bounds the workspace (it does not grow with batch·H·W) while keeping M large enough
 // for the GEMM's packing to pay off. A 1x1, stride-1, unpadded conv needs no im2col: x is
-// already the [rows, inC] matrix, and dx is itself the GEMM output.
+// already the [rows, inC] matrix, and dx is itself the GEMM output. Few input channels (inC < 4,
+// the first layer) make every GEMM skinny: forward and dW then take direct paths (outC a
+// multiple of 8), and so does dx for inC = 1 with stride 1 in w; see the sections below.
 //
 // The chunk size and the workspace layout are mirrored by conv2dWorkspaceBytes in
 // src/wasm/workspace.ts: change both together.
@@ -92,10 +94,36 @@ const MAX_ROWS: i32 = 512;
 }
 
 /**
- * cols[r, (i·kW + j)·inC + ic] = x[n, oh·sh − pt + i·dh, ow·sw − pl + j·dw, ic] (0 outside the
- * input) for the rows r0 .. r0+rows. The in-range kernel columns of one kernel row are one
- * contiguous run of x when dw = 1, so they are copied as a single run whatever inC is.
+ * One row of cols: dst[(i·kW + j)·inC + ic] = x[hb + i·dh, wb + j·dw, ic] of the sample at xs
+ * (0 outside the input). The in-range kernel columns of one kernel row are one contiguous run of
+ * x when dw = 1, so they are copied as a single run whatever inC is.
  */
+@inline function im2colRow(dst: usize, xs: usize, hb: i32, wb: i32, inH: i32, inW: i32, inC: i32, kH: i32, kW: i32, dh: i32, dw: i32): void {
+  const rowFloats = kW * inC;
+  const j0 = firstValid(wb, dw, kW);
+  let j1 = endValid(wb, dw, kW, inW);
+  if (j1 < j0) j1 = j0;
+  for (let i = 0; i < kH; i++) {
+    const ih = hb + i * dh;
+    const d = dst + (<usize>(i * rowFloats) << 2);
+    if (ih < 0 || ih >= inH) {
+      zeroRun(d, rowFloats);
+      continue;
+    }
+    zeroRun(d, j0 * inC);
+    const src = xs + (<usize>((ih * inW + wb + j0 * dw) * inC) << 2);
+    if (dw == 1) {
+      copyRun(d + (<usize>(j0 * inC) << 2), src, (j1 - j0) * inC);
+    } else {
+      for (let j = j0; j < j1; j++) {
+        copyRun(d + (<usize>(j * inC) << 2), src + (<usize>((j - j0) * dw * inC) << 2), inC);
+      }
+    }
+    zeroRun(d + (<usize>(j1 * inC) << 2), (kW - j1) * inC);
+  }
+}
+
+/** cols[r, :] = im2colRow of output pixel r0 + r (flattened over the batch) for rows rows. */
 function im2col(cols: usize, x: usize, r0: i32, rows: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32): void {
   const K = kH * kW * inC;
   const plane = outH * outW;
@@ -103,33 +131,9 @@ function im2col(cols: usize, x: usize, r0: i32, rows: i32, inH: i32, inW: i32, i
   const rem = r0 - n * plane;
   let oh = rem / outW;
   let ow = rem - oh * outW;
-  const rowFloats = kW * inC;
   for (let r = 0; r < rows; r++) {
-    const dst = cols + (<usize>r * <usize>K << 2);
     const xs = x + (<usize>n * <usize>(inH * inW * inC) << 2);
-    const hb = oh * sh - pt;
-    const wb = ow * sw - pl;
-    const j0 = firstValid(wb, dw, kW);
-    let j1 = endValid(wb, dw, kW, inW);
-    if (j1 < j0) j1 = j0;
-    for (let i = 0; i < kH; i++) {
-      const ih = hb + i * dh;
-      const d = dst + (<usize>(i * rowFloats) << 2);
-      if (ih < 0 || ih >= inH) {
-        zeroRun(d, rowFloats);
-        continue;
-      }
-      zeroRun(d, j0 * inC);
-      const src = xs + (<usize>((ih * inW + wb + j0 * dw) * inC) << 2);
-      if (dw == 1) {
-        copyRun(d + (<usize>(j0 * inC) << 2), src, (j1 - j0) * inC);
-      } else {
-        for (let j = j0; j < j1; j++) {
-          copyRun(d + (<usize>(j * inC) << 2), src + (<usize>((j - j0) * dw * inC) << 2), inC);
-        }
-      }
-      zeroRun(d + (<usize>(j1 * inC) << 2), (kW - j1) * inC);
-    }
+    im2colRow(cols + (<usize>r * <usize>K << 2), xs, oh * sh - pt, ow * sw - pl, inH, inW, inC, kH, kW, dh, dw);
     if (++ow == outW) {
       ow = 0;
       if (++oh == outH) {
@@ -181,57 +185,50 @@ function col2im(dx: usize, cols: usize, r0: i32, rows: i32, inH: i32, inW: i32, 
   }
 }
 
-// ---- direct forward for few input channels ------------------------------------------------
+// ---- direct paths for few input channels ----------------------------------------------------
 // With inC < 4 (the first layer of an image model) im2col costs more than the GEMM itself: each
-// row of cols is kH short runs, and the GEMM re-packs the result. This path reads x in place
-// instead, with the GEMM's register tile: 4 output pixels x 8 output channels, one broadcast of
-// x and two vectors of w per tap. Pixels whose window leaves the input on the left or right go
-// through a one-pixel path that clips its taps; kernel rows outside the input are skipped.
+// row of cols is kH short runs, and every GEMM is skinny (K = kH·kW·inC and outC are small), so
+// packing dominates. These paths read x and dy in place with GEMM-like register tiles over a
+// flat tap index t = (i·kW + j)·inC + ic (byte offsets from the window origin in a table), so
+// the hot loops are depth-1 loops, which V8 compiles as written.
+// Preferred: each sample is copied once into a zero-padded buffer whose rows are wide enough for
+// every window (paddedForward / paddedWeightGrad), so no pixel is an edge case; kernel rows
+// outside the input are skipped per output row. When those rows would be wider than the
+// workspace reserves (large strides, dilations or pads), interior pixels read x in place and the
+// few edge pixels of each row are im2col'ed four at a time (directForward / directWeightGrad).
+//
+// Workspace from ws (floats): [padded sample inH·padBudget·inC, or edge cols 4·K, whichever is
+// larger][tap byte offsets: K i32][sink: 5x8][y scratch: 4x8]; mirrored by conv2dWorkspaceBytes.
 
-/** Direct path applies: few input channels and whole 8-channel output strips. */
+/** Direct forward / dW path applies: few input channels and whole 8-channel output strips. */
 @inline function useDirect(inC: i32, outC: i32): bool {
   return inC < 4 && (outC & 7) == 0;
 }
 
-/** One output pixel, channels oc0..oc0+7, taps clipped to the input. */
-@inline function directPixel(yp: usize, xs: usize, w: usize, b: usize, oc0: i32, ow: i32, hb: i32, i0: i32, i1: i32, inW: i32, inC: i32, outC: i32, kW: i32, sw: i32, dh: i32, dw: i32, pl: i32): void {
-  let a0 = f32x4.splat(0);
-  let a1 = f32x4.splat(0);
-  if (b != 0) {
-    a0 = v128.load(b + (<usize>oc0 << 2));
-    a1 = v128.load(b + (<usize>oc0 << 2), 16);
-  }
-  const wb = ow * sw - pl;
-  const j0 = firstValid(wb, dw, kW);
-  const j1 = endValid(wb, dw, kW, inW);
-  const wrow = <usize>outC << 2;
-  for (let i = i0; i < i1; i++) {
-    const ih = hb + i * dh;
-    for (let j = j0; j < j1; j++) {
-      let xp = xs + (<usize>((ih * inW + wb + j * dw) * inC) << 2);
-      let wp = w + (<usize>(((i * kW + j) * inC) * outC + oc0) << 2);
-      for (let ic = 0; ic < inC; ic++) {
-        const xv = v128.load32_splat(xp);
-        a0 = madd(xv, v128.load(wp), a0);
-        a1 = madd(xv, v128.load(wp, 16), a1);
-        xp += 4;
-        wp += wrow;
-      }
-    }
-  }
-  v128.store(yp, a0);
-  v128.store(yp, a1, 16);
+/** First output column whose window starts inside the input row. */
+@inline function interiorLo(sw: i32, pl: i32): i32 {
+  return pl <= 0 ? 0 : (pl + sw - 1) / sw;
 }
 
-/** Four adjacent output pixels (all taps inside the input row), channels oc0..oc0+7. */
-@inline function directBlock4(yp: usize, xs: usize, w: usize, b: usize, oc0: i32, ow: i32, hb: i32, i0: i32, i1: i32, inW: i32, inC: i32, outC: i32, kW: i32, sw: i32, dh: i32, dw: i32, pl: i32): void {
-  let c00 = f32x4.splat(0);
-  let c01 = f32x4.splat(0);
-  if (b != 0) {
-    c00 = v128.load(b + (<usize>oc0 << 2));
-    c01 = v128.load(b + (<usize>oc0 << 2), 16);
-  }
-  let c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
+/** One past the last output column whose window ends inside the input row (≥ lo). */
+@inline function interiorHi(inW: i32, outW: i32, kW: i32, sw: i32, dw: i32, pl: i32, lo: i32): i32 {
+  const last = inW - 1 - (kW - 1) * dw + pl; // largest ow·sw whose window still fits
+  let hi = last < 0 ? 0 : last / sw + 1;
+  if (hi > outW) hi = outW;
+  return hi < lo ? lo : hi;
+}
+
+/**
+ * Four adjacent output pixels (all taps inside the input row), channels oc0..oc0+7, added to y.
+ * The sums start from y (holding the bias): with equal starting values, V8 schedules the
+ * broadcasts ahead of the arithmetic and spills accumulators.
+ */
+function directBlock4(yp: usize, xs: usize, w: usize, oc0: i32, ow: i32, hb: i32, i0: i32, i1: i32, inW: i32, inC: i32, outC: i32, kW: i32, sw: i32, dh: i32, dw: i32, pl: i32): void {
+  const py = <usize>outC << 2;
+  let c00 = v128.load(yp), c01 = v128.load(yp, 16);
+  let c10 = v128.load(yp + py), c11 = v128.load(yp + py, 16);
+  let c20 = v128.load(yp + 2 * py), c21 = v128.load(yp + 2 * py, 16);
+  let c30 = v128.load(yp + 3 * py), c31 = v128.load(yp + 3 * py, 16);
   const step = <usize>(sw * inC) << 2; // bytes from one pixel's window to the next one's
   const wrow = <usize>outC << 2;
   // With dw = 1 the taps (j, ic) of a kernel row are kW·inC consecutive floats of x and
@@ -266,7 +263,6 @@ function col2im(dx: usize, cols: usize, r0: i32, rows: i32, inH: i32, inW: i32, 
       xj += jStep;
     }
   }
-  const py = <usize>outC << 2;
   v128.store(yp, c00);
   v128.store(yp, c01, 16);
   v128.store(yp + py, c10);
@@ -277,14 +273,237 @@ function col2im(dx: usize, cols: usize, r0: i32, rows: i32, inH: i32, inW: i32, 
   v128.store(yp + 3 * py, c31, 16);
 }
 
-function directForward(y: usize, x: usize, w: usize, b: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32): void {
-  // Interior columns [owLo, owHi): every tap of the window lies inside the input row.
-  let owLo = pl <= 0 ? 0 : (pl + sw - 1) / sw;
-  const last = inW - 1 - (kW - 1) * dw + pl; // largest ow·sw whose window still fits
-  let owHi = last < 0 ? 0 : last / sw + 1;
-  if (owHi > outW) owHi = outW;
-  if (owLo > owHi) owLo = owHi;
+/**
+ * Up to four edge pixels from their cols rows c0..c3 (flat taps t0..t1, K floats each),
+ * channels oc0..oc0+7, added to y0..y3; only the first count results are stored. Missing
+ * pixels point at c0 / y0 and are computed and dropped, which keeps the loop branch-free.
+ */
+function colsBlock4(c0: usize, c1: usize, c2: usize, c3: usize, y0: usize, y1: usize, y2: usize, y3: usize, count: i32, w: usize, oc0: i32, outC: i32, t0: i32, t1: i32): void {
+  let a00 = v128.load(y0), a01 = v128.load(y0, 16);
+  let a10 = v128.load(y1), a11 = v128.load(y1, 16);
+  let a20 = v128.load(y2), a21 = v128.load(y2, 16);
+  let a30 = v128.load(y3), a31 = v128.load(y3, 16);
+  const wrow = <usize>outC << 2;
+  let wp = w + (<usize>(t0 * outC + oc0) << 2);
+  for (let t = t0; t < t1; t++) {
+    const o = <usize>t << 2;
+    const w0 = v128.load(wp);
+    const w1 = v128.load(wp, 16);
+    let xv = v128.load32_splat(c0 + o);
+    a00 = madd(xv, w0, a00);
+    a01 = madd(xv, w1, a01);
+    xv = v128.load32_splat(c1 + o);
+    a10 = madd(xv, w0, a10);
+    a11 = madd(xv, w1, a11);
+    xv = v128.load32_splat(c2 + o);
+    a20 = madd(xv, w0, a20);
+    a21 = madd(xv, w1, a21);
+    xv = v128.load32_splat(c3 + o);
+    a30 = madd(xv, w0, a30);
+    a31 = madd(xv, w1, a31);
+    wp += wrow;
+  }
+  v128.store(y0, a00);
+  v128.store(y0, a01, 16);
+  if (count > 1) {
+    v128.store(y1, a10);
+    v128.store(y1, a11, 16);
+  }
+  if (count > 2) {
+    v128.store(y2, a20);
+    v128.store(y2, a21, 16);
+  }
+  if (count > 3) {
+    v128.store(y3, a30);
+    v128.store(y3, a31, 16);
+  }
+}
+
+/** Row width (pixels) of a padded sample in which every window is interior, up to the last
+ * block of 4 output pixels included. */
+@inline function paddedWidth(outW: i32, kW: i32, sw: i32, dw: i32): i32 {
+  return (((outW + 3) & ~3) - 1) * sw + (kW - 1) * dw + 1;
+}
+
+/** Widest padded row the workspace holds; covers 'same' / 'valid' with stride and dilation ≤ 2. */
+@inline function padBudget(inW: i32, kW: i32): i32 {
+  return inW + 2 * kW + 8;
+}
+
+/** Floats of the workspace's first region: a padded sample, or four edge im2col rows. */
+@inline function regionFloats(inH: i32, inW: i32, inC: i32, K: i32, kW: i32): i32 {
+  const pad = inH * padBudget(inW, kW) * inC;
+  return pad > 4 * K ? pad : 4 * K;
+}
+
+/** tab[t] = byte offset of tap t = (i, j, ic) from its window origin, rows rowW pixels wide. */
+function tapOffsets(tab: usize, kH: i32, kW: i32, inC: i32, dh: i32, dw: i32, rowW: i32): void {
+  let t = 0;
+  for (let i = 0; i < kH; i++) {
+    for (let j = 0; j < kW; j++) {
+      for (let ic = 0; ic < inC; ic++) {
+        store<i32>(tab + (<usize>t << 2), ((i * dh * rowW + j * dw) * inC + ic) << 2);
+        t++;
+      }
+    }
+  }
+}
+
+/** The middle of each padded row: xpad[r, c] = x[r, c − pl] for in-range columns (the pads
+ * were zeroed once and are never written). */
+function padSample(xpad: usize, xs: usize, inH: i32, inW: i32, inC: i32, Wp: i32, pl: i32): void {
+  const c0 = pl > 0 ? pl : 0;
+  const c1 = inW + pl < Wp ? inW + pl : Wp;
+  if (c1 <= c0) return;
+  for (let r = 0; r < inH; r++) {
+    copyRun(xpad + (<usize>((r * Wp + c0) * inC) << 2), xs + (<usize>((r * inW + c0 - pl) * inC) << 2), (c1 - c0) * inC);
+  }
+}
+
+/**
+ * Four output pixels (y at yp, ystride bytes apart), channels oc0..oc0+7, += Σ over ntaps flat
+ * taps (byte offsets at tp from the window origin xo of the first pixel, the next pixel's is
+ * step bytes on) of x times the w rows at wp. One flat loop: V8 unrolls nested inner loops and
+ * then spills. The sums start from y, see directBlock4.
+ */
+function directBlockT(yp: usize, ystride: usize, xo: usize, step: usize, tp: usize, wp: usize, ntaps: i32, outC: i32): void {
+  let c00 = v128.load(yp), c01 = v128.load(yp, 16);
+  let c10 = v128.load(yp + ystride), c11 = v128.load(yp + ystride, 16);
+  let c20 = v128.load(yp + 2 * ystride), c21 = v128.load(yp + 2 * ystride, 16);
+  let c30 = v128.load(yp + 3 * ystride), c31 = v128.load(yp + 3 * ystride, 16);
+  const wrow = <usize>outC << 2;
+  for (let t = 0; t < ntaps; t++) {
+    const xp = xo + <usize>load<i32>(tp);
+    const w0 = v128.load(wp);
+    const w1 = v128.load(wp, 16);
+    let xv = v128.load32_splat(xp);
+    c00 = madd(xv, w0, c00);
+    c01 = madd(xv, w1, c01);
+    xv = v128.load32_splat(xp + step);
+    c10 = madd(xv, w0, c10);
+    c11 = madd(xv, w1, c11);
+    xv = v128.load32_splat(xp + 2 * step);
+    c20 = madd(xv, w0, c20);
+    c21 = madd(xv, w1, c21);
+    xv = v128.load32_splat(xp + 3 * step);
+    c30 = madd(xv, w0, c30);
+    c31 = madd(xv, w1, c31);
+    tp += 4;
+    wp += wrow;
+  }
+  v128.store(yp, c00);
+  v128.store(yp, c01, 16);
+  v128.store(yp + ystride, c10);
+  v128.store(yp + ystride, c11, 16);
+  v128.store(yp + 2 * ystride, c20);
+  v128.store(yp + 2 * ystride, c21, 16);
+  v128.store(yp + 3 * ystride, c30);
+  v128.store(yp + 3 * ystride, c31, 16);
+}
+
+/** Forward over a padded sample: every pixel interior, blocks of 4, the last one via scratch. */
+function paddedForward(y: usize, x: usize, w: usize, b: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32): void {
+  const K = kH * kW * inC;
+  const T = kW * inC;
+  const Wp = paddedWidth(outW, kW, sw, dw);
+  const tab = ws + (<usize>regionFloats(inH, inW, inC, K, kW) << 2);
+  const scratch = tab + (<usize>K << 2) + 160;
+  zeroRun(ws, inH * Wp * inC);
+  tapOffsets(tab, kH, kW, inC, dh, dw, Wp);
   const pix = <usize>outC << 2;
+  const step = <usize>(sw * inC) << 2;
+  const w4 = outW & ~3;
+  for (let n = 0; n < batch; n++) {
+    padSample(ws, x + (<usize>n * <usize>(inH * inW * inC) << 2), inH, inW, inC, Wp, pl);
+    for (let oh = 0; oh < outH; oh++) {
+      const hb = oh * sh - pt;
+      const i0 = firstValid(hb, dh, kH);
+      const i1 = endValid(hb, dh, kH, inH);
+      const yrow = y + (<usize>((n * outH + oh) * outW) * pix);
+      fillRows(yrow, b, outW, outC);
+      if (i0 >= i1) continue;
+      const ntaps = (i1 - i0) * T;
+      const tp = tab + (<usize>(i0 * T) << 2);
+      const xrow = ws + <usize>((hb * Wp * inC) << 2); // origin row; only valid kernel rows are read
+      for (let oc0 = 0; oc0 < outC; oc0 += 8) {
+        const wp = w + (<usize>(i0 * T * outC + oc0) << 2);
+        const yc = yrow + (<usize>oc0 << 2);
+        for (let ow = 0; ow < w4; ow += 4) {
+          directBlockT(yc + <usize>ow * pix, pix, xrow + <usize>ow * step, step, tp, wp, ntaps, outC);
+        }
+        if (w4 < outW) {
+          // The windows of the missing pixels still lie in the padded row; their sums are dropped.
+          const m = outW - w4;
+          for (let q = 0; q < 4; q++) copyRun(scratch + (<usize>q << 5), yc + <usize>(q < m ? w4 + q : w4) * pix, 8);
+          directBlockT(scratch, 32, xrow + <usize>w4 * step, step, tp, wp, ntaps, outC);
+          for (let q = 0; q < m; q++) copyRun(yc + <usize>(w4 + q) * pix, scratch + (<usize>q << 5), 8);
+        }
+      }
+    }
+  }
+}
+
+/** dW over a padded sample: every pixel interior, so one wgradTaps5 pass per tap group and row. */
+function paddedWeightGrad(dw: usize, dy: usize, x: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dwl: i32, pt: i32, pl: i32): void {
+  const K = kH * kW * inC;
+  const T = kW * inC;
+  const Wp = paddedWidth(outW, kW, sw, dwl);
+  const tab = ws + (<usize>regionFloats(inH, inW, inC, K, kW) << 2);
+  const sink = tab + (<usize>K << 2);
+  zeroRun(ws, inH * Wp * inC);
+  tapOffsets(tab, kH, kW, inC, dh, dwl, Wp);
+  const pix = <usize>outC << 2;
+  const xstep = <usize>(sw * inC) << 2;
+  for (let n = 0; n < batch; n++) {
+    padSample(ws, x + (<usize>n * <usize>(inH * inW * inC) << 2), inH, inW, inC, Wp, pl);
+    for (let oh = 0; oh < outH; oh++) {
+      const hb = oh * sh - pt;
+      const i0 = firstValid(hb, dh, kH);
+      const i1 = endValid(hb, dh, kH, inH);
+      if (i0 >= i1) continue;
+      const t0 = i0 * T;
+      const t1 = i1 * T;
+      const dyrow = dy + (<usize>((n * outH + oh) * outW) * pix);
+      const xo = ws + <usize>((hb * Wp * inC) << 2);
+      for (let oc0 = 0; oc0 < outC; oc0 += 8) {
+        const dp = dyrow + (<usize>oc0 << 2);
+        const qb = dw + (<usize>oc0 << 2);
+        for (let g = t0; g < t1; g += 5) {
+          const o0 = <usize>load<i32>(tab + (<usize>g << 2));
+          const q0 = qb + <usize>g * pix;
+          if (g + 4 < t1) {
+            wgradTaps5(xo, dp, outW, xstep, pix, o0, <usize>load<i32>(tab + (<usize>g << 2), 4), <usize>load<i32>(tab + (<usize>g << 2), 8), <usize>load<i32>(tab + (<usize>g << 2), 12), <usize>load<i32>(tab + (<usize>g << 2), 16), q0, q0 + pix, q0 + 2 * pix, q0 + 3 * pix, q0 + 4 * pix);
+          } else {
+            // A short last group: copies of its first tap stand in, their sums go to the sink.
+            const o1 = g + 1 < t1 ? <usize>load<i32>(tab + (<usize>g << 2), 4) : o0;
+            const o2 = g + 2 < t1 ? <usize>load<i32>(tab + (<usize>g << 2), 8) : o0;
+            const o3 = g + 3 < t1 ? <usize>load<i32>(tab + (<usize>g << 2), 12) : o0;
+            wgradTaps5(xo, dp, outW, xstep, pix, o0, o1, o2, o3, o0, q0, g + 1 < t1 ? q0 + pix : sink + 32, g + 2 < t1 ? q0 + 2 * pix : sink + 64, g + 3 < t1 ? q0 + 3 * pix : sink + 96, sink + 128);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Output column of the e-th edge pixel of a row: columns [0, lo) and then [hi, outW). */
+@inline function edgeColumn(e: i32, lo: i32, hi: i32): i32 {
+  return e < lo ? e : hi + (e - lo);
+}
+
+/**
+ * Forward without the padded sample (its rows would not fit): interior pixels in 4-pixel blocks
+ * reading x in place, the rest (edges and the interior's remainder) im2col'ed four at a time.
+ */
+function directForward(y: usize, x: usize, w: usize, b: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32): void {
+  const K = kH * kW * inC;
+  const T = kW * inC; // taps per kernel row
+  const lo = interiorLo(sw, pl);
+  const hi = interiorHi(inW, outW, kW, sw, dw, pl, lo);
+  const hiB = lo + ((hi - lo) & ~3); // the interior in whole 4-pixel blocks; the rest is edge
+  const E = lo + outW - hiB;
+  const pix = <usize>outC << 2;
+  const rowB = <usize>K << 2;
   for (let n = 0; n < batch; n++) {
     const xs = x + (<usize>n * <usize>(inH * inW * inC) << 2);
     for (let oh = 0; oh < outH; oh++) {
@@ -292,76 +511,395 @@ function directForward(y: usize, x: usize, w: usize, b: usize, batch: i32, inH: 
       const i0 = firstValid(hb, dh, kH);
       const i1 = endValid(hb, dh, kH, inH);
       const yrow = y + (<usize>((n * outH + oh) * outW) * pix);
+      fillRows(yrow, b, outW, outC);
       for (let oc0 = 0; oc0 < outC; oc0 += 8) {
         const yc = yrow + (<usize>oc0 << 2);
-        let ow = 0;
-        for (; ow < owLo; ow++) directPixel(yc + <usize>ow * pix, xs, w, b, oc0, ow, hb, i0, i1, inW, inC, outC, kW, sw, dh, dw, pl);
-        for (; ow + 4 <= owHi; ow += 4) directBlock4(yc + <usize>ow * pix, xs, w, b, oc0, ow, hb, i0, i1, inW, inC, outC, kW, sw, dh, dw, pl);
-        for (; ow < outW; ow++) directPixel(yc + <usize>ow * pix, xs, w, b, oc0, ow, hb, i0, i1, inW, inC, outC, kW, sw, dh, dw, pl);
+        for (let ow = lo; ow < hiB; ow += 4) directBlock4(yc + <usize>ow * pix, xs, w, oc0, ow, hb, i0, i1, inW, inC, outC, kW, sw, dh, dw, pl);
+      }
+      for (let e = 0; e < E; e += 4) {
+        const count = E - e < 4 ? E - e : 4;
+        for (let q = 0; q < count; q++) {
+          im2colRow(ws + <usize>q * rowB, xs, hb, edgeColumn(e + q, lo, hiB) * sw - pl, inH, inW, inC, kH, kW, dh, dw);
+        }
+        const y0 = yrow + <usize>edgeColumn(e, lo, hiB) * pix;
+        const y1 = count > 1 ? yrow + <usize>edgeColumn(e + 1, lo, hiB) * pix : y0;
+        const y2 = count > 2 ? yrow + <usize>edgeColumn(e + 2, lo, hiB) * pix : y0;
+        const y3 = count > 3 ? yrow + <usize>edgeColumn(e + 3, lo, hiB) * pix : y0;
+        const c1 = count > 1 ? ws + rowB : ws;
+        const c2 = count > 2 ? ws + 2 * rowB : ws;
+        const c3 = count > 3 ? ws + 3 * rowB : ws;
+        for (let oc0 = 0; oc0 < outC; oc0 += 8) {
+          const o = <usize>oc0 << 2;
+          colsBlock4(ws, c1, c2, c3, y0 + o, y1 + o, y2 + o, y3 + o, count, w, oc0, outC, i0 * T, i1 * T);
+        }
       }
     }
   }
 }
 
 /**
- * dW for the direct path: for each tap (i, j, ic) and 8-channel strip, Σ over the output pixels
- * whose tap lies inside the input of x·dy, four pixels at a time into separate accumulators
- * (independent add chains, and shorter f32 sums). Row by row so dy stays in L1 across taps.
+ * dW taps at x byte offsets o0..o4 from each pixel's window origin (xp for the first of count
+ * pixels, xstep apart) times dy (8 channels at dp, pix apart), summed over the pixels and added
+ * to q0..q4: 10 accumulators, 7 loads per 10 multiply-adds, like the GEMM's 5x8 tile.
  */
-function directWeightGrad(dw: usize, dy: usize, x: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dwl: i32, pt: i32, pl: i32): void {
+function wgradTaps5(xp: usize, dp: usize, count: i32, xstep: usize, pix: usize, o0: usize, o1: usize, o2: usize, o3: usize, o4: usize, q0: usize, q1: usize, q2: usize, q3: usize, q4: usize): void {
+  // The sums start from dw itself: with equal starting values (zeros) V8 schedules all five
+  // broadcasts ahead of the arithmetic and spills two accumulators.
+  let a00 = v128.load(q0), a01 = v128.load(q0, 16), a10 = v128.load(q1), a11 = v128.load(q1, 16);
+  let a20 = v128.load(q2), a21 = v128.load(q2, 16), a30 = v128.load(q3), a31 = v128.load(q3, 16);
+  let a40 = v128.load(q4), a41 = v128.load(q4, 16);
+  let x0 = xp + o0, x1 = xp + o1, x2 = xp + o2, x3 = xp + o3, x4 = xp + o4;
+  for (let p = 0; p < count; p++) {
+    const d0 = v128.load(dp);
+    const d1 = v128.load(dp, 16);
+    let xv = v128.load32_splat(x0);
+    a00 = madd(xv, d0, a00);
+    a01 = madd(xv, d1, a01);
+    xv = v128.load32_splat(x1);
+    a10 = madd(xv, d0, a10);
+    a11 = madd(xv, d1, a11);
+    xv = v128.load32_splat(x2);
+    a20 = madd(xv, d0, a20);
+    a21 = madd(xv, d1, a21);
+    xv = v128.load32_splat(x3);
+    a30 = madd(xv, d0, a30);
+    a31 = madd(xv, d1, a31);
+    xv = v128.load32_splat(x4);
+    a40 = madd(xv, d0, a40);
+    a41 = madd(xv, d1, a41);
+    x0 += xstep;
+    x1 += xstep;
+    x2 += xstep;
+    x3 += xstep;
+    x4 += xstep;
+    dp += pix;
+  }
+  v128.store(q0, a00);
+  v128.store(q0, a01, 16);
+  v128.store(q1, a10);
+  v128.store(q1, a11, 16);
+  v128.store(q2, a20);
+  v128.store(q2, a21, 16);
+  v128.store(q3, a30);
+  v128.store(q3, a31, 16);
+  v128.store(q4, a40);
+  v128.store(q4, a41, 16);
+}
+
+/**
+ * dW of up to four edge pixels: q[t, 0..8) += Σ_p cols_p[t]·dy_p for taps t0..t1, with the dy
+ * of the pixels (8 channels each, zero for missing pixels) held in registers across the taps.
+ * Products are summed as a tree so each tap's update is not one long dependent chain.
+ */
+function wgradCols4(c0: usize, c1: usize, c2: usize, c3: usize, d0: usize, d1: usize, d2: usize, d3: usize, count: i32, q: usize, outC: i32, t0: i32, t1: i32): void {
+  const z = f32x4.splat(0);
+  const e00 = v128.load(d0), e01 = v128.load(d0, 16);
+  const e10 = count > 1 ? v128.load(d1) : z, e11 = count > 1 ? v128.load(d1, 16) : z;
+  const e20 = count > 2 ? v128.load(d2) : z, e21 = count > 2 ? v128.load(d2, 16) : z;
+  const e30 = count > 3 ? v128.load(d3) : z, e31 = count > 3 ? v128.load(d3, 16) : z;
+  const wrow = <usize>outC << 2;
+  let qp = q + <usize>t0 * wrow;
+  for (let t = t0; t < t1; t++) {
+    const o = <usize>t << 2;
+    const x0 = v128.load32_splat(c0 + o);
+    const x1 = v128.load32_splat(c1 + o);
+    const x2 = v128.load32_splat(c2 + o);
+    const x3 = v128.load32_splat(c3 + o);
+    const s0 = f32x4.add(f32x4.add(f32x4.mul(x0, e00), f32x4.mul(x1, e10)), f32x4.add(f32x4.mul(x2, e20), f32x4.mul(x3, e30)));
+    const s1 = f32x4.add(f32x4.add(f32x4.mul(x0, e01), f32x4.mul(x1, e11)), f32x4.add(f32x4.mul(x2, e21), f32x4.mul(x3, e31)));
+    v128.store(qp, f32x4.add(v128.load(qp), s0));
+    v128.store(qp, f32x4.add(v128.load(qp, 16), s1), 16);
+    qp += wrow;
+  }
+}
+
+/**
+ * dW without the padded sample (its rows would not fit). Per output row, the taps of its valid
+ * kernel rows go in groups of five through wgradTaps5 over the interior pixels (a short last
+ * group is padded as in paddedWeightGrad); edge pixels go through wgradCols4. Sums reach dw once
+ * per output row, which bounds the f32 rounding drift like the GEMM's k blocking does.
+ */
+function directWeightGrad(dw: usize, dy: usize, x: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dwl: i32, pt: i32, pl: i32): void {
+  const K = kH * kW * inC;
+  const T = kW * inC;
+  const rowB = <usize>K << 2;
+  const tab = ws + (<usize>regionFloats(inH, inW, inC, K, kW) << 2);
+  const sink = tab + rowB;
+  tapOffsets(tab, kH, kW, inC, dh, dwl, inW);
+  const lo = interiorLo(sw, pl);
+  const hi = interiorHi(inW, outW, kW, sw, dwl, pl, lo);
+  const E = lo + outW - hi;
   const pix = <usize>outC << 2;
-  const xpix = <usize>(sw * inC) << 2;
+  const xstep = <usize>(sw * inC) << 2;
   for (let n = 0; n < batch; n++) {
     const xs = x + (<usize>n * <usize>(inH * inW * inC) << 2);
     for (let oh = 0; oh < outH; oh++) {
       const hb = oh * sh - pt;
       const i0 = firstValid(hb, dh, kH);
       const i1 = endValid(hb, dh, kH, inH);
+      if (i0 >= i1) continue;
+      const t0 = i0 * T;
+      const t1 = i1 * T;
       const dyrow = dy + (<usize>((n * outH + oh) * outW) * pix);
-      for (let i = i0; i < i1; i++) {
-        const xrow = xs + (<usize>((hb + i * dh) * inW * inC) << 2);
-        for (let j = 0; j < kW; j++) {
-          // Output columns ow whose input column ow·sw + off lies in [0, inW).
-          const off = j * dwl - pl;
-          const lo = firstValid(off, sw, outW);
-          const hi = endValid(off, sw, outW, inW);
-          if (lo >= hi) continue;
-          for (let ic = 0; ic < inC; ic++) {
-            const wp = dw + (<usize>(((i * kW + j) * inC + ic) * outC) << 2);
-            const x0 = xrow + (<usize>((lo * sw + off) * inC + ic) << 2);
-            for (let oc0 = 0; oc0 < outC; oc0 += 8) {
-              let a0 = f32x4.splat(0), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
-              let xp = x0;
-              let dp = dyrow + <usize>lo * pix + (<usize>oc0 << 2);
-              let ow = lo;
-              for (; ow + 4 <= hi; ow += 4) {
-                let xv = v128.load32_splat(xp);
-                a0 = madd(xv, v128.load(dp), a0);
-                a1 = madd(xv, v128.load(dp, 16), a1);
-                xv = v128.load32_splat(xp + xpix);
-                b0 = madd(xv, v128.load(dp + pix), b0);
-                b1 = madd(xv, v128.load(dp + pix, 16), b1);
-                xv = v128.load32_splat(xp + 2 * xpix);
-                c0 = madd(xv, v128.load(dp + 2 * pix), c0);
-                c1 = madd(xv, v128.load(dp + 2 * pix, 16), c1);
-                xv = v128.load32_splat(xp + 3 * xpix);
-                d0 = madd(xv, v128.load(dp + 3 * pix), d0);
-                d1 = madd(xv, v128.load(dp + 3 * pix, 16), d1);
-                xp += 4 * xpix;
-                dp += 4 * pix;
-              }
-              for (; ow < hi; ow++) {
-                const xv = v128.load32_splat(xp);
-                a0 = madd(xv, v128.load(dp), a0);
-                a1 = madd(xv, v128.load(dp, 16), a1);
-                xp += xpix;
-                dp += pix;
-              }
-              const q = wp + (<usize>oc0 << 2);
-              v128.store(q, f32x4.add(v128.load(q), f32x4.add(f32x4.add(a0, b0), f32x4.add(c0, d0))));
-              v128.store(q, f32x4.add(v128.load(q, 16), f32x4.add(f32x4.add(a1, b1), f32x4.add(c1, d1))), 16);
-            }
+      if (hi > lo) {
+        // Window origin of pixel lo; may lie before x (negative row or column), the taps do not.
+        const xo = xs + <usize>(((hb * inW + lo * sw - pl) * inC) << 2);
+        for (let oc0 = 0; oc0 < outC; oc0 += 8) {
+          const dp = dyrow + <usize>lo * pix + (<usize>oc0 << 2);
+          const qb = dw + (<usize>oc0 << 2);
+          for (let g = t0; g < t1; g += 5) {
+            const o0 = <usize>load<i32>(tab + (<usize>g << 2));
+            const q0 = qb + <usize>g * pix;
+            const o1 = g + 1 < t1 ? <usize>load<i32>(tab + (<usize>g << 2), 4) : o0;
+            const q1 = g + 1 < t1 ? q0 + pix : sink + 32;
+            const o2 = g + 2 < t1 ? <usize>load<i32>(tab + (<usize>g << 2), 8) : o0;
+            const q2 = g + 2 < t1 ? q0 + 2 * pix : sink + 64;
+            const o3 = g + 3 < t1 ? <usize>load<i32>(tab + (<usize>g << 2), 12) : o0;
+            const q3 = g + 3 < t1 ? q0 + 3 * pix : sink + 96;
+            const o4 = g + 4 < t1 ? <usize>load<i32>(tab + (<usize>g << 2), 16) : o0;
+            const q4 = g + 4 < t1 ? q0 + 4 * pix : sink + 128;
+            // Two distinct call sites keep binaryen from inlining the kernel into this loop nest.
+            if (g + 4 < t1) wgradTaps5(xo, dp, hi - lo, xstep, pix, o0, o1, o2, o3, o4, q0, q0 + pix, q0 + 2 * pix, q0 + 3 * pix, q0 + 4 * pix);
+            else wgradTaps5(xo, dp, hi - lo, xstep, pix, o0, o1, o2, o3, o4, q0, q1, q2, q3, q4);
           }
+        }
+      }
+      for (let e = 0; e < E; e += 4) {
+        const count = E - e < 4 ? E - e : 4;
+        for (let q = 0; q < count; q++) {
+          im2colRow(ws + <usize>q * rowB, xs, hb, edgeColumn(e + q, lo, hi) * sw - pl, inH, inW, inC, kH, kW, dh, dwl);
+        }
+        const d0 = dyrow + <usize>edgeColumn(e, lo, hi) * pix;
+        const d1 = count > 1 ? dyrow + <usize>edgeColumn(e + 1, lo, hi) * pix : d0;
+        const d2 = count > 2 ? dyrow + <usize>edgeColumn(e + 2, lo, hi) * pix : d0;
+        const d3 = count > 3 ? dyrow + <usize>edgeColumn(e + 3, lo, hi) * pix : d0;
+        const c1 = count > 1 ? ws + rowB : ws;
+        const c2 = count > 2 ? ws + 2 * rowB : ws;
+        const c3 = count > 3 ? ws + 3 * rowB : ws;
+        for (let oc0 = 0; oc0 < outC; oc0 += 8) {
+          const o = <usize>oc0 << 2;
+          wgradCols4(ws, c1, c2, c3, d0 + o, d1 + o, d2 + o, d3 + o, count, dw + o, outC, t0, t1);
+        }
+      }
+    }
+  }
+}
+
+// ---- direct dx for one input channel ----------------------------------------------------------
+// With inC = 1 and stride 1 in w, dx of input row ih is a 1-D correlation of dy rows with the
+// flipped kernel: dx[ih, iw] += Σ_{i, j, oc} dy[oh, iw + pl − j·dw, oc]·w[i, j, oc] for the dy
+// rows oh with oh·sh − pt + i·dh = ih. The tile is 8 adjacent dx columns (2 vectors) of the five
+// dx rows that one dy row feeds through kernel rows i = 5g .. 5g+4: each step loads 2 vectors of
+// dy (for one j and oc) and broadcasts 5 weights, 10 multiply-adds for 7 loads, as the GEMM's
+// 5x8 tile. That needs dy with the pixels contiguous per channel: each dy row is transposed once
+// into dyT[oc][8 + ow] with 8 zero floats either side, so a tap that overhangs the row reads
+// zeros; taps that miss it entirely are skipped. Weights are packed as wP[g][j][oc][5] (rows
+// past kH zero). Rows outside the input, and the pad rows of the last group, accumulate into a
+// sink; a partial tile at the right edge runs on zeroed scratch rows and is added back.
+//
+// Workspace from ws (floats): [dyT: outC·(outW + 16)][wP: ceil(kH/5)·5·kW·outC][scratch: 40]
+// [sink: 5x8]; mirrored by conv2dWorkspaceBytes.
+
+/** Direct dx path applies: one input channel, unit column stride. */
+@inline function useDirectDx(inC: i32, sw: i32): bool {
+  return inC == 1 && sw == 1;
+}
+
+/** The 4x4 transpose of rows r0..r3, stored as 4 vectors `stride` bytes apart. */
+@inline function transpose4Store(dst: usize, stride: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + stride * 2, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + stride * 3, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
+/** dst[oc·stride + ow] = src[ow, oc] for one dy row [outW, outC]; 4x4 blocks, scalar edges. */
+function transposeRow(dst: usize, stride: usize, src: usize, outW: i32, outC: i32): void {
+  const w4 = outW & ~3;
+  const c4 = outC & ~3;
+  const ps = <usize>outC << 2;
+  for (let ow = 0; ow < w4; ow += 4) {
+    const s = src + <usize>ow * ps;
+    const d = dst + (<usize>ow << 2);
+    for (let oc = 0; oc < c4; oc += 4) {
+      const so = s + (<usize>oc << 2);
+      transpose4Store(d + <usize>oc * stride, stride, v128.load(so), v128.load(so + ps), v128.load(so + 2 * ps), v128.load(so + 3 * ps));
+    }
+    for (let oc = c4; oc < outC; oc++) {
+      for (let u = 0; u < 4; u++) {
+        store<f32>(d + <usize>oc * stride + (<usize>u << 2), load<f32>(s + <usize>u * ps + (<usize>oc << 2)));
+      }
+    }
+  }
+  for (let ow = w4; ow < outW; ow++) {
+    for (let oc = 0; oc < outC; oc++) {
+      store<f32>(dst + <usize>oc * stride + (<usize>ow << 2), load<f32>(src + <usize>ow * ps + (<usize>oc << 2)));
+    }
+  }
+}
+
+/**
+ * Five 8-float dx rows p0..p4 += Σ over jn kernel columns and outC channels of
+ * dyT[oc][a .. a+8) (at dp; next channel S4 bytes on, next column jstep bytes back) times the
+ * packed weights wq[j][oc][0..5).
+ */
+function dgrad5x8(p0: usize, p1: usize, p2: usize, p3: usize, p4: usize, dp: usize, wq: usize, jn: i32, outC: i32, S4: usize, back: usize): void {
+  let a00 = v128.load(p0), a01 = v128.load(p0, 16);
+  let a10 = v128.load(p1), a11 = v128.load(p1, 16);
+  let a20 = v128.load(p2), a21 = v128.load(p2, 16);
+  let a30 = v128.load(p3), a31 = v128.load(p3, 16);
+  let a40 = v128.load(p4), a41 = v128.load(p4, 16);
+  // One flat loop over (j, oc): V8 unrolls nested inner loops and then hoists the five
+  // broadcasts of each copy, which spills accumulators; a depth-1 loop is compiled as written.
+  // At the end of each j the dy pointer moves by back: to channel 0, one column (dw) earlier.
+  // A branch (taken once per outC steps, well predicted) costs less than a select every step.
+  const n = jn * outC;
+  let d = dp;
+  let oc = 0;
+  for (let t = 0; t < n; t++) {
+    const d0 = v128.load(d);
+    const d1 = v128.load(d, 16);
+    let s = v128.load32_splat(wq);
+    a00 = madd(s, d0, a00);
+    a01 = madd(s, d1, a01);
+    s = v128.load32_splat(wq, 4);
+    a10 = madd(s, d0, a10);
+    a11 = madd(s, d1, a11);
+    s = v128.load32_splat(wq, 8);
+    a20 = madd(s, d0, a20);
+    a21 = madd(s, d1, a21);
+    s = v128.load32_splat(wq, 12);
+    a30 = madd(s, d0, a30);
+    a31 = madd(s, d1, a31);
+    s = v128.load32_splat(wq, 16);
+    a40 = madd(s, d0, a40);
+    a41 = madd(s, d1, a41);
+    wq += 20;
+    d += S4;
+    if (++oc == outC) {
+      oc = 0;
+      d += back - S4;
+    }
+  }
+  v128.store(p0, a00);
+  v128.store(p0, a01, 16);
+  v128.store(p1, a10);
+  v128.store(p1, a11, 16);
+  v128.store(p2, a20);
+  v128.store(p2, a21, 16);
+  v128.store(p3, a30);
+  v128.store(p3, a31, 16);
+  v128.store(p4, a40);
+  v128.store(p4, a41, 16);
+}
+
+/** dgrad5x8 for a 4-float tile: the right-edge remainder of a dx row (no half-wasted 8-tile). */
+function dgrad5x4(p0: usize, p1: usize, p2: usize, p3: usize, p4: usize, dp: usize, wq: usize, jn: i32, outC: i32, S4: usize, back: usize): void {
+  let a0 = v128.load(p0), a1 = v128.load(p1), a2 = v128.load(p2), a3 = v128.load(p3), a4 = v128.load(p4);
+  const n = jn * outC;
+  let d = dp;
+  let oc = 0;
+  for (let t = 0; t < n; t++) {
+    const d0 = v128.load(d);
+    a0 = madd(v128.load32_splat(wq), d0, a0);
+    a1 = madd(v128.load32_splat(wq, 4), d0, a1);
+    a2 = madd(v128.load32_splat(wq, 8), d0, a2);
+    a3 = madd(v128.load32_splat(wq, 12), d0, a3);
+    a4 = madd(v128.load32_splat(wq, 16), d0, a4);
+    wq += 20;
+    d += S4;
+    if (++oc == outC) {
+      oc = 0;
+      d += back - S4;
+    }
+  }
+  v128.store(p0, a0);
+  v128.store(p1, a1);
+  v128.store(p2, a2);
+  v128.store(p3, a3);
+  v128.store(p4, a4);
+}
+
+/** dx row pointer for kernel row i of dy row oh, or 0 when that input row does not exist. */
+@inline function dxRow(dxs: usize, oh: i32, i: i32, kH: i32, inH: i32, inW: i32, sh: i32, dh: i32, pt: i32): usize {
+  const ih = oh * sh - pt + i * dh;
+  return i < kH && ih >= 0 && ih < inH ? dxs + (<usize>(ih * inW) << 2) : 0;
+}
+
+function directInputGrad(dx: usize, dy: usize, w: usize, ws: usize, batch: i32, inH: i32, inW: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, dh: i32, dwl: i32, pt: i32, pl: i32): void {
+  const S = outW + 16;
+  const S4 = <usize>S << 2;
+  const G = (kH + 4) / 5;
+  const dyT = ws;
+  const wP = dyT + (<usize>(outC * S) << 2);
+  const scratch = wP + (<usize>(G * 5 * kW * outC) << 2);
+  const sink = scratch + 160;
+  zeroRun(dyT, outC * S);
+  for (let g = 0; g < G; g++) {
+    for (let j = 0; j < kW; j++) {
+      for (let oc = 0; oc < outC; oc++) {
+        const d = wP + (<usize>(((g * kW + j) * outC + oc) * 5) << 2);
+        for (let k = 0; k < 5; k++) {
+          const i = g * 5 + k;
+          store<f32>(d + (<usize>k << 2), i < kH ? load<f32>(w + (<usize>((i * kW + j) * outC + oc) << 2)) : 0);
+        }
+      }
+    }
+  }
+  const back = S4 - <usize>outC * S4 - (<usize>dwl << 2);
+  for (let n = 0; n < batch; n++) {
+    const dxs = dx + (<usize>n * <usize>(inH * inW) << 2);
+    for (let oh = 0; oh < outH; oh++) {
+      transposeRow(dyT + 32, S4, dy + (<usize>((n * outH + oh) * outW * outC) << 2), outW, outC);
+      for (let g = 0; g < G; g++) {
+        const r0 = dxRow(dxs, oh, 5 * g, kH, inH, inW, sh, dh, pt);
+        const r1 = dxRow(dxs, oh, 5 * g + 1, kH, inH, inW, sh, dh, pt);
+        const r2 = dxRow(dxs, oh, 5 * g + 2, kH, inH, inW, sh, dh, pt);
+        const r3 = dxRow(dxs, oh, 5 * g + 3, kH, inH, inW, sh, dh, pt);
+        const r4 = dxRow(dxs, oh, 5 * g + 4, kH, inH, inW, sh, dh, pt);
+        if ((r0 | r1 | r2 | r3 | r4) == 0) continue;
+        for (let iw0 = 0; iw0 < inW; iw0 += 8) {
+          // Tap j reads dyT columns [a, a + 8), a = iw0 + pl − j·dw: skip taps with a ≤ −8 or
+          // a ≥ outW (they read only zeros).
+          const base = iw0 + pl;
+          const jlo = base < outW ? 0 : dwl == 1 ? base - outW + 1 : (base - outW) / dwl + 1;
+          let jhi = base + 7 < 0 ? 0 : dwl == 1 ? base + 8 : (base + 7) / dwl + 1;
+          if (jhi > kW) jhi = kW;
+          if (jlo >= jhi) continue;
+          const m = inW - iw0; // columns left in the row
+          const off = <usize>iw0 << 2;
+          const dp = dyT + (<usize>(8 + base - jlo * dwl) << 2);
+          const wq = wP + (<usize>((g * kW + jlo) * outC * 5) << 2);
+          const jn = jhi - jlo;
+          let p0 = sink, p1 = sink + 32, p2 = sink + 64, p3 = sink + 96, p4 = sink + 128;
+          if (m >= 8 || m == 4) {
+            if (r0 != 0) p0 = r0 + off;
+            if (r1 != 0) p1 = r1 + off;
+            if (r2 != 0) p2 = r2 + off;
+            if (r3 != 0) p3 = r3 + off;
+            if (r4 != 0) p4 = r4 + off;
+            if (m >= 8) dgrad5x8(p0, p1, p2, p3, p4, dp, wq, jn, outC, S4, back);
+            else dgrad5x4(p0, p1, p2, p3, p4, dp, wq, jn, outC, S4, back);
+            continue;
+          }
+          // Other remainders run on zeroed scratch rows, added back lane by lane.
+          zeroRun(scratch, 40);
+          if (r0 != 0) p0 = scratch;
+          if (r1 != 0) p1 = scratch + 32;
+          if (r2 != 0) p2 = scratch + 64;
+          if (r3 != 0) p3 = scratch + 96;
+          if (r4 != 0) p4 = scratch + 128;
+          if (m > 4) dgrad5x8(p0, p1, p2, p3, p4, dp, wq, jn, outC, S4, back);
+          else dgrad5x4(p0, p1, p2, p3, p4, dp, wq, jn, outC, S4, back);
+          if (r0 != 0) addRun(r0 + off, scratch, m);
+          if (r1 != 0) addRun(r1 + off, scratch + 32, m);
+          if (r2 != 0) addRun(r2 + off, scratch + 64, m);
+          if (r3 != 0) addRun(r3 + off, scratch + 96, m);
+          if (r4 != 0) addRun(r4 + off, scratch + 128, m);
         }
       }
     }
@@ -423,7 +961,11 @@ export function conv2d_forward_f32(y: usize, x: usize, w: usize, b: usize, ws: u
     return;
   }
   if (useDirect(inC, outC)) {
-    directForward(y, x, w, b, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
+    if (paddedWidth(outW, kW, strideW, dilW) <= padBudget(inW, kW)) {
+      paddedForward(y, x, w, b, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
+      return;
+    }
+    directForward(y, x, w, b, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
     return;
   }
   const P = chunkRows(total, K);
@@ -455,11 +997,19 @@ export function conv2d_backward_f32(dx: usize, dw: usize, db: usize, dy: usize, 
   if (db != 0) biasGrad(db, dy, total, outC);
   if (K <= 0) return;
   let dwG = dw; // dW still to do on the GEMM path
-  if (dw != 0 && useDirect(inC, outC)) {
-    directWeightGrad(dw, dy, x, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
+  let dxG = dx; // dx still to do on the GEMM path
+  if (dw != 0 && useDirect(inC, outC) && paddedWidth(outW, kW, strideW, dilW) <= padBudget(inW, kW)) {
+    paddedWeightGrad(dw, dy, x, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
+    dwG = 0;
+  } else if (dw != 0 && useDirect(inC, outC)) {
+    directWeightGrad(dw, dy, x, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
     dwG = 0;
   }
-  if (dx == 0 && dwG == 0) return;
+  if (dx != 0 && useDirectDx(inC, strideW)) {
+    directInputGrad(dx, dy, w, ws, batch, inH, inW, outH, outW, outC, kH, kW, strideH, dilH, dilW, padTop, padLeft);
+    dxG = 0;
+  }
+  if (dxG == 0 && dwG == 0) return;
   const P = chunkRows(total, K);
   const gws = ws + colsBytes(P, K);
   const direct = kH == 1 && kW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0 && outH == inH && outW == inW;
@@ -474,14 +1024,14 @@ export function conv2d_backward_f32(dx: usize, dw: usize, db: usize, dy: usize, 
       }
       gemm_tn_f32(dwG, a, dyc, gws, K, outC, rows);
     }
-    if (dx != 0) {
+    if (dxG != 0) {
       if (direct) {
-        gemm_nt_f32(dx + (<usize>r0 * <usize>inC << 2), dyc, w, gws, rows, K, outC);
+        gemm_nt_f32(dxG + (<usize>r0 * <usize>inC << 2), dyc, w, gws, rows, K, outC);
       } else {
         // The im2col buffer is free again: reuse it for dcols.
         zeroRun(ws, rows * K);
         gemm_nt_f32(ws, dyc, w, gws, rows, K, outC);
-        col2im(dx, ws, r0, rows, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
+        col2im(dxG, ws, r0, rows, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
       }
     }
   }

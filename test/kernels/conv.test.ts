@@ -158,6 +158,49 @@ function sweep(): Conv[] {
   return cases;
 }
 
+/**
+ * Few input channels: the direct forward / dW paths (inC < 4, outC a multiple of 8; over a
+ * zero-padded copy of each sample when its rows fit the workspace, else with im2col'ed edge
+ * pixels) and the direct dx path (inC = 1, stride 1 in w: 5-row tiles, 8 and 4 columns wide
+ * plus scratch remainders, kernels taller than one 5-row group). outC 5 and 12 take the GEMM
+ * path for forward / dW but still the direct dx path when inC = 1.
+ */
+function directCases(): Conv[] {
+  const cases: Conv[] = [];
+  const geoms: [[number, number], [number, number], [number, number], Padding][] = [
+    [[5, 5], [1, 1], [1, 1], 'same'],
+    [[3, 3], [2, 2], [1, 1], 'same'],
+    [[3, 3], [1, 1], [2, 2], 'valid'],
+    [[7, 7], [1, 1], [1, 1], 'same'],
+    [[2, 3], [2, 1], [1, 2], [1, 2, 0, 1]],
+    [[1, 1], [1, 1], [1, 1], 'valid'],
+    [[6, 4], [1, 2], [2, 1], 'same'],
+  ];
+  let i = 0;
+  for (const inC of [1, 2, 3])
+    for (const outC of [8, 16, 24, 5, 12])
+      for (const [k, s, d, padding] of geoms) {
+        // Widths 3..20 cover dx rows of every length mod 8 and inputs narrower than a tile.
+        const c = shape(1 + (i % 2), 5 + (i % 9), 3 + ((i * 5) % 18), inC, outC, k, s, d, padding);
+        if (c.outH > 0 && c.outW > 0) cases.push(c);
+        i++;
+      }
+  // Rows of the padded sample wider than the workspace holds: the im2col'ed-edge fallback.
+  cases.push(shape(2, 6, 5, 1, 8, [3, 3], [1, 1], [1, 1], [1, 1, 12, 12]));
+  cases.push(shape(1, 9, 9, 2, 16, [5, 5], [1, 1], [4, 4], 'same'));
+  cases.push(shape(2, 8, 7, 3, 8, [2, 2], [1, 3], [1, 1], [0, 0, 9, 9]));
+  // Output rows whose window misses the input entirely (y = bias, no dW / dx contribution).
+  cases.push(shape(2, 4, 6, 1, 8, [3, 3], [1, 1], [1, 1], [6, 1, 0, 2]));
+  // Shapes whose workspace size is set by a direct path rather than the GEMM path, so the guard
+  // after the workspace checks the direct layouts end to end: a padded 126x126 sample (last
+  // output block partial, dW's last tap group short) and a wide one-row dx (scratch and sinks).
+  cases.push(shape(1, 126, 126, 1, 8, [3, 3], [2, 2], [1, 1], 'same'));
+  cases.push(shape(1, 1, 30, 1, 64, [3, 1], [1, 1], [1, 1], 'same'));
+  // The benchmark's first shape, small batch: 4 of 28 columns in the 4-wide dx tile.
+  cases.push(shape(2, 28, 28, 1, 8, [5, 5], [1, 1], [1, 1], 'same'));
+  return cases;
+}
+
 describe('conv2d kernels vs reference', () => {
   const h = loadHarness();
 
@@ -189,6 +232,15 @@ describe('conv2d kernels vs reference', () => {
     });
   });
 
+  const direct = directCases();
+  it(`few input channels (direct paths) over ${direct.length} shapes`, () => {
+    direct.forEach((c, i) => {
+      h.reset();
+      checkForward(h, c, 500 + i * 10, i % 3 !== 2);
+      checkBackward(h, c, 600 + i * 10);
+    });
+  });
+
   it('bigger shapes: 14x14x16 → 32 3x3 same; chunks that straddle samples; MNIST-like 5x5 over 1 channel', () => {
     for (const c of [
       shape(2, 14, 14, 16, 32, [3, 3], [1, 1], [1, 1], 'same'),
@@ -207,6 +259,8 @@ describe('conv2d kernels vs reference', () => {
       shape(2, 7, 6, 5, 3, [3, 3], [1, 1], [1, 1], 'same'),
       shape(2, 5, 5, 6, 4, [1, 1], [1, 1], [1, 1], 'valid'),
       shape(2, 7, 9, 2, 8, [3, 3], [1, 1], [1, 1], 'same'),
+      shape(2, 9, 11, 1, 8, [5, 5], [1, 1], [1, 1], 'same'),
+      shape(2, 9, 11, 1, 5, [3, 3], [1, 1], [1, 1], 'same'),
     ]) {
       for (const want of [
         { dx: true, dw: false, db: false },
