@@ -15,6 +15,8 @@ export const CONV_SHAPES = [
   { batch: 32, inH: 28, inW: 28, inC: 1, outC: 8, k: 5 },
   { batch: 32, inH: 14, inW: 14, inC: 16, outC: 32, k: 3 },
   { batch: 8, inH: 56, inW: 56, inC: 32, outC: 64, k: 3 },
+  // The MNIST CNN's second layer (conv(16, 5x5, same) after a 2x2 pool of conv(8)).
+  { batch: 64, inH: 14, inW: 14, inC: 8, outC: 16, k: 5, label: 'mnist cnn conv2' },
 ];
 
 /** conv2dWorkspaceBytes from src/wasm/workspace.ts, compiled on the fly (one source of truth). */
@@ -107,7 +109,7 @@ export async function benchConv({ quick = false, wasmFile, shapes = CONV_SHAPES,
       'backward-dx': () => ex.conv2d_backward_f32(dx, 0, 0, dy, x, w, ws, ...hp),
       'backward-dW': () => ex.conv2d_backward_f32(0, dw, 0, dy, x, w, ws, ...hp),
     };
-    const shape = `${batch}x${inH}x${inW}x${inC} → ${outC} ${k}x${k} same`;
+    const shape = `${s.label ? `${s.label}: ` : ''}${batch}x${inH}x${inW}x${inC} → ${outC} ${k}x${k} same`;
     for (const [pass, fn] of Object.entries(passes)) {
       const secs = time(fn, samples, minMs);
       const row = { shape, pass, gflops: flops / median(secs) / 1e9, best: flops / Math.min(...secs) / 1e9, ms: median(secs) * 1e3 };
@@ -137,16 +139,16 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
   };
   const peak0 = await peakOf();
   const pad = (s, n) => String(s).padStart(n);
-  console.log(`${'shape'.padEnd(30)} ${pad('pass', 11)} ${pad('GFLOP/s', 8)} ${pad('best', 6)} ${pad('ms', 8)}`);
+  console.log(`${'shape'.padEnd(48)} ${pad('pass', 11)} ${pad('GFLOP/s', 8)} ${pad('best', 6)} ${pad('ms', 8)}`);
   const rows = await benchConv({
     quick,
     wasmFile,
-    log: (r) => console.log(`${r.shape.padEnd(30)} ${pad(r.pass, 11)} ${pad(r.gflops.toFixed(1), 8)} ${pad(r.best.toFixed(1), 6)} ${pad(r.ms.toFixed(2), 8)}`),
+    log: (r) => console.log(`${r.shape.padEnd(48)} ${pad(r.pass, 11)} ${pad(r.gflops.toFixed(1), 8)} ${pad(r.best.toFixed(1), 6)} ${pad(r.ms.toFixed(2), 8)}`),
   });
   const peak1 = await peakOf();
   const peak = Math.max(peak0, peak1);
   if (Number.isFinite(peak)) {
     console.log(`register-only SIMD peak: ${peak.toFixed(1)} GFLOP/s (before ${peak0.toFixed(1)}, after ${peak1.toFixed(1)})`);
-    for (const r of rows) console.log(`  ${r.shape.padEnd(30)} ${pad(r.pass, 11)} ${pad(((100 * r.gflops) / peak).toFixed(0), 4)}% of peak`);
+    for (const r of rows) console.log(`  ${r.shape.padEnd(48)} ${pad(r.pass, 11)} ${pad(((100 * r.gflops) / peak).toFixed(0), 4)}% of peak`);
   }
 }

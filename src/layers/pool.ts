@@ -67,9 +67,10 @@ abstract class MaxPooling extends Pooling {
   protected bindExtra(b: Binding): void {
     this.idx = b.plan.value(b.capacity * this.outSize);
   }
-  forward(n: number): void {
+  /** The argmax is only needed to train: inference skips writing it. */
+  forward(n: number, training: boolean): void {
     const g = this.g;
-    this.k.maxpool2d_forward_f32(this.y, this.idx, this.x, n, g.inH, g.inW, g.c, g.outH, g.outW, this.poolSize[0], this.poolSize[1], this.strides[0], this.strides[1], g.padTop, g.padLeft);
+    this.k.maxpool2d_forward_f32(this.y, training ? this.idx : 0, this.x, n, g.inH, g.inW, g.c, g.outH, g.outW, this.poolSize[0], this.poolSize[1], this.strides[0], this.strides[1], g.padTop, g.padLeft);
   }
   backward(n: number): void {
     const g = this.g;
@@ -135,8 +136,8 @@ abstract class GlobalMaxPooling extends GlobalPooling {
   protected bindExtra(b: Binding): void {
     this.idx = b.plan.value(b.capacity * this.outSize);
   }
-  forward(n: number): void {
-    this.k.global_maxpool_forward_f32(this.y, this.idx, this.x, n, this.spatialSize, this.c);
+  forward(n: number, training: boolean): void {
+    this.k.global_maxpool_forward_f32(this.y, training ? this.idx : 0, this.x, n, this.spatialSize, this.c);
   }
   backward(n: number): void {
     if (this.dx) this.k.global_maxpool_backward_f32(this.dx, this.dy, this.idx, n, this.spatialSize, this.c);

@@ -648,9 +648,8 @@ function copyRows(
   n: number,
 ): void {
   if (!order) {
-    const s = start * row;
-    const len = n * row;
-    for (let i = 0; i < len; i++) dst[dstOff + i] = src[s + i];
+    // A contiguous range: one native copy (the view it needs is the only allocation).
+    dst.set(src.subarray(start * row, (start + n) * row), dstOff);
     return;
   }
   for (let r = 0; r < n; r++) {

@@ -1,0 +1,407 @@
+#!/usr/bin/env node
+// simdnet side by side with TensorFlow.js (wasm backend), ConvNetJS and onnxruntime-web, in one
+// run, on this machine. Writes bench/results/latest.json (every figure and the ratio for each
+// row), prints a table, and regenerates bench/RESULTS.md's comparison section and
+// bench/results/ratios.svg (bench/report.mjs).
+//
+//   node bench/compare.mjs            full run (one epoch per library; < 20 min on 2 cores)
+//   node bench/compare.mjs --quick    fewer shapes, fixed small step counts (< 3 min)
+//   node bench/compare.mjs --quick --tiny --out FILE --no-report   harness check (the test)
+//   --skip-kernels / --skip-e2e       one half only
+//
+// Kernel rows run in this process, alternating simdnet and TF.js round by round (sample by
+// sample for pooling and the loss), median of the rounds after warm-up. End-to-end rows run one
+// library per child process (so peak RSS is per library); cold start is a fresh child each.
+// ratio: > 1 means simdnet is better — simdnet/peer for throughput, peer/simdnet for time and
+// memory.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { calibrate, median, now, root, sampleSecs } from './peers/common.mjs';
+
+const args = process.argv.slice(2);
+const flag = (f) => args.includes(f);
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
+};
+const tiny = flag('--tiny');
+const quick = flag('--quick') || tiny;
+const mode = tiny ? 'tiny' : quick ? 'quick' : 'full';
+const outFile = path.resolve(opt('--out', path.join(root, 'bench/results/latest.json')));
+// Scratch (trained weights, ONNX files): bench/results/raw/ is git-ignored.
+const tmpDir = path.join(path.dirname(outFile), 'raw', `compare-${mode}`);
+const log = (...a) => console.log(...a);
+const t0Run = now();
+
+// ------------------------------------------------------------------------------ configuration
+
+const { SHAPES, QUICK_SHAPES, LAYOUTS, measurePeak, benchGemm } = await import('./gemm.mjs');
+const { CONV_SHAPES, benchConv } = await import('./conv.mjs');
+
+const POOL_SHAPES = [
+  { batch: 64, h: 28, w: 28, c: 8 },
+  { batch: 64, h: 14, w: 14, c: 16 },
+];
+const XENT_SHAPES = [
+  { batch: 64, classes: 10 },
+  { batch: 256, classes: 1000 },
+];
+
+const C = {
+  full: {
+    gemmShapes: SHAPES, convShapes: CONV_SHAPES, poolShapes: POOL_SHAPES, xentShapes: XENT_SHAPES,
+    rounds: 3, gemmSamples: 3, minMs: 60, smallSamples: 7, peakSamples: 7,
+    coldReps: 3,
+    e2e: {
+      mlp: { epoch: true, warmSteps: 20, testLimit: 0, inferSamples: 10000, inferReps: 5, profileSteps: 300 },
+      cnn: { epoch: true, warmSteps: 10, testLimit: 0, inferSamples: 10000, inferReps: 3, profileSteps: 60 },
+      // ConvNetJS trains the CNN at well under 100 samples/s here: a full epoch would take
+      // ~15 minutes alone, so its CNN row trains a capped number of steps (said in the row).
+      convnetjsCnn: { epoch: true, epochCap: 6400, warmSteps: 2, chunks: 4, testLimit: 2000, inferSamples: 1024, inferReps: 1 },
+      convnetjsMlp: { epoch: true, warmSteps: 5, testLimit: 0, inferSamples: 4096, inferReps: 3 },
+    },
+  },
+  quick: {
+    gemmShapes: QUICK_SHAPES, convShapes: CONV_SHAPES.slice(0, 2), poolShapes: POOL_SHAPES, xentShapes: XENT_SHAPES,
+    rounds: 2, gemmSamples: 3, minMs: 30, smallSamples: 5, peakSamples: 5,
+    coldReps: 1,
+    e2e: {
+      mlp: { epoch: false, trainSteps: 200, chunks: 4, warmSteps: 10, testLimit: 2000, inferSamples: 2048, inferReps: 3, profileSteps: 100 },
+      cnn: { epoch: false, trainSteps: 40, chunks: 2, warmSteps: 4, testLimit: 2000, inferSamples: 1024, inferReps: 2, profileSteps: 20 },
+      convnetjsCnn: { epoch: false, trainSteps: 8, chunks: 2, warmSteps: 1, testLimit: 500, inferSamples: 256, inferReps: 1 },
+      convnetjsMlp: { epoch: false, trainSteps: 40, chunks: 2, warmSteps: 3, testLimit: 2000, inferSamples: 1024, inferReps: 1 },
+    },
+  },
+  tiny: {
+    gemmShapes: [[64, 784, 128]], convShapes: CONV_SHAPES.slice(0, 1), poolShapes: POOL_SHAPES.slice(1), xentShapes: XENT_SHAPES.slice(0, 1),
+    rounds: 1, gemmSamples: 1, minMs: 5, smallSamples: 1, peakSamples: 1,
+    coldReps: 1,
+    e2e: {
+      mlp: { epoch: false, trainSteps: 4, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 256, inferSamples: 256, inferReps: 1, profileSteps: 4 },
+      cnn: { epoch: false, trainSteps: 2, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 256, inferSamples: 256, inferReps: 1, profileSteps: 2 },
+      convnetjsCnn: { epoch: false, trainSteps: 1, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 32, inferSamples: 256, inferReps: 1 },
+      convnetjsMlp: { epoch: false, trainSteps: 2, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 256, inferSamples: 256, inferReps: 1 },
+    },
+  },
+}[mode];
+
+const TARGETS = {
+  'matmul-nn': 1.15,
+  'matmul-nt': 10,
+  'matmul-tn': 10,
+  'mlp-train-tfjs': 8,
+  'cnn-train-tfjs': 6,
+  'mlp-infer-tfjs': 3,
+  'mlp-infer-onnx': 2,
+  'cnn-infer-onnx': 2,
+};
+
+const rows = [];
+/** better: 'higher' (throughput) or 'lower' (time, memory). ratio > 1 = simdnet better. */
+function addRow(r) {
+  const ok = Number.isFinite(r.simdnet) && Number.isFinite(r.peer) && r.peer > 0 && r.simdnet > 0;
+  r.ratio = ok ? (r.better === 'lower' ? r.peer / r.simdnet : r.simdnet / r.peer) : null;
+  const t = TARGETS[r.target];
+  if (t !== undefined) {
+    r.targetRatio = t;
+    r.targetMet = r.ratio === null ? null : r.ratio >= t;
+  }
+  rows.push(r);
+  const fmt = (v) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 0.1 ? v.toFixed(2) : v.toPrecision(2));
+  log(
+    `  ${r.name.padEnd(52)} ${fmt(r.simdnet).padStart(9)} ${fmt(r.peer).padStart(9)} ${r.unit.padEnd(10)} ${r.ratio === null ? (r.missing ? 'missing' : '—').padStart(7) : (r.ratio.toFixed(2) + 'x').padStart(7)}` +
+      `${t !== undefined ? `  (target ≥ ${t}x: ${r.targetMet ? 'met' : 'MISSED'})` : ''}${r.note ? `  [${r.note}]` : ''}`,
+  );
+  return r;
+}
+
+// ------------------------------------------------------------------------------ kernels
+
+async function kernels(out) {
+  const tfjs = await import('./peers/tfjs.mjs');
+  const sim = await import('./simdnet.mjs');
+  const tf = await tfjs.setupTfjs({ patch: true });
+  out.versions = { ...out.versions, ...tfjs.versions() };
+  const peakBefore = await measurePeak('baseline', { samples: C.peakSamples });
+  log(`register-only SIMD peak (baseline SIMD128): best ${peakBefore.best.toFixed(1)}, median ${peakBefore.median.toFixed(1)} GFLOP/s`);
+  log(`\n  ${'row'.padEnd(52)} ${'simdnet'.padStart(9)} ${'peer'.padStart(9)} ${'unit'.padEnd(10)} ${'ratio'.padStart(7)}`);
+
+  const tfSample = (c, calls) => sampleSecs(c.run, calls);
+  const tfMeasure = (c, samples) => {
+    const calls = calibrate(c.run, C.minMs, tiny ? 5 : 100);
+    return Array.from({ length: samples }, () => tfSample(c, calls));
+  };
+
+  // matMul, three layouts: per shape, rounds alternate bench/gemm.mjs and tf.matMul.
+  for (const [m, k, n] of C.gemmShapes) {
+    const s = Object.fromEntries(LAYOUTS.map((l) => [l, []]));
+    const p = Object.fromEntries(LAYOUTS.map((l) => [l, []]));
+    let pct = Object.fromEntries(LAYOUTS.map((l) => [l, []]));
+    for (let r = 0; r < C.rounds; r++) {
+      const g = await benchGemm({ shapes: [[m, k, n]], samples: C.gemmSamples, minMs: C.minMs });
+      for (const x of g.results) {
+        s[x.layout].push(x.gflops);
+        pct[x.layout].push(x.pctPeak);
+      }
+      for (const layout of LAYOUTS) {
+        const c = tfjs.matMulCase(tf, m, k, n, layout);
+        p[layout].push(c.flops / median(tfMeasure(c, C.gemmSamples)) / 1e9);
+        c.dispose();
+      }
+    }
+    for (const layout of LAYOUTS) {
+      const desc = { nn: 'A·B', nt: 'A·Bᵀ', tn: 'Aᵀ·B' }[layout];
+      addRow({
+        group: 'kernel', id: `matmul-${layout}-${m}x${k}x${n}`, target: `matmul-${layout}`, kind: 'matMul',
+        name: `matMul ${desc} (M,K,N)=(${m},${k},${n})`, unit: 'GFLOP/s', better: 'higher', peerName: 'TF.js wasm',
+        simdnet: median(s[layout]), peer: median(p[layout]), simdnetPctPeak: median(pct[layout]),
+        simdnetRounds: s[layout], peerRounds: p[layout],
+      });
+    }
+  }
+
+  // conv2d forward / dx / dW: rounds alternate bench/conv.mjs and TF.js.
+  for (const sh of C.convShapes) {
+    const passes = ['forward', 'backward-dx', 'backward-dW'];
+    const s = Object.fromEntries(passes.map((q) => [q, []]));
+    const p = Object.fromEntries(passes.map((q) => [q, []]));
+    let workaround = null;
+    for (let r = 0; r < C.rounds; r++) {
+      const res = await benchConv({ shapes: [sh], quick: mode !== 'full' });
+      for (const x of res) s[x.pass].push(x.gflops);
+      for (const q of passes) {
+        const c = tfjs.convCase(tf, sh, q);
+        if (c.missing) continue;
+        if (c.workaround) workaround = c.workaround;
+        p[q].push(c.flops / median(tfMeasure(c, C.gemmSamples)) / 1e9);
+        c.dispose();
+      }
+    }
+    const label = `${sh.batch}x${sh.inH}x${sh.inW}x${sh.inC}→${sh.outC} ${sh.k}x${sh.k}`;
+    for (const q of passes) {
+      const dW = q === 'backward-dW';
+      addRow({
+        group: 'kernel', id: `conv2d-${q}-${label.replace(/[^0-9a-z]+/gi, '_')}`, kind: 'conv2d',
+        name: `conv2d ${q === 'forward' ? 'forward' : q === 'backward-dx' ? 'input grad' : 'filter grad'} ${label}${dW ? ' (TF.js: workaround)' : ''}`,
+        unit: 'GFLOP/s', better: 'higher', peerName: 'TF.js wasm',
+        simdnet: median(s[q]), peer: p[q].length ? median(p[q]) : null,
+        peerNative: dW ? !tf.nativeFilterGrad ? 'missing' : 'native' : 'native',
+        missing: dW && !tf.nativeFilterGrad,
+        note: dW && workaround ? 'TF.js wasm has no Conv2DBackpropFilter; peer figure = bench workaround' : undefined,
+        workaround: dW ? workaround : undefined,
+        simdnetPctPeak: (100 * median(s[q])) / peakBefore.best,
+      });
+    }
+  }
+
+  // maxPool and softmax cross-entropy: sample-by-sample alternation.
+  const rk = sim.rawKernels();
+  const alternate = (a, b) => {
+    const ca = calibrate(a.run, C.minMs, tiny ? 5 : 100);
+    const cb = calibrate(b.run, C.minMs, tiny ? 5 : 100);
+    const ta = [];
+    const tb = [];
+    for (let i = 0; i < C.smallSamples; i++) {
+      ta.push(sampleSecs(a.run, ca));
+      tb.push(sampleSecs(b.run, cb));
+    }
+    return [median(ta) * 1e3, median(tb) * 1e3];
+  };
+  for (const sh of C.poolShapes) {
+    for (const pass of ['forward', 'backward']) {
+      const a = sim.maxPoolCase(rk, sh, pass);
+      const b = tfjs.maxPoolCase(tf, sh, pass);
+      const [ms, mp] = alternate(a, b);
+      b.dispose();
+      addRow({
+        group: 'kernel', id: `maxpool-${pass}-${sh.batch}x${sh.h}x${sh.w}x${sh.c}`, kind: 'maxPool',
+        name: `maxPool 2x2 ${pass} ${sh.batch}x${sh.h}x${sh.w}x${sh.c}`, unit: 'ms/call', better: 'lower', peerName: 'TF.js wasm',
+        simdnet: ms, peer: mp,
+      });
+    }
+  }
+  for (const sh of C.xentShapes) {
+    const a = sim.softmaxXentCase(rk, sh);
+    const b = tfjs.softmaxXentCase(tf, sh);
+    const [ms, mp] = alternate(a, b);
+    b.dispose();
+    addRow({
+      group: 'kernel', id: `xent-${sh.batch}x${sh.classes}`, kind: 'softmaxXent',
+      name: `softmax x-entropy value+grad ${sh.batch}x${sh.classes}`, unit: 'ms/call', better: 'lower', peerName: 'TF.js wasm',
+      simdnet: ms, peer: mp,
+    });
+  }
+  const peakAfter = await measurePeak('baseline', { samples: C.peakSamples });
+  out.peak = { before: peakBefore, after: peakAfter, bestGflops: Math.max(peakBefore.best, peakAfter.best), binary: 'baseline SIMD128 (bench/peak.ts)' };
+  out.simdnetBinary = 'build/simdnet.wasm (baseline SIMD128)';
+  log(`register-only SIMD peak after the kernels: best ${peakAfter.best.toFixed(1)}, median ${peakAfter.median.toFixed(1)} GFLOP/s`);
+}
+
+// ------------------------------------------------------------------------------ end to end
+
+function child(file, task, cfg, timeoutMs) {
+  return new Promise((resolve) => {
+    const t0 = now();
+    const p = spawn(process.execPath, [path.join(root, file), task, JSON.stringify(cfg)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let so = '';
+    let se = '';
+    p.stdout.on('data', (d) => (so += d));
+    p.stderr.on('data', (d) => (se += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      const line = so.split('\n').find((l) => l.startsWith('@@RESULT '));
+      let r;
+      try {
+        r = line ? JSON.parse(line.slice(9)) : { error: `no result (exit ${code}): ${(se || so).slice(-800)}` };
+      } catch (e) {
+        r = { error: `bad result line: ${e.message}` };
+      }
+      r.wallSeconds = (now() - t0) / 1000;
+      if (r.error) log(`  ! ${file} ${task} ${cfg.model}: ${r.error.split('\n')[0]}`);
+      resolve(r);
+    });
+  });
+}
+
+const LIBS = {
+  simdnet: { file: 'bench/simdnet.mjs', label: 'simdnet' },
+  tfjs: { file: 'bench/peers/tfjs.mjs', label: 'TF.js wasm' },
+  convnetjs: { file: 'bench/peers/convnetjs.mjs', label: 'ConvNetJS' },
+  onnx: { file: 'bench/peers/onnx.mjs', label: 'onnxruntime-web' },
+};
+
+async function e2e(out) {
+  const timeout = (mode === 'full' ? 20 : 4) * 60_000;
+  fs.mkdirSync(tmpDir, { recursive: true });
+  out.e2e = {};
+  for (const model of ['mlp', 'cnn']) {
+    const base = C.e2e[model];
+    const res = {};
+    log(`\n${model.toUpperCase()} end to end (${base.epoch ? 'one epoch' : `${base.trainSteps} training steps`}, batch 64, Adam 1e-3; inference at batch 256):`);
+    const weights = path.join(tmpDir, `${model}-weights.json`);
+    const onnxFile = path.join(tmpDir, `${model}.onnx`);
+    // simdnet first and last (alternating with the peers), figures averaged.
+    res.simdnet = await child(LIBS.simdnet.file, 'e2e', { ...base, model, saveWeights: weights }, timeout);
+    res.tfjs = await child(LIBS.tfjs.file, 'e2e', { ...base, model }, timeout);
+    const cnjCfg = model === 'cnn' ? C.e2e.convnetjsCnn : C.e2e.convnetjsMlp;
+    res.convnetjs = await child(LIBS.convnetjs.file, 'e2e', { ...cnjCfg, model }, timeout);
+    res.onnx = res.simdnet.skipped || res.simdnet.error ? { skipped: 'no simdnet weights to export' } : await child(LIBS.onnx.file, 'e2e', { ...base, model, weights, saveOnnx: onnxFile }, timeout);
+    res.simdnet2 = res.simdnet.skipped ? res.simdnet : await child(LIBS.simdnet.file, 'e2e', { ...base, model, profileSteps: 0 }, timeout);
+
+    // Cold start: fresh processes, interleaved.
+    res.cold = { simdnet: [], tfjs: [], convnetjs: [], onnx: [] };
+    for (let r = 0; r < C.coldReps; r++) {
+      for (const lib of ['simdnet', 'tfjs', 'convnetjs', 'onnx']) {
+        if (lib === 'onnx' && !fs.existsSync(onnxFile)) continue;
+        res.cold[lib].push(await child(LIBS[lib].file, 'cold', { model, onnx: onnxFile }, 120_000));
+      }
+    }
+    out.e2e[model] = res;
+    e2eRows(model, res);
+  }
+}
+
+function avg2(a, b, f) {
+  const xs = [a, b].map((r) => (r && !r.error && !r.skipped ? f(r) : NaN)).filter(Number.isFinite);
+  return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null;
+}
+
+function e2eRows(model, res) {
+  const M = model.toUpperCase();
+  const s = res.simdnet;
+  const sOk = !s.error && !s.skipped;
+  const trainS = avg2(res.simdnet, res.simdnet2, (r) => r.train.samplesPerSec);
+  const inferS = avg2(res.simdnet, res.simdnet2, (r) => r.infer.samplesPerSec);
+  const note = s.skipped ?? s.error?.split('\n')[0];
+  for (const peer of ['tfjs', 'convnetjs']) {
+    const p = res[peer];
+    const pOk = p && !p.error && !p.skipped;
+    const lbl = LIBS[peer].label;
+    const notes = [note, p?.error?.split('\n')[0], peer === 'tfjs' && model === 'cnn' && p?.filterGradWorkaround ? 'TF.js trains only with the bench\'s Conv2DBackpropFilter workaround' : null, peer === 'convnetjs' ? 'Adam applied by the bench (ConvNetJS 0.3.0 has none)' : null, pOk && p.train.mode !== (sOk ? s.train.mode : p.train.mode) ? `${lbl}: ${p.train.mode}` : null].filter(Boolean).join('; ');
+    addRow({
+      group: 'e2e', id: `${model}-train-${peer}`, target: `${model}-train-${peer}`, kind: 'train', model,
+      name: `${M} training samples/s vs ${lbl}`, mode: sOk ? s.train.mode : null, unit: 'samples/s', better: 'higher', peerName: lbl,
+      simdnet: trainS, peer: pOk ? p.train.samplesPerSec : null, note: notes || undefined,
+    });
+    addRow({
+      group: 'e2e', id: `${model}-infer-${peer}`, target: `${model}-infer-${peer}`, kind: 'infer', model,
+      name: `${M} inference samples/s vs ${lbl}`, unit: 'samples/s', better: 'higher', peerName: lbl,
+      simdnet: inferS, peer: pOk ? p.infer.samplesPerSec : null, note: [note, peer === 'convnetjs' ? 'ConvNetJS: one sample at a time' : null].filter(Boolean).join('; ') || undefined,
+    });
+    const accPeer = pOk ? p.testAccuracy : null;
+    addRow({
+      group: 'e2e', id: `${model}-accuracy-${peer}`, kind: 'accuracy', model,
+      name: `${M} test accuracy vs ${lbl}`, after: `${sOk ? s.accuracyAfter : 'n/a'} (${lbl}: ${pOk ? p.accuracyAfter : 'n/a'})`,
+      unit: 'accuracy', better: 'higher', peerName: lbl, simdnet: sOk ? s.testAccuracy : null, peer: accPeer,
+      diffPoints: sOk && accPeer !== null ? 100 * (s.testAccuracy - accPeer) : null,
+      accuracyTargetMet: peer === 'tfjs' && sOk && accPeer !== null && s.accuracyAfter === 'one epoch' && p.accuracyAfter === 'one epoch' ? 100 * (s.testAccuracy - accPeer) >= -0.5 : null,
+      testSamples: sOk ? s.testSamples : null,
+    });
+    addRow({
+      group: 'e2e', id: `${model}-rss-${peer}`, kind: 'rss', model,
+      name: `${M} peak RSS vs ${lbl}`, unit: 'MiB', better: 'lower', peerName: lbl,
+      simdnet: sOk ? s.peakRssMB : null, peer: pOk ? p.peakRssMB : null,
+    });
+  }
+  const o = res.onnx;
+  const oOk = o && !o.error && !o.skipped;
+  addRow({
+    group: 'e2e', id: `${model}-infer-onnx`, target: `${model}-infer-onnx`, kind: 'infer', model,
+    name: `${M} inference samples/s vs onnxruntime-web`, unit: 'samples/s', better: 'higher', peerName: 'onnxruntime-web',
+    simdnet: inferS, peer: oOk ? o.infer.samplesPerSec : null,
+    note: [note, o?.error?.split('\n')[0], oOk && Math.abs(o.testAccuracy - o.simdnetAccuracy) > 1e-3 ? `ONNX model accuracy ${o.testAccuracy} ≠ simdnet ${o.simdnetAccuracy}` : null].filter(Boolean).join('; ') || undefined,
+    onnxAccuracy: oOk ? o.testAccuracy : null,
+  });
+  const cold = (lib) => median(res.cold[lib].filter((r) => !r.error && !r.skipped).map((r) => r.coldStartMs));
+  for (const peer of ['tfjs', 'convnetjs', 'onnx']) {
+    addRow({
+      group: 'e2e', id: `${model}-cold-${peer}`, kind: 'cold', model,
+      name: `${M} cold start vs ${LIBS[peer].label}`, unit: 'ms', better: 'lower', peerName: LIBS[peer].label,
+      simdnet: Number.isFinite(cold('simdnet')) ? cold('simdnet') : null, peer: Number.isFinite(cold(peer)) ? cold(peer) : null,
+      note: peer === 'onnx' ? 'ONNX: session from a file on disk' : undefined,
+    });
+  }
+}
+
+// ------------------------------------------------------------------------------ main
+
+const out = {
+  date: new Date().toISOString(),
+  mode,
+  machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, os: `${os.type()} ${os.release()} ${os.arch()}`, totalMemGiB: +(os.totalmem() / 2 ** 30).toFixed(1), loadAvgStart: os.loadavg() },
+  runtime: { node: process.version, v8: process.versions.v8 },
+  versions: {},
+  notes: [
+    'ratio > 1 means simdnet is better: simdnet/peer for throughput (GFLOP/s, samples/s, accuracy), peer/simdnet for times (ms) and memory (MiB).',
+    'All libraries single-threaded (TF.js wasm has no threads in Node; onnxruntime-web numThreads = 1; simdnet default init()).',
+    'Machine shared and noisy: compare ratios from one run, not absolute figures across runs.',
+  ],
+};
+{
+  const sim = await import('./simdnet.mjs');
+  const cnj = await import('./peers/convnetjs.mjs');
+  const onnx = await import('./peers/onnx.mjs');
+  const tfv = await import('./peers/tfjs.mjs');
+  out.versions = { simdnet: sim.version(), ...tfv.versions(), ...cnj.versions(), ...onnx.versions() };
+}
+log(`simdnet vs peers — ${mode} run, Node ${process.version}, ${out.machine.cpu}, ${out.machine.cores} cores, load ${out.machine.loadAvgStart.map((x) => x.toFixed(2)).join(' ')}`);
+if (!flag('--skip-kernels')) await kernels(out);
+if (!flag('--skip-e2e')) await e2e(out);
+out.machine.loadAvgEnd = os.loadavg();
+out.rows = rows;
+out.seconds = (now() - t0Run) / 1000;
+const missed = rows.filter((r) => r.targetMet === false).map((r) => `${r.name}: ${r.ratio?.toFixed(2)}x < ${r.targetRatio}x`);
+out.summary = { rows: rows.length, targetsMet: rows.filter((r) => r.targetMet === true).length, targetsMissed: missed.length };
+fs.mkdirSync(path.dirname(outFile), { recursive: true });
+fs.writeFileSync(outFile, JSON.stringify(out, null, 2) + '\n');
+log(`\n${rows.length} rows in ${out.seconds.toFixed(0)} s; targets met ${out.summary.targetsMet}, missed ${missed.length}${missed.length ? ':\n  ' + missed.join('\n  ') : ''}`);
+log(`wrote ${path.relative(root, outFile)}`);
+if (!flag('--no-report')) {
+  const { report } = await import('./report.mjs');
+  const w = await report({ input: outFile });
+  for (const f of w) log(`wrote ${path.relative(root, f)}`);
+}
+process.exit(0);

@@ -1,0 +1,334 @@
+// TensorFlow.js (tfjs-core + tfjs-layers 4.x) on its wasm backend (XNNPACK, SIMD binary; no
+// threads in Node), as the peer of simdnet in bench/compare.mjs.
+//
+// Kernel rows: matMul (three layouts), conv2d forward / input gradient / filter gradient,
+// maxPool forward / backward, softmax cross-entropy (value + gradient).
+// End-to-end rows (run as a child process: `node bench/peers/tfjs.mjs e2e '{"model":"mlp"}'`):
+// MNIST MLP / CNN training, accuracy, inference, peak RSS; `cold` for import → first prediction.
+//
+// TF.js's wasm backend has NO kernel for Conv2DBackpropFilter, so a Conv2D model cannot train
+// on it. To get a CNN training row at all, `patchConv2DBackpropFilter` registers one, built
+// from the backend's own wasm kernels (see there). Everything that uses it says so.
+import fs from 'node:fs';
+import path from 'node:path';
+import { accuracy, calibrate, childMain, gatherRows, loadMnist, now, order, root } from './common.mjs';
+
+export const WASM_DIR = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + path.sep;
+
+export const FILTER_GRAD_WORKAROUND =
+  'TF.js wasm has no Conv2DBackpropFilter kernel; the bench registers one built from the wasm backend\'s own ' +
+  'Transpose and Conv2D (XNNPACK) kernels: dW = transpose(conv2d(transpose(x), transpose(dy))). Not part of TF.js.';
+
+export function versions() {
+  const v = (p) => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', p, 'package.json'), 'utf8')).version;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    '@tensorflow/tfjs-core': v('@tensorflow/tfjs-core'),
+    '@tensorflow/tfjs-layers': v('@tensorflow/tfjs-layers'),
+    '@tensorflow/tfjs-backend-wasm': v('@tensorflow/tfjs-backend-wasm'),
+  };
+}
+
+let tfCache = null;
+/** tfjs-core + layers on the wasm backend, initialised; `patch` adds the filter-gradient kernel. */
+export async function setupTfjs({ patch = true, quiet = true } = {}) {
+  if (tfCache) return tfCache;
+  const core = await import('@tensorflow/tfjs-core');
+  const tfl = await import('@tensorflow/tfjs-layers');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths(WASM_DIR);
+  if (quiet) core.env().set('PROD', true);
+  const ok = await core.setBackend('wasm');
+  if (!ok || core.getBackend() !== 'wasm') throw new Error('TF.js: could not initialise the wasm backend');
+  await core.ready();
+  const tf = { ...core, layers: tfl.layers, sequential: tfl.sequential, tfl };
+  const nativeFilterGrad = !!core.getKernel('Conv2DBackpropFilter', 'wasm');
+  tf.nativeFilterGrad = nativeFilterGrad;
+  tf.filterGradPatched = false;
+  if (patch && !nativeFilterGrad) {
+    patchConv2DBackpropFilter(core);
+    tf.filterGradPatched = true;
+  }
+  tfCache = tf;
+  return tf;
+}
+
+/**
+ * Registers Conv2DBackpropFilter for the wasm backend (it has none). With x [b, H, W, ci] and
+ * dy [b, OH, OW, co]: dW[kh, kw, ci, co] = Σ_b,oh,ow x[b, oh·s + kh − pt, ow·s + kw − pl, ci] ·
+ * dy[b, oh, ow, co], which is a convolution of xᵀ = [ci, H, W, b] (batch ↔ channels) with the
+ * "filter" dyᵀ = [OH, OW, b, co], dilated by the stride, padded as the forward pass — then
+ * transposed back to [kh, kw, ci, co]. All three steps run in TF.js's own wasm kernels.
+ */
+export function patchConv2DBackpropFilter(core) {
+  const transpose = core.getKernel('Transpose', 'wasm').kernelFunc;
+  const conv = core.getKernel('Conv2D', 'wasm').kernelFunc;
+  core.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, dy } = inputs;
+      const { strides, pad, dimRoundingMode, filterShape, dataFormat } = attrs;
+      if (dataFormat && dataFormat !== 'NHWC') throw new Error('bench Conv2DBackpropFilter: NHWC only');
+      const info = core.backend_util.computeConv2DInfo(x.shape, filterShape, strides, 1, pad, dimRoundingMode);
+      const { top, bottom, left, right } = info.padInfo;
+      const xT = transpose({ inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } });
+      const dyT = transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } });
+      const r = conv({
+        inputs: { x: xT, filter: dyT },
+        backend,
+        attrs: {
+          strides: [1, 1],
+          pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+          dilations: [info.strideHeight, info.strideWidth],
+          dataFormat: 'NHWC',
+        },
+      });
+      backend.disposeData(xT.dataId);
+      backend.disposeData(dyT.dataId);
+      if (r.shape[1] < info.filterHeight || r.shape[2] < info.filterWidth) {
+        backend.disposeData(r.dataId);
+        throw new Error(`bench Conv2DBackpropFilter: unsupported geometry (got [${r.shape}])`);
+      }
+      if (r.shape[1] !== info.filterHeight || r.shape[2] !== info.filterWidth) {
+        backend.disposeData(r.dataId);
+        throw new Error(`bench Conv2DBackpropFilter: strided geometry with remainder not handled ([${r.shape}])`);
+      }
+      const out = transpose({ inputs: { x: r }, backend, attrs: { perm: [1, 2, 0, 3] } });
+      backend.disposeData(r.dataId);
+      return out;
+    },
+  });
+}
+
+// ------------------------------------------------------------------------------------ kernels
+
+const rnd = (tf, shape) => tf.randomUniform(shape, -1, 1, 'float32');
+
+/**
+ * One kernel row as { run, flops?, dispose } (run = one call, output disposed), or
+ * { missing: reason } when TF.js wasm cannot run it natively (and no workaround is allowed).
+ */
+export function matMulCase(tf, m, k, n, layout) {
+  const a = layout === 'tn' ? rnd(tf, [k, m]) : rnd(tf, [m, k]);
+  const b = layout === 'nt' ? rnd(tf, [n, k]) : rnd(tf, [k, n]);
+  const ta = layout === 'tn';
+  const tb = layout === 'nt';
+  return {
+    run: () => tf.matMul(a, b, ta, tb).dispose(),
+    flops: 2 * m * n * k,
+    dispose: () => tf.dispose([a, b]),
+  };
+}
+
+/** pass: 'forward' | 'backward-dx' | 'backward-dW'. Shapes as bench/conv.mjs (same padding, stride 1). */
+export function convCase(tf, s, pass, { allowWorkaround = true } = {}) {
+  const { batch, inH, inW, inC, outC, k } = s;
+  const flops = 2 * batch * inH * inW * outC * k * k * inC;
+  const x = rnd(tf, [batch, inH, inW, inC]);
+  const w = rnd(tf, [k, k, inC, outC]);
+  const dy = rnd(tf, [batch, inH, inW, outC]);
+  const dispose = () => tf.dispose([x, w, dy]);
+  if (pass === 'forward') return { run: () => tf.conv2d(x, w, 1, 'same').dispose(), flops, dispose };
+  if (pass === 'backward-dx') {
+    return { run: () => tf.conv2dTranspose(dy, w, [batch, inH, inW, inC], 1, 'same').dispose(), flops, dispose };
+  }
+  if (pass === 'backward-dW') {
+    if (tf.nativeFilterGrad) {
+      return { run: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [k, k, inC, outC] }).dispose(), flops, dispose };
+    }
+    if (!allowWorkaround || !tf.filterGradPatched) {
+      dispose();
+      return { missing: 'TF.js wasm has no Conv2DBackpropFilter kernel' };
+    }
+    return {
+      workaround: FILTER_GRAD_WORKAROUND,
+      run: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [k, k, inC, outC] }).dispose(),
+      flops,
+      dispose,
+    };
+  }
+  throw new Error(`convCase: unknown pass ${pass}`);
+}
+
+/** 2x2 max-pool, stride 2, valid, NHWC. pass: 'forward' | 'backward'. */
+export function maxPoolCase(tf, s, pass) {
+  const { batch, h, w, c } = s;
+  const x = rnd(tf, [batch, h, w, c]);
+  const y = tf.maxPool(x, 2, 2, 'valid');
+  const dy = rnd(tf, y.shape);
+  const dispose = () => tf.dispose([x, y, dy]);
+  if (pass === 'forward') return { run: () => tf.maxPool(x, 2, 2, 'valid').dispose(), dispose };
+  return {
+    run: () => tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' }).dispose(),
+    dispose,
+  };
+}
+
+/** Softmax cross-entropy over integer labels, value and gradient w.r.t. the logits. */
+export function softmaxXentCase(tf, s) {
+  const { batch, classes } = s;
+  const z = rnd(tf, [batch, classes]);
+  const labels = tf.oneHot(tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => (i * 7) % classes), 'int32'), classes);
+  const labelsF = tf.cast(labels, 'float32');
+  labels.dispose();
+  const f = tf.valueAndGrad((logits) => tf.losses.softmaxCrossEntropy(labelsF, logits));
+  return {
+    run: () => {
+      const { value, grad } = f(z);
+      value.dispose();
+      grad.dispose();
+    },
+    dispose: () => tf.dispose([z, labelsF]),
+  };
+}
+
+// ------------------------------------------------------------------------------ end to end
+
+export function buildModel(tf, kind) {
+  const L = tf.layers;
+  const layers =
+    kind === 'mlp'
+      ? [L.dense({ units: 128, activation: 'relu', inputShape: [784], kernelInitializer: 'glorotUniform' }), L.dense({ units: 10, activation: 'softmax', kernelInitializer: 'glorotUniform' })]
+      : [
+          L.conv2d({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1], kernelInitializer: 'glorotUniform' }),
+          L.maxPooling2d({ poolSize: 2 }),
+          L.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu', kernelInitializer: 'glorotUniform' }),
+          L.maxPooling2d({ poolSize: 2 }),
+          L.flatten(),
+          L.dense({ units: 10, activation: 'softmax', kernelInitializer: 'glorotUniform' }),
+        ];
+  const model = tf.sequential({ layers });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+const inShape = (kind) => (kind === 'mlp' ? [784] : [28, 28, 1]);
+
+async function e2e(cfg) {
+  const tf = await setupTfjs({ patch: cfg.model === 'cnn' });
+  const kind = cfg.model;
+  const bs = cfg.batchSize;
+  const d = await loadMnist({ trainLimit: cfg.trainLimit, testLimit: cfg.testLimit || undefined });
+  const ord = order(d.nTrain, cfg.seed);
+  const toX = (arr, n) => tf.tensor(arr, [n, ...inShape(kind)], 'float32');
+  const toY = (arr, n) => tf.tensor(Float32Array.from(arr), [n, 1], 'float32');
+
+  // Warm-up on a throw-away model.
+  {
+    const n = Math.min(cfg.warmSteps * bs, d.nTrain);
+    const x = toX(gatherRows(d.trainX, 784, ord, 0, n), n);
+    const y = toY(gatherRows(d.trainY, 1, ord, 0, n), n);
+    const m = buildModel(tf, kind);
+    await m.fit(x, y, { batchSize: bs, epochs: 1, shuffle: false, verbose: 0 });
+    tf.dispose(m.predict(tf.slice(x, 0, Math.min(n, cfg.inferBatch)), { batchSize: cfg.inferBatch }));
+    tf.dispose([x, y]);
+    m.dispose?.();
+  }
+
+  const model = buildModel(tf, kind);
+  const out = { library: 'tfjs', backend: tf.getBackend(), model: kind, filterGradWorkaround: kind === 'cnn' && tf.filterGradPatched ? FILTER_GRAD_WORKAROUND : null };
+  if (cfg.epoch) {
+    const n = d.nTrain;
+    const x = toX(d.trainX, n);
+    const y = toY(d.trainY, n);
+    const t0 = now();
+    await model.fit(x, y, { batchSize: bs, epochs: 1, shuffle: true, verbose: 0 });
+    const secs = (now() - t0) / 1000;
+    out.train = { samples: n, steps: Math.ceil(n / bs), seconds: secs, samplesPerSec: n / secs, mode: 'one epoch' };
+    tf.dispose([x, y]);
+  } else {
+    const per = Math.max(1, Math.floor(cfg.trainSteps / cfg.chunks));
+    const rates = [];
+    let seen = 0;
+    let totalSecs = 0;
+    for (let c = 0; c < cfg.chunks; c++) {
+      const n = Math.min(per * bs, d.nTrain - seen);
+      if (n <= 0) break;
+      const x = toX(gatherRows(d.trainX, 784, ord, seen, n), n);
+      const y = toY(gatherRows(d.trainY, 1, ord, seen, n), n);
+      const t0 = now();
+      await model.fit(x, y, { batchSize: bs, epochs: 1, shuffle: false, verbose: 0 });
+      const secs = (now() - t0) / 1000;
+      rates.push(n / secs);
+      totalSecs += secs;
+      seen += n;
+      tf.dispose([x, y]);
+    }
+    rates.sort((a, b) => a - b);
+    out.train = { samples: seen, steps: Math.ceil(seen / bs), seconds: totalSecs, samplesPerSec: rates[rates.length >> 1], mode: `${Math.ceil(seen / bs)} steps, median of ${rates.length} chunks` };
+  }
+
+  // Accuracy on the test set; inference speed at batch 256.
+  const xt = toX(d.testX, d.nTest);
+  const p = model.predict(xt, { batchSize: cfg.inferBatch });
+  out.testAccuracy = accuracy(p.dataSync(), d.testY);
+  out.testSamples = d.nTest;
+  out.accuracyAfter = out.train.mode === 'one epoch' ? 'one epoch' : `${out.train.steps} steps`;
+  p.dispose();
+  const nInf = Math.max(cfg.inferBatch, Math.floor(Math.min(cfg.inferSamples, d.nTest) / cfg.inferBatch) * cfg.inferBatch);
+  const xi = tf.slice(xt, 0, Math.min(nInf, d.nTest));
+  const nI = xi.shape[0];
+  tf.dispose(model.predict(tf.slice(xi, 0, Math.min(nI, cfg.inferBatch)), { batchSize: cfg.inferBatch }));
+  // Two ways to run batch-256 inference over the set: one predict(x, { batchSize: 256 }) call
+  // (tfjs-layers' own batching, which gets much slower than linear for large x here), and a
+  // loop of predict() on pre-sliced batches of 256. The row takes the faster of the two.
+  const batches = [];
+  for (let s = 0; s < nI; s += cfg.inferBatch) batches.push(tf.slice(xi, s, Math.min(cfg.inferBatch, nI - s)));
+  const whole = [];
+  const loop = [];
+  for (let r = 0; r < cfg.inferReps; r++) {
+    let t0 = now();
+    const q = model.predict(xi, { batchSize: cfg.inferBatch });
+    q.dataSync();
+    whole.push(nI / ((now() - t0) / 1000));
+    q.dispose();
+    t0 = now();
+    for (const b of batches) {
+      const o = model.predict(b);
+      o.dataSync();
+      o.dispose();
+    }
+    loop.push(nI / ((now() - t0) / 1000));
+  }
+  const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  out.infer = {
+    samples: nI,
+    batch: cfg.inferBatch,
+    samplesPerSec: Math.max(med(whole), med(loop)),
+    predictWholeSetSamplesPerSec: med(whole),
+    predictPerBatchSamplesPerSec: med(loop),
+    note: 'faster of predict(x, {batchSize: 256}) and a loop of predict() over pre-sliced batches of 256',
+  };
+  tf.dispose(batches);
+  tf.dispose([xt, xi]);
+  return out;
+}
+
+/** Fresh process: import → backend ready → model built → first prediction (batch 1). */
+async function cold(cfg) {
+  const t0 = now();
+  const core = await import('@tensorflow/tfjs-core');
+  const tfl = await import('@tensorflow/tfjs-layers');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const tImport = now();
+  wasm.setWasmPaths(WASM_DIR);
+  core.env().set('PROD', true);
+  await core.setBackend('wasm');
+  await core.ready();
+  const tReady = now();
+  const tf = { ...core, layers: tfl.layers, sequential: tfl.sequential };
+  const model = buildModel(tf, cfg.model);
+  const x = core.zeros([1, ...inShape(cfg.model)]);
+  const y = model.predict(x);
+  y.dataSync();
+  const t1 = now();
+  return { library: 'tfjs', model: cfg.model, coldStartMs: t1 - t0, importMs: tImport - t0, initMs: tReady - tImport, firstPredictMs: t1 - tReady };
+}
+
+await childMain(import.meta.url, { e2e, cold });
