@@ -148,28 +148,31 @@ function packA_n(dst: usize, a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: 
   }
 }
 
-/** op(A) = Aᵀ, A is [k, lda] row-major: each strip row is a contiguous MR-float copy. */
+/**
+ * op(A) = Aᵀ, A is [k, lda] row-major: each strip row is a contiguous MR-float copy. Rows are
+ * the outer loop so each source row is read once, front to back, and scattered into the
+ * strips: walking one strip down all kc rows instead strides by lda, which for a power-of-two
+ * lda maps every row to the same cache set and re-reads the rows once per strip.
+ */
 function packA_t(dst: usize, a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32): void {
   const ld = <usize>lda << 2;
-  for (let i = 0; i < mc; i += MR) {
-    const rows = min32(MR, mc - i);
-    let src = a + ((<usize>p0 * <usize>lda + <usize>(i0 + i)) << 2);
-    if (rows == MR) {
-      for (let p = 0; p < kc; p++) {
-        v128.store(dst, v128.load(src));
-        for (let r = 4; r < MR; r++) store<f32>(dst + (<usize>r << 2), load<f32>(src + (<usize>r << 2)));
-        src += ld;
-        dst += MR * 4;
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        for (let r = 0; r < MR; r++) {
-          store<f32>(dst + (<usize>r << 2), r < rows ? load<f32>(src + (<usize>r << 2)) : 0);
-        }
-        src += ld;
-        dst += MR * 4;
-      }
+  const stripBytes = <usize>kc * MR * 4;
+  const full = mc - mc % MR;
+  const rest = mc - full;
+  let src = a + ((<usize>p0 * <usize>lda + <usize>i0) << 2);
+  for (let p = 0; p < kc; p++) {
+    let s = src;
+    let d = dst + <usize>p * MR * 4;
+    for (let i = 0; i < full; i += MR) {
+      v128.store(d, v128.load(s));
+      for (let r = 4; r < MR; r++) store<f32>(d + (<usize>r << 2), load<f32>(s + (<usize>r << 2)));
+      s += MR * 4;
+      d += stripBytes;
     }
+    if (rest) {
+      for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), r < rest ? load<f32>(s + (<usize>r << 2)) : 0);
+    }
+    src += ld;
   }
 }
 
