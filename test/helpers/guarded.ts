@@ -43,29 +43,14 @@ export function expectGuardI32(h: Harness, p: number, n: number, label = ''): vo
     if (g[i] !== SENTINEL_I32) throw new Error(`${label}: guard int ${i} after ${n} values was overwritten (${g[i]})`);
 }
 
-/**
- * The harness for a variant, for suites that run on both binaries. SIMDNET_WASM_FILE names a
- * private baseline build, SIMDNET_RELAXED_WASM_FILE a private relaxed one. Node 20 validates
- * relaxed SIMD only behind a V8 flag, which is set here at run time. Returns null when this
- * engine cannot run the relaxed binary at all.
- */
+/** The harness for a variant; null where this engine cannot run the relaxed binary at all. */
 export async function loadVariant(variant: 'default' | 'relaxed'): Promise<Harness | null> {
   const { loadHarness } = await import('./harness.ts');
-  if (variant === 'default') return loadHarness();
-  const v8 = await import('node:v8');
-  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  const saved = process.env.SIMDNET_WASM_FILE;
-  const relaxedFile = process.env.SIMDNET_RELAXED_WASM_FILE;
   try {
-    if (relaxedFile) process.env.SIMDNET_WASM_FILE = relaxedFile;
-    else delete process.env.SIMDNET_WASM_FILE;
-    return loadHarness('relaxed');
+    return loadHarness(variant === 'default' ? undefined : 'relaxed');
   } catch (e) {
-    if (e instanceof WebAssembly.CompileError) return null;
+    if (variant === 'relaxed' && e instanceof WebAssembly.CompileError) return null;
     throw e;
-  } finally {
-    if (saved === undefined) delete process.env.SIMDNET_WASM_FILE;
-    else process.env.SIMDNET_WASM_FILE = saved;
   }
 }
 

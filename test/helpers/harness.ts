@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import type { Kernels } from '../../src/wasm/abi.ts';
 import { Arena } from '../../src/memory/arena.ts';
@@ -36,9 +37,15 @@ export interface Harness {
 /** The binary the kernel tests run on: SIMDNET_VARIANT=relaxed|debug picks another. */
 export const TEST_VARIANT = (process.env.SIMDNET_VARIANT as Variant) || 'baseline';
 
+/**
+ * A harness over one binary. SIMDNET_WASM_FILE (baseline/debug) and SIMDNET_RELAXED_WASM_FILE
+ * (relaxed) point the kernel tests at a private build while a family is developed. Node 20
+ * accepts relaxed SIMD only behind a V8 flag, which is switched on here at run time.
+ */
 export function loadHarness(variant: Variant = TEST_VARIANT): Harness {
-  // SIMDNET_WASM_FILE points the kernel tests at a private build while a family is developed.
-  const file = process.env.SIMDNET_WASM_FILE || path.join(root, FILES[variant]);
+  if (variant === 'relaxed') v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  const override = variant === 'relaxed' ? process.env.SIMDNET_RELAXED_WASM_FILE : process.env.SIMDNET_WASM_FILE;
+  const file = override ? path.resolve(override) : path.join(root, FILES[variant]);
   if (!fs.existsSync(file)) throw new Error(`${FILES[variant]} is missing: run \`npm run build\` first`);
   const mod = new WebAssembly.Module(fs.readFileSync(file));
   const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536 });

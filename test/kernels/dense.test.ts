@@ -1,6 +1,4 @@
 // dense_forward_f32 / dense_backward_f32 against the float64 references in test/reference/dense.ts.
-import v8 from 'node:v8';
-import path from 'node:path';
 import { describe, it } from 'vitest';
 import { expectClose, f32round, loadHarness, randomArray, type Harness } from '../helpers/harness.ts';
 import * as ref from '../reference/dense.ts';
@@ -115,19 +113,4 @@ function suite(load: () => Harness) {
 
 describe('dense (baseline binary)', () => suite(() => loadHarness()));
 
-/** The relaxed (FMA) binary: Node 20 needs its flag, which can still be switched on at run time. */
-function loadRelaxed(): Harness {
-  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  const saved = process.env.SIMDNET_WASM_FILE;
-  // SIMDNET_RELAXED_WASM_FILE points at a private relaxed build, like SIMDNET_WASM_FILE does.
-  const file = process.env.SIMDNET_RELAXED_WASM_FILE;
-  if (file) process.env.SIMDNET_WASM_FILE = path.resolve(file);
-  else delete process.env.SIMDNET_WASM_FILE;
-  try {
-    return loadHarness('relaxed');
-  } finally {
-    if (saved === undefined) delete process.env.SIMDNET_WASM_FILE;
-    else process.env.SIMDNET_WASM_FILE = saved;
-  }
-}
-describe('dense (relaxed binary)', () => suite(loadRelaxed));
+describe('dense (relaxed binary)', () => suite(() => loadHarness('relaxed')));

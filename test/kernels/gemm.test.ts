@@ -1,7 +1,5 @@
 // gemm_nn_f32 / gemm_nt_f32 / gemm_tn_f32 against the float64 references in test/reference/gemm.ts,
 // over shapes below, at and above the SIMD width, the micro-tile and the cache blocks.
-import v8 from 'node:v8';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectClose, f32round, loadHarness, randomArray, type Harness } from '../helpers/harness.ts';
 import * as ref from '../reference/gemm.ts';
@@ -108,19 +106,4 @@ function suite(load: () => Harness) {
 
 describe('gemm (baseline binary)', () => suite(() => loadHarness()));
 
-/** The relaxed (FMA) binary: Node 20 needs its flag, which can still be switched on at run time. */
-function loadRelaxed(): Harness {
-  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  const saved = process.env.SIMDNET_WASM_FILE;
-  // SIMDNET_RELAXED_WASM_FILE points at a private relaxed build, like SIMDNET_WASM_FILE does.
-  const file = process.env.SIMDNET_RELAXED_WASM_FILE;
-  if (file) process.env.SIMDNET_WASM_FILE = path.resolve(file);
-  else delete process.env.SIMDNET_WASM_FILE;
-  try {
-    return loadHarness('relaxed');
-  } finally {
-    if (saved === undefined) delete process.env.SIMDNET_WASM_FILE;
-    else process.env.SIMDNET_WASM_FILE = saved;
-  }
-}
-describe('gemm (relaxed binary)', () => suite(loadRelaxed));
+describe('gemm (relaxed binary)', () => suite(() => loadHarness('relaxed')));
