@@ -11,7 +11,12 @@
 // for the GEMM's packing to pay off. A 1x1, stride-1, unpadded conv needs no im2col: x is
 // already the [rows, inC] matrix, and dx is itself the GEMM output. Few input channels (inC < 4,
 // the first layer) make every GEMM skinny: forward and dW then take direct paths (outC a
-// multiple of 8), and so does dx for inC = 1 with stride 1 in w; see the sections below.
+// multiple of 8), and so does dx for inC = 1 with stride 1 in w; see the sections below. Few
+// output channels (outC ≤ 16) leave the GEMM only one or two 8-column micro-tiles, so packing
+// the im2col rows costs as much as the arithmetic: forward and dW take the same direct paths
+// for any inC (outC 8 or 16), and dx with unit strides (inC a multiple of 8) runs as the
+// transposed convolution on the forward's direct path (MNIST conv2, 14x14x8 → 16 5x5: ~65% of
+// peak on the GEMM, ~80–87% direct).
 //
 // The chunk size and the workspace layout are mirrored by conv2dWorkspaceBytes in
 // src/wasm/workspace.ts: change both together.
@@ -197,12 +202,33 @@ function col2im(dx: usize, cols: usize, r0: i32, rows: i32, inH: i32, inW: i32, 
 // workspace reserves (large strides, dilations or pads), interior pixels read x in place and the
 // few edge pixels of each row are im2col'ed four at a time (directForward / directWeightGrad).
 //
+// The same padded paths serve moderate inC when outC ≤ 16 (useDirect), as long as the padded
+// sample fits PAD_MAX; the im2col'ed-edge fallback stays for inC < 4 only (above that the GEMM
+// path takes over).
+//
 // Workspace from ws (floats): [padded sample inH·padBudget·inC, or edge cols 4·K, whichever is
 // larger][tap byte offsets: K i32][sink: 5x8][y scratch: 4x8]; mirrored by conv2dWorkspaceBytes.
 
-/** Direct forward / dW path applies: few input channels and whole 8-channel output strips. */
-@inline function useDirect(inC: i32, outC: i32): bool {
-  return inC < 4 && (outC & 7) == 0;
+/** Largest padded sample (floats) the moderate-channel direct paths use: 1 MiB, L2-sized. */
+const PAD_MAX: i32 = 262144;
+
+/**
+ * Direct forward / dW path applies: whole 8-channel output strips and either few input channels
+ * (any size) or few output channels (outC ≤ 16: the GEMM's N is then ≤ 2 micro-tiles and
+ * packing costs as much as the arithmetic) with a padded sample of at most PAD_MAX floats.
+ */
+@inline function useDirect(inH: i32, inW: i32, inC: i32, outC: i32, kW: i32): bool {
+  if ((outC & 7) != 0) return false;
+  return inC < 4 || (outC <= 16 && inH * padBudget(inW, kW) * inC <= PAD_MAX);
+}
+
+/**
+ * Direct dx as a transposed convolution (paddedInputGrad) applies: unit strides, whole 8-channel
+ * input strips, few output channels (dx's GEMM then has k = outC ≤ 16 and col2im dominates)
+ * and a padded dy sample of at most PAD_MAX floats.
+ */
+@inline function useTransposedDx(inC: i32, outH: i32, outW: i32, outC: i32, kW: i32, sh: i32, sw: i32): bool {
+  return sh == 1 && sw == 1 && (inC & 7) == 0 && outC <= 16 && outH * padBudget(outW, kW) * outC <= PAD_MAX;
 }
 
 /** First output column whose window starts inside the input row. */
@@ -401,13 +427,14 @@ function directBlockT(yp: usize, ystride: usize, xo: usize, step: usize, tp: usi
   v128.store(yp + 3 * ystride, c31, 16);
 }
 
-/** Forward over a padded sample: every pixel interior, blocks of 4, the last one via scratch. */
-function paddedForward(y: usize, x: usize, w: usize, b: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32): void {
-  const K = kH * kW * inC;
+/**
+ * Forward over a padded sample: every pixel interior, blocks of 4, the last one via scratch.
+ * y = b + conv (acc false; b may be 0) or y += conv (acc true, b unused). The padded sample is
+ * at ws, the K tap offsets at tab, a 4x8 scratch tile at scratch.
+ */
+function paddedForward(y: usize, x: usize, w: usize, b: usize, acc: bool, ws: usize, tab: usize, scratch: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32): void {
   const T = kW * inC;
   const Wp = paddedWidth(outW, kW, sw, dw);
-  const tab = ws + (<usize>regionFloats(inH, inW, inC, K, kW) << 2);
-  const scratch = tab + (<usize>K << 2) + 160;
   zeroRun(ws, inH * Wp * inC);
   tapOffsets(tab, kH, kW, inC, dh, dw, Wp);
   const pix = <usize>outC << 2;
@@ -420,7 +447,7 @@ function paddedForward(y: usize, x: usize, w: usize, b: usize, ws: usize, batch:
       const i0 = firstValid(hb, dh, kH);
       const i1 = endValid(hb, dh, kH, inH);
       const yrow = y + (<usize>((n * outH + oh) * outW) * pix);
-      fillRows(yrow, b, outW, outC);
+      if (!acc) fillRows(yrow, b, outW, outC);
       if (i0 >= i1) continue;
       const ntaps = (i1 - i0) * T;
       const tp = tab + (<usize>(i0 * T) << 2);
@@ -441,6 +468,31 @@ function paddedForward(y: usize, x: usize, w: usize, b: usize, ws: usize, batch:
       }
     }
   }
+}
+
+/**
+ * dx += ∂/∂x for unit strides as the transposed convolution: a stride-1 convolution of dy
+ * (outC channels) with the flipped kernel wT[kH−1−i, kW−1−j, oc, ic] = w[i, j, ic, oc] and pads
+ * (k−1)·d − pad, accumulated into dx by paddedForward. Workspace from ws (floats): [padded dy
+ * sample][tap offsets: kH·kW·outC i32][sink: 5x8][scratch: 4x8][wT: kH·kW·outC·inC].
+ */
+function paddedInputGrad(dx: usize, dy: usize, w: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, dh: i32, dwl: i32, pt: i32, pl: i32): void {
+  const KT = kH * kW * outC;
+  const tab = ws + (<usize>regionFloats(outH, outW, outC, KT, kW) << 2);
+  const scratch = tab + (<usize>KT << 2) + 160;
+  const wT = scratch + 128;
+  for (let i = 0; i < kH; i++) {
+    for (let j = 0; j < kW; j++) {
+      const src = w + (<usize>(((kH - 1 - i) * kW + kW - 1 - j) * inC * outC) << 2);
+      const dst = wT + (<usize>((i * kW + j) * outC * inC) << 2);
+      for (let oc = 0; oc < outC; oc++) {
+        for (let ic = 0; ic < inC; ic++) {
+          store<f32>(dst + (<usize>(oc * inC + ic) << 2), load<f32>(src + (<usize>(ic * outC + oc) << 2)));
+        }
+      }
+    }
+  }
+  paddedForward(dx, dy, wT, 0, true, ws, tab, scratch, batch, outH, outW, outC, inH, inW, inC, kH, kW, 1, 1, dh, dwl, (kH - 1) * dh - pt, (kW - 1) * dwl - pl);
 }
 
 /** dW over a padded sample: every pixel interior, so one wgradTaps5 pass per tap group and row. */
@@ -960,11 +1012,15 @@ export function conv2d_forward_f32(y: usize, x: usize, w: usize, b: usize, ws: u
     fillRows(y, b, total, outC);
     return;
   }
-  if (useDirect(inC, outC)) {
+  if (useDirect(inH, inW, inC, outC, kW)) {
     if (paddedWidth(outW, kW, strideW, dilW) <= padBudget(inW, kW)) {
-      paddedForward(y, x, w, b, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
+      const tab = ws + (<usize>regionFloats(inH, inW, inC, K, kW) << 2);
+      paddedForward(y, x, w, b, false, ws, tab, tab + (<usize>K << 2) + 160, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
       return;
     }
+  }
+  if (inC < 4 && (outC & 7) == 0) {
+    // The padded sample's rows would not fit: few input channels still skip im2col.
     directForward(y, x, w, b, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
     return;
   }
@@ -998,15 +1054,18 @@ export function conv2d_backward_f32(dx: usize, dw: usize, db: usize, dy: usize, 
   if (K <= 0) return;
   let dwG = dw; // dW still to do on the GEMM path
   let dxG = dx; // dx still to do on the GEMM path
-  if (dw != 0 && useDirect(inC, outC) && paddedWidth(outW, kW, strideW, dilW) <= padBudget(inW, kW)) {
+  if (dw != 0 && useDirect(inH, inW, inC, outC, kW) && paddedWidth(outW, kW, strideW, dilW) <= padBudget(inW, kW)) {
     paddedWeightGrad(dw, dy, x, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
     dwG = 0;
-  } else if (dw != 0 && useDirect(inC, outC)) {
+  } else if (dw != 0 && inC < 4 && (outC & 7) == 0) {
     directWeightGrad(dw, dy, x, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
     dwG = 0;
   }
   if (dx != 0 && useDirectDx(inC, strideW)) {
     directInputGrad(dx, dy, w, ws, batch, inH, inW, outH, outW, outC, kH, kW, strideH, dilH, dilW, padTop, padLeft);
+    dxG = 0;
+  } else if (dx != 0 && useTransposedDx(inC, outH, outW, outC, kW, strideH, strideW) && paddedWidth(inW, kW, 1, dilW) <= padBudget(outW, kW)) {
+    paddedInputGrad(dx, dy, w, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, dilH, dilW, padTop, padLeft);
     dxG = 0;
   }
   if (dxG == 0 && dwG == 0) return;

@@ -47,13 +47,16 @@ export function denseWorkspaceBytes(batch: number, inDim: number, outDim: number
  * Workspace bytes conv2d_forward_f32 / conv2d_backward_f32 need at `ws` (any stride, padding or
  * dilation). Mirrors assembly/conv.ts: the output pixels are processed in chunks of P rows; the
  * workspace is one [P, kH·kW·inC] im2col buffer (rounded up to 16 bytes) followed by the GEMM
- * workspace of the largest GEMM call (full and last chunk). The direct paths for few input
- * channels use the workspace from its start, one at a time, so the size is the largest of that
- * and: forward / dW (inC < 4, outC a multiple of 8) a zero-padded sample of inH rows of
- * inW + 2·kW + 8 pixels (or 4 edge im2col rows, if larger), K tap offsets, a 5x8 sink and a 4x8
- * y scratch; dx (inC = 1; taken only with stride 1 in w, which this size cannot see) one
- * transposed dy row outC·(outW + 16), the weights packed in groups of 5 kernel rows, a 5x8
- * scratch tile and a 5x8 sink.
+ * workspace of the largest GEMM call (full and last chunk). The direct paths use the workspace
+ * from its start, one at a time, so the size is the largest of that and: forward / dW (outC a
+ * multiple of 8 and inC < 4, or outC ≤ 16 with a padded sample of ≤ PAD_MAX floats) a
+ * zero-padded sample of inH rows of inW + 2·kW + 8 pixels (or 4 edge im2col rows, if larger),
+ * K tap offsets, a 5x8 sink and a 4x8 y scratch; dx for inC = 1 (taken only with stride 1 in
+ * w, which this size cannot see) one transposed dy row outC·(outW + 16), the weights packed in
+ * groups of 5 kernel rows, a 5x8 scratch tile and a 5x8 sink; dx as a transposed convolution
+ * (inC a multiple of 8, outC ≤ 16, a padded dy sample of ≤ PAD_MAX floats; taken only with
+ * unit strides) the same as forward with the roles of x and dy swapped (KT = kH·kW·outC taps),
+ * then the flipped weights, KT·inC floats.
  */
 export function conv2dWorkspaceBytes(
   batch: number, inH: number, inW: number, inC: number,
@@ -69,9 +72,16 @@ export function conv2dWorkspaceBytes(
   for (const rows of [P, last])
     gemm = Math.max(gemm, gemmWorkspaceBytes(rows, outC, K), gemmWorkspaceBytes(K, outC, rows), gemmWorkspaceBytes(rows, K, outC));
   let bytes = Math.ceil((P * K * 4) / 16) * 16 + gemm;
-  if (inC < 4 && outC % 8 === 0) {
-    const region = Math.max(4 * K, inH * (inW + 2 * kW + 8) * inC);
-    bytes = Math.max(bytes, 4 * (region + K + 40 + 32));
+  // Twin of PAD_MAX, useDirect and useTransposedDx in assembly/conv.ts.
+  const PAD_MAX = 262144;
+  const padded = inH * (inW + 2 * kW + 8) * inC;
+  if (outC % 8 === 0 && (inC < 4 || (outC <= 16 && padded <= PAD_MAX))) {
+    bytes = Math.max(bytes, 4 * (Math.max(4 * K, padded) + K + 40 + 32));
+  }
+  const KT = kH * kW * outC;
+  const paddedDy = outH * (outW + 2 * kW + 8) * outC;
+  if (inC % 8 === 0 && outC <= 16 && paddedDy <= PAD_MAX) {
+    bytes = Math.max(bytes, 4 * (Math.max(4 * KT, paddedDy) + KT + 40 + 32 + KT * inC));
   }
   if (inC === 1) bytes = Math.max(bytes, 4 * (outC * (outW + 16) + Math.ceil(kH / 5) * 5 * kW * outC + 40 + 40));
   return bytes;

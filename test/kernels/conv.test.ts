@@ -66,13 +66,27 @@ function guarded(h: Harness, data: ArrayLike<number> | number): { p: number; che
   };
 }
 
-function workspace(h: Harness, c: Conv) {
-  const bytes = conv2dWorkspaceBytes(c.batch, c.inH, c.inW, c.inC, c.outH, c.outW, c.outC, c.kH, c.kW);
+/** The guarded workspace: conv2dWorkspaceBytes, or exactly `bytes` when given. */
+function workspace(h: Harness, c: Conv, bytes?: number) {
+  bytes ??= conv2dWorkspaceBytes(c.batch, c.inH, c.inW, c.inC, c.outH, c.outW, c.outC, c.kH, c.kW);
   return guarded(h, Math.ceil(bytes / 4));
 }
 
+/**
+ * Bytes the moderate-channel direct paths use, from the layouts documented in assembly/conv.ts:
+ * forward / dW [padded sample][K tap offsets][5x8 sink][4x8 scratch]; dx as a transposed
+ * convolution [padded dy sample][KT tap offsets][sink][scratch][flipped weights KT·inC].
+ */
+function directBytes(c: Conv): { fwd: number; dx: number } {
+  const K = c.kH * c.kW * c.inC;
+  const KT = c.kH * c.kW * c.outC;
+  const fwd = 4 * (Math.max(4 * K, c.inH * (c.inW + 2 * c.kW + 8) * c.inC) + K + 40 + 32);
+  const dx = 4 * (Math.max(4 * KT, c.outH * (c.outW + 2 * c.kW + 8) * c.outC) + KT + 40 + 32 + KT * c.inC);
+  return { fwd, dx };
+}
+
 /** Wasm forward vs reference forward; returns the f32-rounded inputs for the backward checks. */
-function checkForward(h: Harness, c: Conv, seed: number, bias = true) {
+function checkForward(h: Harness, c: Conv, seed: number, bias = true, wsBytes?: number) {
   const n = sizes(c);
   const x = f32round(randomArray(n.x, seed));
   const w = f32round(randomArray(n.w, seed + 1));
@@ -80,7 +94,7 @@ function checkForward(h: Harness, c: Conv, seed: number, bias = true) {
   const yRef = new Float64Array(n.y);
   ref.conv2d_forward_f32(yRef, x, w, b, ...hyper(c));
   const yBuf = guarded(h, randomArray(n.y, seed + 3, 50, 60)); // stale contents must be overwritten
-  const ws = workspace(h, c);
+  const ws = workspace(h, c, wsBytes);
   h.k.conv2d_forward_f32(yBuf.p, h.put(x), h.put(w), b ? h.put(b) : 0, ws.p, ...hyper(c));
   const K = c.kH * c.kW * c.inC;
   expectClose(h.read(yBuf.p, n.y), yRef, { rtol: 1e-5, atol: 1e-6, scale: Math.sqrt(K) + 1, label: `forward ${label(c)}` });
@@ -90,7 +104,7 @@ function checkForward(h: Harness, c: Conv, seed: number, bias = true) {
 }
 
 /** Wasm backward (accumulating onto random starting values) vs reference backward. */
-function checkBackward(h: Harness, c: Conv, seed: number, want: { dx: boolean; dw: boolean; db: boolean } = { dx: true, dw: true, db: true }) {
+function checkBackward(h: Harness, c: Conv, seed: number, want: { dx: boolean; dw: boolean; db: boolean } = { dx: true, dw: true, db: true }, wsBytes?: number) {
   const n = sizes(c);
   const x = f32round(randomArray(n.x, seed));
   const w = f32round(randomArray(n.w, seed + 1));
@@ -105,7 +119,7 @@ function checkBackward(h: Harness, c: Conv, seed: number, want: { dx: boolean; d
   const dx = guarded(h, dx0);
   const dw = guarded(h, dw0);
   const db = guarded(h, db0);
-  const ws = workspace(h, c);
+  const ws = workspace(h, c, wsBytes);
   h.k.conv2d_backward_f32(want.dx ? dx.p : 0, want.dw ? dw.p : 0, want.db ? db.p : 0, h.put(dy), h.put(x), h.put(w), ws.p, ...hyper(c));
   const rows = c.batch * c.outH * c.outW;
   const L = label(c);
@@ -201,6 +215,36 @@ function directCases(): Conv[] {
   return cases;
 }
 
+/**
+ * Moderate channel counts: the direct forward / dW paths for outC ≤ 16 (a multiple of 8) and
+ * any inC ≥ 4 over a padded sample, and dx as a transposed convolution (inC a multiple of 8,
+ * outC ≤ 16, unit strides). inC 4..16 × outC 8 / 16 / 24 / 12 (24 and 12 take the GEMM for
+ * forward / dW; 12 still takes the transposed dx when inC is a multiple of 8), kernels 1x1 to
+ * 5x5 and non-square, strides 1 / 2 (also mixed), dilation 2, valid / same / explicit pads
+ * (including pads wider than the kernel), odd sizes, batch 1 and 3.
+ */
+function moderateCases(): Conv[] {
+  const cases: Conv[] = [];
+  const kernels: [number, number][] = [[1, 1], [3, 3], [5, 5], [2, 3], [3, 5]];
+  const paddings: Padding[] = ['valid', 'same', [1, 2, 0, 1], [2, 0, 3, 1]];
+  const inCs = [4, 8, 12, 16, 8, 5];
+  const outCs = [8, 16, 24, 12, 16];
+  let i = 0;
+  for (const k of kernels)
+    for (const s of [1, 2])
+      for (const padding of paddings) {
+        const d = 1 + ((i >> 1) % 2);
+        const st: [number, number] = i % 5 === 3 ? [s, 3 - s] : [s, s];
+        const c = shape(1 + (i % 2) * 2, 5 + (i % 6), 4 + ((i * 3) % 11), inCs[i % inCs.length], outCs[(i >> 1) % outCs.length], k, st, [d, d], padding);
+        if (c.outH > 0 && c.outW > 0) cases.push(c);
+        i++;
+      }
+  // The benchmark's MNIST second layer, small batch; and the same with 16 input channels.
+  cases.push(shape(2, 14, 14, 8, 16, [5, 5], [1, 1], [1, 1], 'same'));
+  cases.push(shape(1, 7, 9, 16, 16, [5, 5], [1, 1], [1, 1], 'same'));
+  return cases;
+}
+
 describe('conv2d kernels vs reference', () => {
   const h = loadHarness();
 
@@ -241,6 +285,46 @@ describe('conv2d kernels vs reference', () => {
     });
   });
 
+  const moderate = moderateCases();
+  it(`moderate channel counts (direct and transposed paths) over ${moderate.length} shapes`, () => {
+    moderate.forEach((c, i) => {
+      h.reset();
+      checkForward(h, c, 700 + i * 10, i % 3 !== 2);
+      checkBackward(h, c, 800 + i * 10);
+    });
+  });
+
+  it('moderate channel counts: each direct path stays inside exactly its own workspace layout', () => {
+    // With only one output wanted, one path runs; its workspace is exactly the documented size,
+    // so the guard after it checks the layout end to end (conv2dWorkspaceBytes may be larger).
+    for (const c of [
+      shape(2, 14, 14, 8, 16, [5, 5], [1, 1], [1, 1], 'same'),
+      shape(1, 9, 11, 12, 8, [3, 3], [2, 2], [1, 1], 'same'),
+      shape(3, 7, 5, 16, 16, [2, 3], [1, 1], [2, 1], [1, 2, 0, 1]),
+      shape(1, 6, 10, 8, 8, [3, 5], [1, 1], [1, 2], 'valid'),
+    ]) {
+      const { fwd, dx } = directBytes(c);
+      expect(conv2dWorkspaceBytes(c.batch, c.inH, c.inW, c.inC, c.outH, c.outW, c.outC, c.kH, c.kW)).toBeGreaterThanOrEqual(Math.max(fwd, dx));
+      h.reset();
+      checkForward(h, c, 41, true, fwd);
+      h.reset();
+      checkBackward(h, c, 43, { dx: false, dw: true, db: false }, fwd);
+      if (c.inC % 8 !== 0 || c.sH !== 1 || c.sW !== 1) continue; // dx then runs on the GEMM
+      h.reset();
+      checkBackward(h, c, 45, { dx: true, dw: false, db: false }, dx);
+    }
+    // Strided and dilated shapes whose workspace size is set by the direct forward / dW path.
+    for (const c of [
+      shape(1, 12, 12, 8, 16, [1, 1], [3, 3], [1, 1], 'valid'),
+      shape(1, 13, 13, 4, 8, [3, 3], [3, 3], [2, 1], 'valid'),
+    ]) {
+      expect(conv2dWorkspaceBytes(c.batch, c.inH, c.inW, c.inC, c.outH, c.outW, c.outC, c.kH, c.kW)).toBe(directBytes(c).fwd);
+      h.reset();
+      checkForward(h, c, 51);
+      checkBackward(h, c, 53);
+    }
+  });
+
   it('bigger shapes: 14x14x16 → 32 3x3 same; chunks that straddle samples; MNIST-like 5x5 over 1 channel', () => {
     for (const c of [
       shape(2, 14, 14, 16, 32, [3, 3], [1, 1], [1, 1], 'same'),
@@ -261,6 +345,8 @@ describe('conv2d kernels vs reference', () => {
       shape(2, 7, 9, 2, 8, [3, 3], [1, 1], [1, 1], 'same'),
       shape(2, 9, 11, 1, 8, [5, 5], [1, 1], [1, 1], 'same'),
       shape(2, 9, 11, 1, 5, [3, 3], [1, 1], [1, 1], 'same'),
+      shape(2, 6, 7, 8, 16, [5, 5], [1, 1], [1, 1], 'same'),
+      shape(1, 5, 6, 16, 12, [3, 3], [1, 1], [1, 1], 'valid'),
     ]) {
       for (const want of [
         { dx: true, dw: false, db: false },
