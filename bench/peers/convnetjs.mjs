@@ -5,7 +5,7 @@
 // Same architectures as the other libraries, with ConvNetJS's own initialisation. The npm
 // release 0.3.0 has no Adam (it was added upstream after that release: its
 // Trainer knows sgd / adagrad / adadelta / windowgrad), so this file applies the Adam update
-// of ConvNetJS's upstream development version (beta1 0.9, beta2 0.999, eps 1e-8, grads averaged over the batch)
+// of the upstream development version of ConvNetJS (beta1 0.9, beta2 0.999, eps 1e-8, grads averaged over the batch)
 // to `net.getParamsAndGrads()` after every 64 samples — ConvNetJS's own forward/backward, the
 // Trainer's update rule as published upstream. ConvNetJS processes one sample at a time (no
 // batched kernels): "batch 256" inference means 256 single-sample forward passes.
@@ -20,7 +20,7 @@ export function versions() {
   return { convnetjs: JSON.parse(fs.readFileSync(path.join(root, 'node_modules/convnetjs/package.json'), 'utf8')).version };
 }
 
-export const ADAM_NOTE = 'ConvNetJS 0.3.0 (npm) has no Adam: the bench applies the Adam update of ConvNetJS's upstream development version to net.getParamsAndGrads() every 64 samples';
+export const ADAM_NOTE = 'ConvNetJS 0.3.0 (npm) has no Adam: the bench applies the Adam update of the upstream development version of ConvNetJS to net.getParamsAndGrads() every 64 samples';
 
 function layerDefs(kind) {
   const input = { type: 'input', out_sx: 28, out_sy: 28, out_depth: 1 };
