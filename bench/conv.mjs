@@ -3,10 +3,11 @@
 // process. Plain ESM so `node bench/conv.mjs [--quick] [--binary FILE]` runs it without a
 // compile step; it loads the binary directly with an imported memory (no host library).
 // A pass counts 2·batch·outH·outW·outC·kH·kW·inC flops.
-import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { loadWorkspace } from './gemm.mjs';
+import { median } from './peers/common.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
@@ -19,25 +20,6 @@ export const CONV_SHAPES = [
   { batch: 64, inH: 14, inW: 14, inC: 8, outC: 16, k: 5, label: 'mnist cnn conv2' },
 ];
 
-/** conv2dWorkspaceBytes from src/wasm/workspace.ts, compiled on the fly (one source of truth). */
-async function loadWorkspaceFn() {
-  const r = await esbuild.build({
-    entryPoints: [path.join(root, 'src/wasm/workspace.ts')],
-    bundle: true,
-    format: 'esm',
-    write: false,
-    logLevel: 'warning',
-  });
-  const code = r.outputFiles[0].text;
-  const mod = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
-  return mod.conv2dWorkspaceBytes;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-};
 
 /** Seconds per call: one warm-up call, then `samples` samples of ≥ minMs each. */
 function time(fn, samples, minMs) {
@@ -67,7 +49,7 @@ export async function benchConv({ quick = false, wasmFile, shapes = CONV_SHAPES,
   const samples = quick ? 3 : 7;
   const minMs = quick ? 40 : 100;
   const file = path.resolve(root, wasmFile ?? process.env.SIMDNET_WASM_FILE ?? 'build/simdnet.wasm');
-  const conv2dWorkspaceBytes = await loadWorkspaceFn();
+  const { conv2dWorkspaceBytes } = await loadWorkspace();
   const memory = new WebAssembly.Memory({ initial: 1 });
   const ex = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(file)), { env: { memory, abort() {} } }).exports;
   const base = (ex.heap_base() + 63) & ~63;

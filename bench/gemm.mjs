@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { performance } from 'node:perf_hooks';
+import { median } from './peers/common.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
@@ -53,8 +54,8 @@ async function buildPeak(variant) {
   return out;
 }
 
-/** gemmWorkspaceBytes from src/wasm/workspace.ts, compiled on the fly (the one source of truth). */
-async function loadWorkspaceFn() {
+/** src/wasm/workspace.ts compiled on the fly: the one source of truth for workspace sizes. */
+export async function loadWorkspace() {
   const r = await esbuild.build({
     entryPoints: [path.join(root, 'src/wasm/workspace.ts')],
     bundle: true,
@@ -63,15 +64,9 @@ async function loadWorkspaceFn() {
     logLevel: 'warning',
   });
   const code = r.outputFiles[0].text;
-  const mod = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
-  return mod.gemmWorkspaceBytes;
+  return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-};
 
 /** Calls of fn that make one sample of at least minMs, after ≥ warmMs of warm-up (V8 first runs
  * wasm in its baseline compiler and tiers up to the optimising one in the background). */
@@ -127,7 +122,7 @@ export async function benchGemm({ variant = 'baseline', wasmFile, shapes = SHAPE
   const file = wasmFile ? path.resolve(wasmFile) : path.join(root, WASM[variant]);
   const bytes = fs.readFileSync(file);
   if (!acceptsWasm(bytes)) throw new Error(`this engine cannot run ${file}`);
-  const gemmWorkspaceBytes = await loadWorkspaceFn();
+  const { gemmWorkspaceBytes } = await loadWorkspace();
   const mod = new WebAssembly.Module(bytes);
   const maxBytes = Math.max(...shapes.map(([m, k, n]) => 4 * (m * k + k * n + m * n) + gemmWorkspaceBytes(m, n, k) + 4096));
   const memory = new WebAssembly.Memory({ initial: 1 });
