@@ -245,8 +245,10 @@ function moderateCases(): Conv[] {
   return cases;
 }
 
-describe('conv2d kernels vs reference', () => {
-  const h = loadHarness();
+/** The same suite on the baseline and the relaxed (FMA) binary. */
+function kernelSuite(variant: 'baseline' | 'relaxed'): void {
+describe(`conv2d kernels vs reference (${variant} binary)`, () => {
+  const h = loadHarness(variant);
 
   it('literal: 4x4 input ⊗ 3x3 filter, valid, stride 1 → 15 16 / 6 15', () => {
     h.reset();
@@ -367,6 +369,9 @@ describe('conv2d kernels vs reference', () => {
     expect(conv2dWorkspaceBytes(0, 5, 5, 3, 5, 5, 4, 3, 3)).toBe(0);
   });
 });
+}
+kernelSuite('baseline');
+kernelSuite('relaxed');
 
 describe('conv2d gradient checks', () => {
   /** Σ r·y for the reference forward. */

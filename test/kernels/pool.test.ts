@@ -87,8 +87,10 @@ function sweep(): Pool[] {
   return out;
 }
 
-describe('pooling kernels vs reference', () => {
-  const h = loadHarness();
+/** The same suite on the baseline and the relaxed (FMA) binary. */
+function kernelSuite(variant: 'baseline' | 'relaxed'): void {
+describe(`pooling kernels vs reference (${variant} binary)`, () => {
+  const h = loadHarness(variant);
   const cases = sweep();
 
   it('literal: 2x2 max pool, stride 2, on a 4x4 input; backward routes to the argmax', () => {
@@ -242,6 +244,9 @@ describe('pooling kernels vs reference', () => {
     });
   });
 });
+}
+kernelSuite('baseline');
+kernelSuite('relaxed');
 
 describe('pooling gradient checks (reference backward = central differences of the reference forward)', () => {
   const cases = [
