@@ -322,12 +322,16 @@ export async function mnist(opts: MnistOptions = {}): Promise<Mnist> {
     const bytes = await maybeGunzip(await s.load(), s.name);
     return parseIdx(bytes, s.name, kind);
   };
-  const [trI, trL, teI, teL] = await Promise.all([
+  // Loaded concurrently, but the first failure in file order is the one reported, so the
+  // same bad folder always gives the same error.
+  const settled = await Promise.allSettled([
     load('trainImages', 'images'),
     load('trainLabels', 'labels'),
     load('testImages', 'images'),
     load('testLabels', 'labels'),
   ]);
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  const [trI, trL, teI, teL] = settled.map((r) => (r as PromiseFulfilledResult<IdxImages | IdxLabels>).value);
   const flatten = !!opts.flatten;
   return {
     train: toSplit(trI as IdxImages, trL as IdxLabels, [src.trainImages.name, src.trainLabels.name], trainLimit, flatten),
