@@ -22,7 +22,7 @@
 // src/wasm/workspace.ts: change both together.
 
 import { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32 } from './gemm';
-import { madd } from './simd';
+import { madd, transpose4Store } from './simd';
 
 /** im2col buffer budget (floats) that sets the chunk size: ~256 KiB, about L2-resident. */
 const CHUNK_FLOATS: i32 = 65536;
@@ -755,18 +755,6 @@ function directWeightGrad(dw: usize, dy: usize, x: usize, ws: usize, batch: i32,
 /** Direct dx path applies: one input channel, unit column stride. */
 @inline function useDirectDx(inC: i32, sw: i32): bool {
   return inC == 1 && sw == 1;
-}
-
-/** The 4x4 transpose of rows r0..r3, stored as 4 vectors `stride` bytes apart. */
-@inline function transpose4Store(dst: usize, stride: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
-  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-  v128.store(dst + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-  v128.store(dst + stride * 2, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-  v128.store(dst + stride * 3, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
 }
 
 /** dst[oc·stride + ow] = src[ow, oc] for one dy row [outW, outC]; 4x4 blocks, scalar edges. */

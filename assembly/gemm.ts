@@ -8,7 +8,7 @@
 // Zero padding lets the micro-kernel always run a full MR x NR tile; only the final add into C
 // is clipped for edge tiles (through a small tile buffer in the workspace), so nothing outside
 // A, B or C is ever read or written.
-import { madd } from './simd';
+import { madd, transpose4Store } from './simd';
 
 // Blocking. Twins in src/wasm/workspace.ts (gemmWorkspaceBytes) — keep them equal.
 // Micro-tile MR x 8, MR = 5 without FMA, 6 with it (measured on Node 20, AMD EPYC Zen 5; see
@@ -66,18 +66,6 @@ function packB_n(dst: usize, b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: 
       }
     }
   }
-}
-
-/** 4x4 transpose of rows r0..r3, stored as 4 vectors `stride` bytes apart. */
-@inline function transpose4Store(dst: usize, stride: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
-  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-  v128.store(dst + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-  v128.store(dst + stride * 2, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-  v128.store(dst + stride * 3, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
 }
 
 /** op(B) = Bᵀ, B is [n, ldb] row-major: 8 rows of B become one strip, 4x4 transposes at a time. */
