@@ -8,7 +8,7 @@
 // save the trained weights (for the ONNX model of bench/peers/onnx.mjs).
 import fs from 'node:fs';
 import path from 'node:path';
-import { accuracy, childMain, distIndex, gatherRows, loadMnist, now, order, root } from './peers/common.mjs';
+import { accuracy, childMain, distIndex, gatherRows, loadMnist, now, order, root, timeTraining } from './peers/common.mjs';
 
 export const CNN_MISSING = 'simdnet CNN layers not available yet (layers.conv2d / layers.maxPooling2d are not in dist/index.js)';
 
@@ -209,32 +209,7 @@ async function e2e(cfg) {
   sn.setSeed(cfg.seed);
   const model = compile(sn, buildModel(sn, kind));
   const out = { library: 'simdnet', model: kind, binary: info.binary, features: info.features, threads: info.threads };
-  if (cfg.epoch) {
-    const n = d.nTrain;
-    const t0 = now();
-    await model.fit(toX(d.trainX, n), toY(d.trainY, n), { batchSize: bs, epochs: 1, shuffle: true, verbose: 0 });
-    const secs = (now() - t0) / 1000;
-    out.train = { samples: n, steps: Math.ceil(n / bs), seconds: secs, samplesPerSec: n / secs, mode: 'one epoch' };
-  } else {
-    const per = Math.max(1, Math.floor(cfg.trainSteps / cfg.chunks));
-    const rates = [];
-    let seen = 0;
-    let totalSecs = 0;
-    for (let c = 0; c < cfg.chunks; c++) {
-      const n = Math.min(per * bs, d.nTrain - seen);
-      if (n <= 0) break;
-      const x = toX(gatherRows(d.trainX, 784, ord, seen, n), n);
-      const y = toY(gatherRows(d.trainY, 1, ord, seen, n), n);
-      const t0 = now();
-      await model.fit(x, y, { batchSize: bs, epochs: 1, shuffle: false, verbose: 0 });
-      const secs = (now() - t0) / 1000;
-      rates.push(n / secs);
-      totalSecs += secs;
-      seen += n;
-    }
-    rates.sort((a, b) => a - b);
-    out.train = { samples: seen, steps: Math.ceil(seen / bs), seconds: totalSecs, samplesPerSec: rates[rates.length >> 1], mode: `${Math.ceil(seen / bs)} steps, median of ${rates.length} chunks` };
-  }
+  out.train = await timeTraining(model, d, ord, cfg, bs, toX, toY);
 
   const xt = toX(d.testX, d.nTest);
   const p = model.predict(xt, { batchSize: cfg.inferBatch });

@@ -151,3 +151,41 @@ export async function childMain(moduleUrl, handlers) {
   // Some runtimes (onnxruntime-web, TF.js) keep handles open: leave explicitly.
   process.exit(0);
 }
+
+/**
+ * Training speed of a TF.js-style `model.fit`: one full epoch (cfg.epoch) or cfg.trainSteps
+ * steps in cfg.chunks chunks, reporting the median chunk rate. toX/toY build the library's
+ * inputs from rows (outside the timing); release frees them where the library needs it.
+ */
+export async function timeTraining(model, d, ord, cfg, bs, toX, toY, release = () => {}) {
+  const fit = async (x, y, shuffle) => {
+    const t0 = now();
+    await model.fit(x, y, { batchSize: bs, epochs: 1, shuffle, verbose: 0 });
+    return (now() - t0) / 1000;
+  };
+  if (cfg.epoch) {
+    const n = d.nTrain;
+    const x = toX(d.trainX, n);
+    const y = toY(d.trainY, n);
+    const secs = await fit(x, y, true);
+    release([x, y]);
+    return { samples: n, steps: Math.ceil(n / bs), seconds: secs, samplesPerSec: n / secs, mode: 'one epoch' };
+  }
+  const per = Math.max(1, Math.floor(cfg.trainSteps / cfg.chunks));
+  const rates = [];
+  let seen = 0;
+  let totalSecs = 0;
+  for (let c = 0; c < cfg.chunks; c++) {
+    const n = Math.min(per * bs, d.nTrain - seen);
+    if (n <= 0) break;
+    const x = toX(gatherRows(d.trainX, 784, ord, seen, n), n);
+    const y = toY(gatherRows(d.trainY, 1, ord, seen, n), n);
+    const secs = await fit(x, y, false);
+    release([x, y]);
+    rates.push(n / secs);
+    totalSecs += secs;
+    seen += n;
+  }
+  rates.sort((a, b) => a - b);
+  return { samples: seen, steps: Math.ceil(seen / bs), seconds: totalSecs, samplesPerSec: rates[rates.length >> 1], mode: `${Math.ceil(seen / bs)} steps, median of ${rates.length} chunks` };
+}

@@ -11,7 +11,7 @@
 // from the backend's own wasm kernels (see there). Everything that uses it says so.
 import fs from 'node:fs';
 import path from 'node:path';
-import { accuracy, calibrate, childMain, gatherRows, loadMnist, now, order, root } from './common.mjs';
+import { accuracy, calibrate, childMain, gatherRows, loadMnist, now, order, root, timeTraining } from './common.mjs';
 
 export const WASM_DIR = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + path.sep;
 
@@ -233,36 +233,7 @@ async function e2e(cfg) {
 
   const model = buildModel(tf, kind);
   const out = { library: 'tfjs', backend: tf.getBackend(), model: kind, filterGradWorkaround: kind === 'cnn' && tf.filterGradPatched ? FILTER_GRAD_WORKAROUND : null };
-  if (cfg.epoch) {
-    const n = d.nTrain;
-    const x = toX(d.trainX, n);
-    const y = toY(d.trainY, n);
-    const t0 = now();
-    await model.fit(x, y, { batchSize: bs, epochs: 1, shuffle: true, verbose: 0 });
-    const secs = (now() - t0) / 1000;
-    out.train = { samples: n, steps: Math.ceil(n / bs), seconds: secs, samplesPerSec: n / secs, mode: 'one epoch' };
-    tf.dispose([x, y]);
-  } else {
-    const per = Math.max(1, Math.floor(cfg.trainSteps / cfg.chunks));
-    const rates = [];
-    let seen = 0;
-    let totalSecs = 0;
-    for (let c = 0; c < cfg.chunks; c++) {
-      const n = Math.min(per * bs, d.nTrain - seen);
-      if (n <= 0) break;
-      const x = toX(gatherRows(d.trainX, 784, ord, seen, n), n);
-      const y = toY(gatherRows(d.trainY, 1, ord, seen, n), n);
-      const t0 = now();
-      await model.fit(x, y, { batchSize: bs, epochs: 1, shuffle: false, verbose: 0 });
-      const secs = (now() - t0) / 1000;
-      rates.push(n / secs);
-      totalSecs += secs;
-      seen += n;
-      tf.dispose([x, y]);
-    }
-    rates.sort((a, b) => a - b);
-    out.train = { samples: seen, steps: Math.ceil(seen / bs), seconds: totalSecs, samplesPerSec: rates[rates.length >> 1], mode: `${Math.ceil(seen / bs)} steps, median of ${rates.length} chunks` };
-  }
+  out.train = await timeTraining(model, d, ord, cfg, bs, toX, toY, (ts) => tf.dispose(ts));
 
   // Accuracy on the test set; inference speed at batch 256.
   const xt = toX(d.testX, d.nTest);
