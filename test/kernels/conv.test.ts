@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectClose, f32round, loadHarness, randomArray, type Harness } from '../helpers/harness.ts';
 import { conv2dWorkspaceBytes } from '../../src/wasm/workspace.ts';
+import { numericGrad } from '../helpers/gradcheck.ts';
 import * as ref from '../reference/conv.ts';
 
 type Padding = 'valid' | 'same' | [number, number, number, number]; // explicit: top, bottom, left, right
@@ -382,20 +383,8 @@ describe('conv2d gradient checks', () => {
     for (let i = 0; i < y.length; i++) s += r[i] * y[i];
     return s;
   }
-  function numeric(f: () => number, a: Float64Array): Float64Array {
-    const g = new Float64Array(a.length);
-    const e = 1e-5;
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i];
-      a[i] = v + e;
-      const p = f();
-      a[i] = v - e;
-      const m = f();
-      a[i] = v;
-      g[i] = (p - m) / (2 * e);
-    }
-    return g;
-  }
+  // Inputs lie in [−1, 1], so numericGrad's step is exactly h.
+  const numeric = (f: () => number, a: Float64Array) => numericGrad(f, a, 1e-5);
 
   const cases = [
     shape(2, 5, 6, 3, 4, [3, 3], [1, 1], [1, 1], 'same'),
