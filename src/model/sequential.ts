@@ -430,6 +430,7 @@ export class Sequential implements TrainingModel {
     let val: [Tensor, Tensor] | null = null;
     if (args.validationData) {
       const vx = this.checkX(args.validationData[0], 'fit: validationData[0]');
+      if (vx.shape[0] === 0) throw new Error('fit: validationData has no samples');
       val = [vx, this.checkY(args.validationData[1], vx.shape[0], 'fit: validationData[1]')];
     } else if (args.validationSplit !== undefined && args.validationSplit !== 0) {
       const f = args.validationSplit;
@@ -498,7 +499,7 @@ export class Sequential implements TrainingModel {
       const logs: Logs = {};
       for (let i = 0; i < names.length; i++) logs[names[i]] = sums[i] / Math.max(seen, 1);
       if (val && !this.stopTraining) {
-        const v = this.evaluate(val[0], val[1], { batchSize: bs });
+        const v = this.evaluateChecked(val[0], val[1], bs);
         for (let i = 0; i < names.length; i++) logs[`val_${names[i]}`] = v[i];
       }
       history.epoch.push(epoch);
@@ -511,13 +512,20 @@ export class Sequential implements TrainingModel {
 
   /** Mean loss and metrics over the data: `[loss, ...metrics]`. */
   evaluate(x: TensorLike, y: TensorLike, args: { batchSize?: number } = {}): number[] {
-    const c = this.requireCompiled('evaluate');
+    this.requireCompiled('evaluate');
     const batchSize = args.batchSize ?? 32;
     if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`evaluate: batchSize must be a positive integer, got ${batchSize}`);
     const xt = this.checkX(x, 'evaluate: x');
     const n = xt.shape[0];
     if (n === 0) throw new Error('evaluate: no samples');
     const yt = this.checkY(y, n, 'evaluate: y');
+    return this.evaluateChecked(xt, yt, batchSize);
+  }
+
+  /** evaluate() on tensors already validated (fit's validation set is checked once, not per epoch). */
+  private evaluateChecked(xt: Tensor, yt: Tensor, batchSize: number): number[] {
+    const c = this.compiled!;
+    const n = xt.shape[0];
     const plan = this.ensurePlan(Math.min(batchSize, n));
     const bs = Math.min(batchSize, plan.capacity);
     const { kernels: k } = this.be;

@@ -55,6 +55,8 @@ describe('errors', () => {
     await expect(m.fit(x, y, { batchSize: 0, verbose: 0 })).rejects.toThrow('batchSize must be a positive integer, got 0');
     await expect(m.fit(x, y, { epochs: 0, verbose: 0 })).rejects.toThrow(/epochs must be a positive integer/);
     await expect(m.fit(x, y, { validationSplit: 1.5, verbose: 0 })).rejects.toThrow(/validationSplit must be in \(0, 1\)/);
+    const none = tensor(new Float32Array(0), [0, 4]);
+    await expect(m.fit(x, y, { validationData: [none, tensor([], [0], 'int32')], verbose: 0 })).rejects.toThrow('fit: validationData has no samples');
     expect(() => m.predict(x, { batchSize: 0 })).toThrow(/batchSize must be a positive integer/);
   });
 
