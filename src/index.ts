@@ -19,4 +19,4 @@ export * as data from './data/index.ts';
 import { checkGradients } from './utils/gradcheck.ts';
 export const utils = { checkGradients };
 
-export const version = '0.1.0';
+export { VERSION as version } from './version.ts';

@@ -4,6 +4,7 @@
  */
 import type { Sequential } from './sequential.ts';
 import { nodeBuiltin } from '../platform.ts';
+import { VERSION } from '../version.ts';
 
 export interface ModelArtifacts {
   modelJSON: Record<string, unknown>;
@@ -35,7 +36,7 @@ export function toArtifacts(model: Sequential): ModelArtifacts {
   return {
     modelJSON: {
       format: 'layers-model',
-      generatedBy: 'simdnet 0.1.0',
+      generatedBy: `simdnet ${VERSION}`,
       convertedBy: null,
       modelTopology: { class_name: 'Sequential', config: { name: model.name, layers } },
       weightsManifest: [{ paths: ['weights.bin'], weights: specs }],

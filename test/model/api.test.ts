@@ -88,6 +88,11 @@ it('public exports', () => {
   `);
 });
 
+it('version equals package.json', async () => {
+  const pkg = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')));
+  expect(simdnet.version).toBe(pkg.version);
+});
+
 it('tensor basics', () => {
   const t = simdnet.tensor([[1, 2, 3], [4, 5, 6]]);
   expect(t.shape).toEqual([2, 3]);
