@@ -67,6 +67,74 @@
   if (idx != 0) store<i32>(idx, best);
 }
 
+// The common 2x2 / stride-2 window with every window inside the input (valid, or same on even
+// sizes) gets its own loops: no clipping, four loads per vector, and inference (idx = 0) keeps no
+// index at all. The generic loop spends more on window bookkeeping than on the four compares.
+// pmax(m, v) keeps m unless m < v, the same strictly-greater rule (and NaN handling) as the scan.
+
+/** 2x2 / stride-2 max pooling without indices; windows inside the input, c ≥ 4. */
+function maxpool2x2(y: usize, x: usize, batch: i32, inH: i32, inW: i32, c: i32, outH: i32, outW: i32): void {
+  const pix = <usize>c << 2;
+  const row = <usize>(inW * c) << 2;
+  const last = <usize>(c - 4) << 2;
+  let yo = y;
+  for (let n = 0; n < batch; n++) {
+    const xs = x + <usize>n * (<usize>inH * row);
+    for (let oh = 0; oh < outH; oh++) {
+      let p = xs + <usize>(2 * oh) * row;
+      for (let ow = 0; ow < outW; ow++) {
+        // The last vector overlaps the previous one when c % 4 != 0 (see the file note).
+        for (let o: usize = 0; o < pix; o += 16) {
+          const q = o > last ? last : o;
+          const m = f32x4.pmax(f32x4.pmax(v128.load(p + q), v128.load(p + pix + q)), v128.load(p + row + q));
+          v128.store(yo + q, f32x4.pmax(m, v128.load(p + row + pix + q)));
+        }
+        p += 2 * pix;
+        yo += pix;
+      }
+    }
+  }
+}
+
+/**
+ * 2x2 / stride-2 max pooling with the argmax of each window. The max comes from pmax as above;
+ * the index is then the first cell in scan order (h0w0, h0w1, h1w0, h1w1) that holds it, found
+ * with three compares instead of tracking it through the scan. The first cell is tested as
+ * "not below the max", so a NaN there (which pmax keeps) still wins, as in the scan.
+ */
+function maxpool2x2Idx(y: usize, idx: usize, x: usize, batch: i32, inH: i32, inW: i32, c: i32, outH: i32, outW: i32): void {
+  const pix = <usize>c << 2;
+  const row = <usize>(inW * c) << 2;
+  const last = <usize>(c - 4) << 2;
+  const dC = i32x4.splat(c);
+  const dRow = i32x4.splat(inW * c);
+  let yo: usize = 0;
+  for (let n = 0; n < batch; n++) {
+    const xs = x + <usize>n * (<usize>inH * row);
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        const f = (2 * oh * inW + 2 * ow) * c;
+        const p = xs + (<usize>f << 2);
+        const base = i32x4.add(i32x4.splat(f), laneIota());
+        for (let o: usize = 0; o < pix; o += 16) {
+          const q = o > last ? last : o;
+          const v00 = v128.load(p + q);
+          const v01 = v128.load(p + pix + q);
+          const v10 = v128.load(p + row + q);
+          const m = f32x4.pmax(f32x4.pmax(f32x4.pmax(v00, v01), v10), v128.load(p + row + pix + q));
+          // Offset of the winning cell: h1w1, else h1w0, else h0w1, else h0w0.
+          let off = i32x4.add(dRow, v128.andnot(dC, f32x4.eq(v10, m)));
+          off = v128.bitselect(dC, off, f32x4.eq(v01, m));
+          off = v128.and(off, f32x4.lt(v00, m));
+          v128.store(y + yo + q, m);
+          v128.store(idx + yo + q, i32x4.add(i32x4.add(base, i32x4.splat(<i32>(q >> 2))), off));
+        }
+        yo += pix;
+      }
+    }
+  }
+}
+
 /**
  * Max pooling. x [batch, inH, inW, c] → y [batch, outH, outW, c] (OVERWRITE); idx (i32, same
  * shape as y, may be 0) gets the flat index (h·inW + w)·c + ch of each max within its sample,
@@ -74,6 +142,11 @@
  * Reference: test/reference/pool.ts maxpool2d_forward_f32.
  */
 export function maxpool2d_forward_f32(y: usize, idx: usize, x: usize, batch: i32, inH: i32, inW: i32, c: i32, outH: i32, outW: i32, poolH: i32, poolW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32): void {
+  if (poolH == 2 && poolW == 2 && strideH == 2 && strideW == 2 && padTop == 0 && padLeft == 0 && c >= 4 && 2 * outH <= inH && 2 * outW <= inW) {
+    if (idx == 0) maxpool2x2(y, x, batch, inH, inW, c, outH, outW);
+    else maxpool2x2Idx(y, idx, x, batch, inH, inW, c, outH, outW);
+    return;
+  }
   const inSample = <usize>(inH * inW * c) << 2;
   const cv = c & ~3;
   for (let n = 0; n < batch; n++) {

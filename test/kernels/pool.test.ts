@@ -85,6 +85,12 @@ function sweep(): Pool[] {
   out.push(shape(3, 1, 19, 5, [1, 3], [1, 2], 'same'));
   out.push(shape(2, 1, 12, 2, [1, 2], [1, 2], 'valid'));
   out.push(shape(2, 13, 13, 20, [3, 3], [2, 2], 'valid'));
+  // The 2x2 / stride-2 fast path: whole vectors, an overlapping last vector, odd sizes (the last
+  // row / column is dropped), and 'same' on even sizes; c < 4 takes the generic loop.
+  for (const [hh, ww, c] of [[8, 8, 4], [9, 7, 6], [6, 10, 8], [5, 5, 16], [4, 6, 17], [6, 6, 2]]) {
+    out.push(shape(2, hh, ww, c, [2, 2], [2, 2], 'valid'));
+  }
+  out.push(shape(2, 8, 6, 8, [2, 2], [2, 2], 'same'));
   return out;
 }
 
@@ -110,6 +116,30 @@ describe(`pooling kernels vs reference (${variant} binary)`, () => {
     const ya = h.zeros(4);
     h.k.avgpool2d_forward_f32(ya, h.put(x), ...dims(q), ...win(q));
     expect(Array.from(h.read(ya, 4))).toEqual([2.5, 1, 6.5, 3.75]);
+  });
+
+  it('2x2 / stride-2 max pool: ties go to the first max in scan order; NaN as in the generic scan', () => {
+    h.reset();
+    const q = shape(1, 4, 4, 4, [2, 2], [2, 2], 'valid');
+    // Window cells of channel ch at (h, w): equal values, a tie between two later cells, and NaNs
+    // in first and in later position (a NaN first stays; a later NaN never wins).
+    const x = new Float64Array(nIn(q));
+    const cell = (hh: number, ww: number, ch: number) => (hh * 4 + ww) * 4 + ch;
+    for (let hh = 0; hh < 4; hh++) for (let ww = 0; ww < 4; ww++) for (let ch = 0; ch < 4; ch++) x[cell(hh, ww, ch)] = ch === 0 ? 1 : ch === 1 ? (hh + ww) % 2 : -hh;
+    x[cell(0, 0, 2)] = NaN;
+    x[cell(3, 3, 3)] = NaN;
+    const yRef = new Float64Array(nOut(q));
+    const idxRef = new Int32Array(nOut(q));
+    ref.maxpool2d_forward_f32(yRef, idxRef, x, ...dims(q), ...win(q));
+    const y = h.zeros(nOut(q));
+    const idx = h.zeros(nOut(q));
+    const xp = h.put(x);
+    h.k.maxpool2d_forward_f32(y, idx, xp, ...dims(q), ...win(q));
+    expect(Array.from(h.readI32(idx, nOut(q)))).toEqual(Array.from(idxRef));
+    expect(Array.from(h.read(y, nOut(q)))).toEqual(Array.from(yRef, (v) => Math.fround(v)));
+    const y2 = h.zeros(nOut(q));
+    h.k.maxpool2d_forward_f32(y2, 0, xp, ...dims(q), ...win(q));
+    expect(Array.from(h.read(y2, nOut(q)))).toEqual(Array.from(yRef, (v) => Math.fround(v)));
   });
 
   it('max pool: ties go to the first max; padding never wins; empty windows give 0 / −1', () => {
