@@ -22,6 +22,7 @@
 // src/wasm/workspace.ts: change both together.
 
 import { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32 } from './gemm';
+import { relu_forward_f32 } from './activation';
 import { madd, transpose4Store } from './simd';
 
 /** im2col buffer budget (floats) that sets the chunk size: ~256 KiB, about L2-resident. */
@@ -207,7 +208,7 @@ function col2im(dx: usize, cols: usize, r0: i32, rows: i32, inH: i32, inW: i32, 
 // path takes over).
 //
 // Workspace from ws (floats): [padded sample inH·padBudget·inC, or edge cols 4·K, whichever is
-// larger][tap byte offsets: K i32][sink: 5x8][y scratch: 4x8]; mirrored by conv2dWorkspaceBytes.
+// larger][tap byte offsets: K i32][sink: 5x8][y scratch: 5x8]; mirrored by conv2dWorkspaceBytes.
 
 /** Largest padded sample (floats) the moderate-channel direct paths use: 1 MiB, L2-sized. */
 const PAD_MAX: i32 = 262144;
@@ -345,10 +346,9 @@ function colsBlock4(c0: usize, c1: usize, c2: usize, c3: usize, y0: usize, y1: u
   }
 }
 
-/** Row width (pixels) of a padded sample in which every window is interior, up to the last
- * block of 4 output pixels included. */
+/** Row width (pixels) of a padded sample in which every window of a row is interior. */
 @inline function paddedWidth(outW: i32, kW: i32, sw: i32, dw: i32): i32 {
-  return (((outW + 3) & ~3) - 1) * sw + (kW - 1) * dw + 1;
+  return (outW - 1) * sw + (kW - 1) * dw + 1;
 }
 
 /** Widest padded row the workspace holds; covers 'same' / 'valid' with stride and dilation ≤ 2. */
@@ -387,33 +387,38 @@ function padSample(xpad: usize, xs: usize, inH: i32, inW: i32, inC: i32, Wp: i32
 }
 
 /**
- * Four output pixels (y at yp, ystride bytes apart), channels oc0..oc0+7, += Σ over ntaps flat
- * taps (byte offsets at tp from the window origin xo of the first pixel, the next pixel's is
- * step bytes on) of x times the w rows at wp. One flat loop: V8 unrolls nested inner loops and
- * then spills. The sums start from y, see directBlock4.
+ * Five output pixels (y at yp, ystride bytes apart), channels oc0..oc0+7, += Σ over ntaps flat
+ * taps (byte offsets at tp from each pixel's window origin x0..x4) of x times the w rows at wp.
+ * Five pixels as in the GEMM's 5x8 tile (10 sums, 14 of the 15 xmm registers V8 gives us);
+ * free origins let a block span the end of one output row and the start of the next. One flat
+ * loop: V8 unrolls nested inner loops and then spills. The sums start from y, see directBlock4.
  */
-function directBlockT(yp: usize, ystride: usize, xo: usize, step: usize, tp: usize, wp: usize, ntaps: i32, outC: i32): void {
+function directBlockT(yp: usize, ystride: usize, x0: usize, x1: usize, x2: usize, x3: usize, x4: usize, tp: usize, wp: usize, ntaps: i32, outC: i32): void {
   let c00 = v128.load(yp), c01 = v128.load(yp, 16);
   let c10 = v128.load(yp + ystride), c11 = v128.load(yp + ystride, 16);
   let c20 = v128.load(yp + 2 * ystride), c21 = v128.load(yp + 2 * ystride, 16);
   let c30 = v128.load(yp + 3 * ystride), c31 = v128.load(yp + 3 * ystride, 16);
+  let c40 = v128.load(yp + 4 * ystride), c41 = v128.load(yp + 4 * ystride, 16);
   const wrow = <usize>outC << 2;
   for (let t = 0; t < ntaps; t++) {
-    const xp = xo + <usize>load<i32>(tp);
+    const o = <usize>load<i32>(tp);
     const w0 = v128.load(wp);
     const w1 = v128.load(wp, 16);
-    let xv = v128.load32_splat(xp);
+    let xv = v128.load32_splat(x0 + o);
     c00 = madd(xv, w0, c00);
     c01 = madd(xv, w1, c01);
-    xv = v128.load32_splat(xp + step);
+    xv = v128.load32_splat(x1 + o);
     c10 = madd(xv, w0, c10);
     c11 = madd(xv, w1, c11);
-    xv = v128.load32_splat(xp + 2 * step);
+    xv = v128.load32_splat(x2 + o);
     c20 = madd(xv, w0, c20);
     c21 = madd(xv, w1, c21);
-    xv = v128.load32_splat(xp + 3 * step);
+    xv = v128.load32_splat(x3 + o);
     c30 = madd(xv, w0, c30);
     c31 = madd(xv, w1, c31);
+    xv = v128.load32_splat(x4 + o);
+    c40 = madd(xv, w0, c40);
+    c41 = madd(xv, w1, c41);
     tp += 4;
     wp += wrow;
   }
@@ -425,48 +430,83 @@ function directBlockT(yp: usize, ystride: usize, xo: usize, step: usize, tp: usi
   v128.store(yp + 2 * ystride, c21, 16);
   v128.store(yp + 3 * ystride, c30);
   v128.store(yp + 3 * ystride, c31, 16);
+  v128.store(yp + 4 * ystride, c40);
+  v128.store(yp + 4 * ystride, c41, 16);
 }
 
 /**
- * Forward over a padded sample: every pixel interior, blocks of 4, the last one via scratch.
- * y = b + conv (acc false; b may be 0) or y += conv (acc true, b unused). The padded sample is
- * at ws, the K tap offsets at tab, a 4x8 scratch tile at scratch.
+ * Forward over a padded sample: every pixel interior. Consecutive output rows whose windows
+ * cover the same kernel rows (all but the few rows next to a vertical pad) form one run, and a
+ * run's pixels go in blocks of 5 across row ends, so only a run's last block can be partial
+ * (MNIST conv2's 14-pixel rows would otherwise waste 1 of every 15 pixel sums); that block goes
+ * through scratch. y = b + conv (acc false; b may be 0) or y += conv (acc true, b unused), then
+ * max(0, y) if relu. The padded sample is at ws, the K tap offsets at tab, a 5x8 scratch tile
+ * at scratch.
  */
-function paddedForward(y: usize, x: usize, w: usize, b: usize, acc: bool, ws: usize, tab: usize, scratch: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32): void {
+function paddedForward(y: usize, x: usize, w: usize, b: usize, acc: bool, relu: bool, ws: usize, tab: usize, scratch: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32): void {
   const T = kW * inC;
   const Wp = paddedWidth(outW, kW, sw, dw);
   zeroRun(ws, inH * Wp * inC);
   tapOffsets(tab, kH, kW, inC, dh, dw, Wp);
   const pix = <usize>outC << 2;
   const step = <usize>(sw * inC) << 2;
-  const w4 = outW & ~3;
+  const rowStep = <usize>(sh * Wp * inC) << 2; // origin of output row oh + 1 minus that of oh
   for (let n = 0; n < batch; n++) {
     padSample(ws, x + (<usize>n * <usize>(inH * inW * inC) << 2), inH, inW, inC, Wp, pl);
-    for (let oh = 0; oh < outH; oh++) {
+    const ys = y + (<usize>(n * outH * outW) * pix);
+    if (!acc) fillRows(ys, b, outH * outW, outC);
+    let oh = 0;
+    while (oh < outH) {
       const hb = oh * sh - pt;
       const i0 = firstValid(hb, dh, kH);
       const i1 = endValid(hb, dh, kH, inH);
-      const yrow = y + (<usize>((n * outH + oh) * outW) * pix);
-      if (!acc) fillRows(yrow, b, outW, outC);
-      if (i0 >= i1) continue;
-      const ntaps = (i1 - i0) * T;
-      const tp = tab + (<usize>(i0 * T) << 2);
-      const xrow = ws + <usize>((hb * Wp * inC) << 2); // origin row; only valid kernel rows are read
-      for (let oc0 = 0; oc0 < outC; oc0 += 8) {
-        const wp = w + (<usize>(i0 * T * outC + oc0) << 2);
-        const yc = yrow + (<usize>oc0 << 2);
-        for (let ow = 0; ow < w4; ow += 4) {
-          directBlockT(yc + <usize>ow * pix, pix, xrow + <usize>ow * step, step, tp, wp, ntaps, outC);
-        }
-        if (w4 < outW) {
-          // The windows of the missing pixels still lie in the padded row; their sums are dropped.
-          const m = outW - w4;
-          for (let q = 0; q < 4; q++) copyRun(scratch + (<usize>q << 5), yc + <usize>(q < m ? w4 + q : w4) * pix, 8);
-          directBlockT(scratch, 32, xrow + <usize>w4 * step, step, tp, wp, ntaps, outC);
-          for (let q = 0; q < m; q++) copyRun(yc + <usize>(w4 + q) * pix, scratch + (<usize>q << 5), 8);
+      let oe = oh + 1;
+      while (oe < outH && firstValid(oe * sh - pt, dh, kH) == i0 && endValid(oe * sh - pt, dh, kH, inH) == i1) oe++;
+      if (i0 < i1) {
+        const ntaps = (i1 - i0) * T;
+        const tp = tab + (<usize>(i0 * T) << 2);
+        const xrow = ws + <usize>((hb * Wp * inC) << 2); // origin row; only valid kernel rows are read
+        const P = (oe - oh) * outW;
+        const P5 = P - P % 5;
+        for (let oc0 = 0; oc0 < outC; oc0 += 8) {
+          const wp = w + (<usize>(i0 * T * outC + oc0) << 2);
+          const yc = ys + <usize>(oh * outW) * pix + (<usize>oc0 << 2);
+          // The next pixel's row origin and column, walked across row ends.
+          let r = xrow;
+          let c = 0;
+          for (let p = 0; p < P; p += 5) {
+            // Past the run's end, a pixel repeats the first origin; its sum is dropped.
+            const o0 = r + <usize>c * step;
+            let o1 = o0, o2 = o0, o3 = o0, o4 = o0;
+            if (c + 5 < outW) {
+              o1 = o0 + step;
+              o2 = o1 + step;
+              o3 = o2 + step;
+              o4 = o3 + step;
+              c += 5;
+            } else {
+              if (++c == outW) { c = 0; r += rowStep; }
+              if (p + 1 < P) { o1 = r + <usize>c * step; if (++c == outW) { c = 0; r += rowStep; } }
+              if (p + 2 < P) { o2 = r + <usize>c * step; if (++c == outW) { c = 0; r += rowStep; } }
+              if (p + 3 < P) { o3 = r + <usize>c * step; if (++c == outW) { c = 0; r += rowStep; } }
+              if (p + 4 < P) { o4 = r + <usize>c * step; if (++c == outW) { c = 0; r += rowStep; } }
+            }
+            if (p < P5) {
+              directBlockT(yc + <usize>p * pix, pix, o0, o1, o2, o3, o4, tp, wp, ntaps, outC);
+            } else {
+              const m = P - p;
+              for (let q = 0; q < 5; q++) copyRun(scratch + (<usize>q << 5), yc + <usize>(q < m ? p + q : p) * pix, 8);
+              directBlockT(scratch, 32, o0, o1, o2, o3, o4, tp, wp, ntaps, outC);
+              for (let q = 0; q < m; q++) copyRun(yc + <usize>(p + q) * pix, scratch + (<usize>q << 5), 8);
+            }
+          }
         }
       }
+      oh = oe;
     }
+    // A flag in the block kernel made V8 spill its sums (half the speed, relu or not); a pass
+    // over the sample's y while it is still in L1 costs ~2%.
+    if (relu) relu_forward_f32(ys, ys, outH * outW * outC);
   }
 }
 
@@ -474,13 +514,13 @@ function paddedForward(y: usize, x: usize, w: usize, b: usize, acc: bool, ws: us
  * dx += ∂/∂x for unit strides as the transposed convolution: a stride-1 convolution of dy
  * (outC channels) with the flipped kernel wT[kH−1−i, kW−1−j, oc, ic] = w[i, j, ic, oc] and pads
  * (k−1)·d − pad, accumulated into dx by paddedForward. Workspace from ws (floats): [padded dy
- * sample][tap offsets: kH·kW·outC i32][sink: 5x8][scratch: 4x8][wT: kH·kW·outC·inC].
+ * sample][tap offsets: kH·kW·outC i32][sink: 5x8][scratch: 5x8][wT: kH·kW·outC·inC].
  */
 function paddedInputGrad(dx: usize, dy: usize, w: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, dh: i32, dwl: i32, pt: i32, pl: i32): void {
   const KT = kH * kW * outC;
   const tab = ws + (<usize>regionFloats(outH, outW, outC, KT, kW) << 2);
   const scratch = tab + (<usize>KT << 2) + 160;
-  const wT = scratch + 128;
+  const wT = scratch + 160;
   for (let i = 0; i < kH; i++) {
     for (let j = 0; j < kW; j++) {
       const src = w + (<usize>(((kH - 1 - i) * kW + kW - 1 - j) * inC * outC) << 2);
@@ -492,7 +532,7 @@ function paddedInputGrad(dx: usize, dy: usize, w: usize, ws: usize, batch: i32, 
       }
     }
   }
-  paddedForward(dx, dy, wT, 0, true, ws, tab, scratch, batch, outH, outW, outC, inH, inW, inC, kH, kW, 1, 1, dh, dwl, (kH - 1) * dh - pt, (kW - 1) * dwl - pl);
+  paddedForward(dx, dy, wT, 0, true, false, ws, tab, scratch, batch, outH, outW, outC, inH, inW, inC, kH, kW, 1, 1, dh, dwl, (kH - 1) * dh - pt, (kW - 1) * dwl - pl);
 }
 
 /** dW over a padded sample: every pixel interior, so one wgradTaps5 pass per tap group and row. */
@@ -989,27 +1029,30 @@ function biasGrad(db: usize, dy: usize, total: i32, c: i32): void {
 /**
  * 2-D convolution. x [batch, inH, inW, inC], w [kH, kW, inC, outC], b [outC] (may be 0) →
  * y [batch, outH, outW, outC] (OVERWRITE): y = b + Σ x[n, oh·sh − padTop + i·dh,
- * ow·sw − padLeft + j·dw, ic]·w[i, j, ic, oc], out-of-range input = 0. ws: conv2dWorkspaceBytes.
+ * ow·sw − padLeft + j·dw, ic]·w[i, j, ic, oc], out-of-range input = 0; relu ≠ 0 then takes
+ * max(0, y) (pmax's rule, as relu_forward_f32) on the way out. ws: conv2dWorkspaceBytes.
  * Reference: test/reference/conv.ts conv2d_forward_f32.
  */
-export function conv2d_forward_f32(y: usize, x: usize, w: usize, b: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, strideH: i32, strideW: i32, dilH: i32, dilW: i32, padTop: i32, padLeft: i32): void {
+export function conv2d_forward_f32(y: usize, x: usize, w: usize, b: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, strideH: i32, strideW: i32, dilH: i32, dilW: i32, padTop: i32, padLeft: i32, relu: i32): void {
   const total = batch * outH * outW;
   const K = kH * kW * inC;
   if (total <= 0 || outC <= 0) return;
   if (K <= 0) {
     fillRows(y, b, total, outC);
+    if (relu != 0) relu_forward_f32(y, y, total * outC);
     return;
   }
   if (useDirect(inH, inW, inC, outC, kW)) {
     if (paddedWidth(outW, kW, strideW, dilW) <= padBudget(inW, kW)) {
       const tab = ws + (<usize>regionFloats(inH, inW, inC, K, kW) << 2);
-      paddedForward(y, x, w, b, false, ws, tab, tab + (<usize>K << 2) + 160, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
+      paddedForward(y, x, w, b, false, relu != 0, ws, tab, tab + (<usize>K << 2) + 160, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
       return;
     }
   }
   if (inC < 4 && (outC & 7) == 0) {
     // The padded sample's rows would not fit: few input channels still skip im2col.
     directForward(y, x, w, b, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
+    if (relu != 0) relu_forward_f32(y, y, total * outC);
     return;
   }
   const P = chunkRows(total, K);
@@ -1025,6 +1068,8 @@ export function conv2d_forward_f32(y: usize, x: usize, w: usize, b: usize, ws: u
       a = ws;
     }
     gemm_nn_f32(yc, a, w, gws, rows, outC, K);
+    // While the chunk is still in cache.
+    if (relu != 0) relu_forward_f32(yc, yc, rows * outC);
   }
 }
 

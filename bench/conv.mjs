@@ -87,7 +87,7 @@ export async function benchConv({ quick = false, wasmFile, shapes = CONV_SHAPES,
     const hp = [batch, inH, inW, inC, outH, outW, outC, k, k, 1, 1, 1, 1, pad, pad];
     const flops = 2 * batch * outH * outW * outC * k * k * inC;
     const passes = {
-      forward: () => ex.conv2d_forward_f32(y, x, w, b, ws, ...hp),
+      forward: () => ex.conv2d_forward_f32(y, x, w, b, ws, ...hp, 0),
       'backward-dx': () => ex.conv2d_backward_f32(dx, 0, 0, dy, x, w, ws, ...hp),
       'backward-dW': () => ex.conv2d_backward_f32(0, dw, 0, dy, x, w, ws, ...hp),
     };

@@ -161,17 +161,24 @@ export abstract class ActivatedLayer extends Layer {
   protected get linear(): boolean {
     return this.activation.name === 'linear';
   }
+  /**
+   * The layer's kernel applies relu itself as it writes y (conv2d): then z is y (relu's backward
+   * tests y > 0, the same as z > 0), with no z buffer and no separate pass over the output.
+   */
+  protected get fusedRelu(): boolean {
+    return false;
+  }
   protected bindExtra(b: Binding): void {
     if (this.linear) {
       this.z = this.y;
       this.dz = this.dy;
     } else {
-      this.z = b.plan.value(b.capacity * this.outSize);
+      this.z = this.fusedRelu ? this.y : b.plan.value(b.capacity * this.outSize);
       this.dz = b.plan.grad(b.capacity * this.outSize);
     }
   }
   protected activate(n: number): void {
-    if (!this.linear) this.activation.forward(this.k, this.y, this.z, n * this.outSize, this.outShape[this.outShape.length - 1]);
+    if (!this.linear && !this.fusedRelu) this.activation.forward(this.k, this.y, this.z, n * this.outSize, this.outShape[this.outShape.length - 1]);
   }
   /**
    * dz += dy·f'(z). With a fused loss, dy stays zero and the loss writes dz itself, so this

@@ -130,9 +130,13 @@ abstract class ConvBase extends ActivatedLayer {
     return conv2dWorkspaceBytes(capacity, g.inH, g.inW, g.inC, g.outH, g.outW, this.filters, g.kH, g.kW);
   }
 
+  protected get fusedRelu(): boolean {
+    return this.activation.name === 'relu';
+  }
+
   forward(n: number): void {
     const g = this.g;
-    this.k.conv2d_forward_f32(this.z, this.x, this.kernel.ptr, this.bias?.ptr ?? 0, this.ws, n, g.inH, g.inW, g.inC, g.outH, g.outW, this.filters, g.kH, g.kW, g.sH, g.sW, g.dH, g.dW, g.padTop, g.padLeft);
+    this.k.conv2d_forward_f32(this.z, this.x, this.kernel.ptr, this.bias?.ptr ?? 0, this.ws, n, g.inH, g.inW, g.inC, g.outH, g.outW, this.filters, g.kH, g.kW, g.sH, g.sW, g.dH, g.dW, g.padTop, g.padLeft, this.fusedRelu ? 1 : 0);
     this.activate(n);
   }
 

@@ -76,7 +76,7 @@ export const KERNELS = {
   // conv.ts — NHWC activations, HWIO weights [kh, kw, inC, outC]
   conv2d_forward_f32: v(
     'y:ptr x:ptr w:ptr b:ptr ws:ptr batch:i32 inH:i32 inW:i32 inC:i32 outH:i32 outW:i32 outC:i32 ' +
-      'kH:i32 kW:i32 strideH:i32 strideW:i32 dilH:i32 dilW:i32 padTop:i32 padLeft:i32',
+      'kH:i32 kW:i32 strideH:i32 strideW:i32 dilH:i32 dilW:i32 padTop:i32 padLeft:i32 relu:i32',
   ),
   conv2d_backward_f32: v(
     'dx:ptr dw:ptr db:ptr dy:ptr x:ptr w:ptr ws:ptr batch:i32 inH:i32 inW:i32 inC:i32 outH:i32 outW:i32 outC:i32 ' +
@@ -106,7 +106,7 @@ export const KERNELS = {
 export type KernelName = keyof typeof KERNELS;
 /** Non-kernel exports: where the arena may start, and the ABI revision. */
 export const META_EXPORTS = ['heap_base', 'abi_version'] as const;
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 export type KernelFn = (...args: number[]) => number;
 export type Kernels = { readonly [K in KernelName]: KernelFn } & {

@@ -76,12 +76,12 @@ export function conv2dWorkspaceBytes(
   const PAD_MAX = 262144;
   const padded = inH * (inW + 2 * kW + 8) * inC;
   if (outC % 8 === 0 && (inC < 4 || (outC <= 16 && padded <= PAD_MAX))) {
-    bytes = Math.max(bytes, 4 * (Math.max(4 * K, padded) + K + 40 + 32));
+    bytes = Math.max(bytes, 4 * (Math.max(4 * K, padded) + K + 40 + 40));
   }
   const KT = kH * kW * outC;
   const paddedDy = outH * (outW + 2 * kW + 8) * outC;
   if (inC % 8 === 0 && outC <= 16 && paddedDy <= PAD_MAX) {
-    bytes = Math.max(bytes, 4 * (Math.max(4 * KT, paddedDy) + KT + 40 + 32 + KT * inC));
+    bytes = Math.max(bytes, 4 * (Math.max(4 * KT, paddedDy) + KT + 40 + 40 + KT * inC));
   }
   if (inC === 1) bytes = Math.max(bytes, 4 * (outC * (outW + 16) + Math.ceil(kH / 5) * 5 * kW * outC + 40 + 40));
   return bytes;

@@ -81,8 +81,8 @@ function workspace(h: Harness, c: Conv, bytes?: number) {
 function directBytes(c: Conv): { fwd: number; dx: number } {
   const K = c.kH * c.kW * c.inC;
   const KT = c.kH * c.kW * c.outC;
-  const fwd = 4 * (Math.max(4 * K, c.inH * (c.inW + 2 * c.kW + 8) * c.inC) + K + 40 + 32);
-  const dx = 4 * (Math.max(4 * KT, c.outH * (c.outW + 2 * c.kW + 8) * c.outC) + KT + 40 + 32 + KT * c.inC);
+  const fwd = 4 * (Math.max(4 * K, c.inH * (c.inW + 2 * c.kW + 8) * c.inC) + K + 40 + 40);
+  const dx = 4 * (Math.max(4 * KT, c.outH * (c.outW + 2 * c.kW + 8) * c.outC) + KT + 40 + 40 + KT * c.inC);
   return { fwd, dx };
 }
 
@@ -101,6 +101,16 @@ function checkForward(h: Harness, c: Conv, seed: number, bias = true, wsBytes?: 
   expectClose(h.read(yBuf.p, n.y), yRef, { rtol: 1e-5, atol: 1e-6, scale: Math.sqrt(K) + 1, label: `forward ${label(c)}` });
   yBuf.check('y');
   ws.check('ws');
+  // The fused relu: the same sums, max(0, ·) on the way out, on every path.
+  const reluRef = new Float64Array(n.y);
+  ref.conv2d_forward_f32(reluRef, x, w, b, ...hyper(c), 1);
+  const yRelu = guarded(h, randomArray(n.y, seed + 4, 50, 60));
+  h.k.conv2d_forward_f32(yRelu.p, h.put(x), h.put(w), b ? h.put(b) : 0, ws.p, ...hyper(c), 1);
+  const got = h.read(yRelu.p, n.y);
+  expectClose(got, reluRef, { rtol: 1e-5, atol: 1e-6, scale: Math.sqrt(K) + 1, label: `forward relu ${label(c)}` });
+  expect(got.every((v) => v >= 0), `forward relu ${label(c)}: no negative output`).toBe(true);
+  yRelu.check('y relu');
+  ws.check('ws (relu)');
   return { x, w };
 }
 
@@ -243,6 +253,9 @@ function moderateCases(): Conv[] {
   // The benchmark's MNIST second layer, small batch; and the same with 16 input channels.
   cases.push(shape(2, 14, 14, 8, 16, [5, 5], [1, 1], [1, 1], 'same'));
   cases.push(shape(1, 7, 9, 16, 16, [5, 5], [1, 1], [1, 1], 'same'));
+  // Output rows that no kernel row reaches (they hold the bias alone; the fused relu must clip it).
+  cases.push(shape(2, 4, 5, 2, 8, [2, 2], [1, 1], [1, 1], [3, 3, 1, 0]));
+  cases.push(shape(1, 4, 6, 8, 16, [2, 3], [1, 1], [1, 1], [3, 0, 1, 1]));
   return cases;
 }
 

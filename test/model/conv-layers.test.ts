@@ -82,6 +82,30 @@ describe('values', () => {
   });
 });
 
+describe('conv2d with relu: the kernel applies it as it writes y', () => {
+  // filters 8: the direct path (relu at the store); filters 5: the GEMM path (relu per chunk).
+  for (const filters of [8, 5]) {
+    it(`equals conv2d (linear) + activation relu, forward and gradients, ${filters} filters`, () => {
+      const y = tensor(Int32Array.from({ length: 3 }, (_, i) => i % 3), [3], 'int32');
+      const make = (fused: boolean) => {
+        setSeed(5);
+        const conv = layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: fused ? 'relu' : 'linear', biasInitializer: 'randomNormal', inputShape: [7, 6, 2] });
+        const rest = [layers.maxPooling2d({ poolSize: 2 }), layers.flatten(), layers.dense({ units: 3, activation: 'softmax' })];
+        const m = sequential({ layers: fused ? [conv, ...rest] : [conv, layers.activation({ activation: 'relu' }), ...rest] });
+        m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+        return m;
+      };
+      const fused = make(true);
+      const plain = make(false);
+      // Its own generator: the gradient checks below depend on the shared one's sequence.
+      const r = new Random(99);
+      const x = tensor(Float32Array.from({ length: 3 * 7 * 6 * 2 }, () => r.uniform() * 2 - 1), [3, 7, 6, 2]);
+      expect(Array.from(fused.predict(x).values)).toEqual(Array.from(plain.predict(x).values));
+      expect(Array.from(fused.gradients(x, y))).toEqual(Array.from(plain.gradients(x, y)));
+    });
+  }
+});
+
 describe('gradient checks through each layer (checkGradients < 1e-3)', () => {
   const y3 = (n: number) => tensor(Int32Array.from({ length: n }, (_, i) => i % 3), [n], 'int32');
   const cases: [string, () => ReturnType<typeof sequential>, number[]][] = [

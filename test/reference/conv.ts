@@ -5,11 +5,15 @@
  */
 type F = Float64Array | Float32Array;
 
-/** y[n,oh,ow,oc] = b[oc] + Σ_{i,j,ic} x[n, oh·sh − pt + i·dh, ow·sw − pl + j·dw, ic]·w[i,j,ic,oc]. */
+/**
+ * y[n,oh,ow,oc] = b[oc] + Σ_{i,j,ic} x[n, oh·sh − pt + i·dh, ow·sw − pl + j·dw, ic]·w[i,j,ic,oc],
+ * then max(0, y) when relu ≠ 0 (a negative sum becomes 0; −0 and NaN stay, pmax's rule).
+ */
 export function conv2d_forward_f32(
   y: F, x: F, w: F, b: F | null,
   batch: number, inH: number, inW: number, inC: number, outH: number, outW: number, outC: number,
   kH: number, kW: number, strideH: number, strideW: number, dilH: number, dilW: number, padTop: number, padLeft: number,
+  relu = 0,
 ): void {
   for (let n = 0; n < batch; n++)
     for (let oh = 0; oh < outH; oh++)
@@ -26,7 +30,7 @@ export function conv2d_forward_f32(
                 s += x[((n * inH + ih) * inW + iw) * inC + ic] * w[((i * kW + j) * inC + ic) * outC + oc];
             }
           }
-          y[((n * outH + oh) * outW + ow) * outC + oc] = s;
+          y[((n * outH + oh) * outW + ow) * outC + oc] = relu && s < 0 ? 0 : s;
         }
 }
 

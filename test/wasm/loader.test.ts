@@ -16,7 +16,7 @@ describe('loader', () => {
     expect(['baseline', 'relaxed']).toContain(info.binary);
     expect(info.binary === 'relaxed').toBe(info.features.relaxedSimd);
     expect(info.source).toBe('inline');
-    expect(info.abiVersion).toBe(1);
+    expect(info.abiVersion).toBe(2);
   });
 
   it('deterministic: true forces the baseline binary', async () => {
