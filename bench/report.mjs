@@ -39,7 +39,8 @@ function targetsTable(rows) {
   }
   for (const r of acc) {
     const res = r.accuracyTargetMet === null ? 'not judged (needs one epoch each: full run)' : r.accuracyTargetMet ? 'met' : '**missed**';
-    lines.push(`| ${r.model.toUpperCase()} test accuracy within 0.5 points of TF.js | ${num(100 * r.simdnet, 2)}% vs ${num(100 * r.peer, 2)}% (${r.diffPoints >= 0 ? '+' : ''}${num(r.diffPoints, 2)} pts) | ${res} |`);
+    const seeds = r.bySeed ? `, mean of ${r.bySeed.length} seeds` : '';
+    lines.push(`| ${r.model.toUpperCase()} test accuracy within 0.5 points of TF.js | ${num(100 * r.simdnet, 2)}% vs ${num(100 * r.peer, 2)}% (${r.diffPoints >= 0 ? '+' : ''}${num(r.diffPoints, 2)} pts${seeds}) | ${res} |`);
   }
   return lines.join('\n');
 }
@@ -73,8 +74,9 @@ function e2eTable(rows, model) {
     const fmtV = (v) => (kind === 'accuracy' ? (v === null || v === undefined ? '—' : `${(100 * v).toFixed(2)}%`) : num(v));
     const byPeer = (p) => rs.find((r) => r.peerName === p);
     const sim = rs[0].simdnet;
+    const seeds = kind === 'accuracy' && rs[0].bySeed ? ` (mean of ${rs[0].bySeed.length} seeds²)` : '';
     lines.push(
-      `| ${label} | ${fmtV(sim)} | ${peers.map((p) => (byPeer(p) ? fmtV(byPeer(p).peer) : '')).join(' | ')} | ${peers
+      `| ${label} | ${fmtV(sim)}${seeds} | ${peers.map((p) => (byPeer(p) ? fmtV(byPeer(p).peer) : '')).join(' | ')} | ${peers
         .map((p) => {
           const r = byPeer(p);
           if (!r) return '';
@@ -111,6 +113,12 @@ function notes(d) {
     if (s?.error) n.push(`simdnet ${m.toUpperCase()} failed: ${s.error.split('\n')[0]}`);
     const o = e[m]?.onnx;
     if (o && !o.error && !o.skipped) n.push(`onnxruntime-web ${m.toUpperCase()}: ONNX file (${o.onnxBytes.toLocaleString('en-US')} bytes) written from simdnet's trained weights by the bench's protobuf writer; its test accuracy ${(100 * o.testAccuracy).toFixed(2)}% vs simdnet's ${(100 * o.simdnetAccuracy).toFixed(2)}% (same weights: the export is checked).`);
+  }
+  for (const m of ['mlp', 'cnn']) {
+    const a = d.rows.find((r) => r.kind === 'accuracy' && r.model === m && r.peerName === 'TF.js wasm');
+    if (a?.bySeed) {
+      n.push(`²${m.toUpperCase()} test accuracy, simdnet and TF.js: the mean over ${a.bySeed.length} seeds, each a fresh training run of the same length (the seed sets the initial weights — TF.js's glorotUniform is seeded too — and the batch order, the same order for both): ${a.bySeed.map((b) => `seed ${b.seed} ${(100 * b.simdnet).toFixed(2)}% / ${(100 * b.peer).toFixed(2)}%`).join(', ')} (simdnet / TF.js). The ConvNetJS cells of that line, and the difference to ConvNetJS, use the seed-${a.bySeed[0].seed} runs.`);
+    }
   }
   n.push('simdnet training and inference figures are the mean of two child runs (before and after the peers); each child warms up on a throw-away model first. Peak RSS includes the MNIST arrays each process holds (~220 MB as float32).');
   const inf = (m, lib) => e[m]?.[lib]?.infer;

@@ -198,7 +198,7 @@ async function e2e(cfg) {
   const toX = (arr, n) => sn.tensor(arr, [n, ...inShape(kind)]);
   const toY = (arr, n) => sn.tensor(arr instanceof Int32Array ? arr : Int32Array.from(arr), [n]);
 
-  {
+  if (!cfg.accuracyOnly) {
     const n = Math.min(cfg.warmSteps * bs, d.nTrain);
     const m = compile(sn, buildModel(sn, kind));
     const x = toX(gatherRows(d.trainX, 784, ord, 0, n), n);
@@ -208,7 +208,7 @@ async function e2e(cfg) {
 
   sn.setSeed(cfg.seed);
   const model = compile(sn, buildModel(sn, kind));
-  const out = { library: 'simdnet', model: kind, binary: info.binary, features: info.features, threads: info.threads };
+  const out = { library: 'simdnet', seed: cfg.seed, model: kind, binary: info.binary, features: info.features, threads: info.threads };
   out.train = await timeTraining(model, d, ord, cfg, bs, toX, toY);
 
   const xt = toX(d.testX, d.nTest);
@@ -216,6 +216,7 @@ async function e2e(cfg) {
   out.testAccuracy = accuracy(p.values, d.testY);
   out.testSamples = d.nTest;
   out.accuracyAfter = out.train.mode === 'one epoch' ? 'one epoch' : `${out.train.steps} steps`;
+  if (cfg.accuracyOnly) return out;
 
   const nInf = Math.min(d.nTest, Math.max(cfg.inferBatch, Math.floor(Math.min(cfg.inferSamples, d.nTest) / cfg.inferBatch) * cfg.inferBatch));
   const xi = sn.tensor(d.testX.subarray(0, nInf * 784), [nInf, ...inShape(kind)]);

@@ -190,18 +190,21 @@ export function softmaxXentCase(tf, s) {
 
 // ------------------------------------------------------------------------------ end to end
 
-export function buildModel(tf, kind) {
+/** seed: glorotUniform kernels seeded seed, seed + 1, … (unseeded without one). */
+export function buildModel(tf, kind, seed) {
   const L = tf.layers;
+  let k = 0;
+  const init = () => (seed === undefined || !tf.tfl ? 'glorotUniform' : tf.tfl.initializers.glorotUniform({ seed: seed + k++ }));
   const layers =
     kind === 'mlp'
-      ? [L.dense({ units: 128, activation: 'relu', inputShape: [784], kernelInitializer: 'glorotUniform' }), L.dense({ units: 10, activation: 'softmax', kernelInitializer: 'glorotUniform' })]
+      ? [L.dense({ units: 128, activation: 'relu', inputShape: [784], kernelInitializer: init() }), L.dense({ units: 10, activation: 'softmax', kernelInitializer: init() })]
       : [
-          L.conv2d({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1], kernelInitializer: 'glorotUniform' }),
+          L.conv2d({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1], kernelInitializer: init() }),
           L.maxPooling2d({ poolSize: 2 }),
-          L.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu', kernelInitializer: 'glorotUniform' }),
+          L.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu', kernelInitializer: init() }),
           L.maxPooling2d({ poolSize: 2 }),
           L.flatten(),
-          L.dense({ units: 10, activation: 'softmax', kernelInitializer: 'glorotUniform' }),
+          L.dense({ units: 10, activation: 'softmax', kernelInitializer: init() }),
         ];
   const model = tf.sequential({ layers });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
@@ -219,8 +222,8 @@ async function e2e(cfg) {
   const toX = (arr, n) => tf.tensor(arr, [n, ...inShape(kind)], 'float32');
   const toY = (arr, n) => tf.tensor(Float32Array.from(arr), [n, 1], 'float32');
 
-  // Warm-up on a throw-away model.
-  {
+  // Warm-up on a throw-away model (not for an accuracy-only run).
+  if (!cfg.accuracyOnly) {
     const n = Math.min(cfg.warmSteps * bs, d.nTrain);
     const x = toX(gatherRows(d.trainX, 784, ord, 0, n), n);
     const y = toY(gatherRows(d.trainY, 1, ord, 0, n), n);
@@ -231,8 +234,8 @@ async function e2e(cfg) {
     m.dispose?.();
   }
 
-  const model = buildModel(tf, kind);
-  const out = { library: 'tfjs', backend: tf.getBackend(), model: kind, filterGradWorkaround: kind === 'cnn' && tf.filterGradPatched ? FILTER_GRAD_WORKAROUND : null };
+  const model = buildModel(tf, kind, cfg.seed);
+  const out = { library: 'tfjs', seed: cfg.seed, backend: tf.getBackend(), model: kind, filterGradWorkaround: kind === 'cnn' && tf.filterGradPatched ? FILTER_GRAD_WORKAROUND : null };
   out.train = await timeTraining(model, d, ord, cfg, bs, toX, toY, (ts) => tf.dispose(ts));
 
   // Accuracy on the test set; inference speed at batch 256.
@@ -242,6 +245,7 @@ async function e2e(cfg) {
   out.testSamples = d.nTest;
   out.accuracyAfter = out.train.mode === 'one epoch' ? 'one epoch' : `${out.train.steps} steps`;
   p.dispose();
+  if (cfg.accuracyOnly) return out;
   const nInf = Math.max(cfg.inferBatch, Math.floor(Math.min(cfg.inferSamples, d.nTest) / cfg.inferBatch) * cfg.inferBatch);
   const xi = tf.slice(xt, 0, Math.min(nInf, d.nTest));
   const nI = xi.shape[0];
