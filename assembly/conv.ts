@@ -16,7 +16,7 @@
 // the im2col rows costs as much as the arithmetic: forward and dW take the same direct paths
 // for any inC (outC 8 or 16), and dx with unit strides (inC a multiple of 8) runs as the
 // transposed convolution on the forward's direct path (MNIST conv2, 14x14x8 → 16 5x5: ~65% of
-// peak on the GEMM, ~80–87% direct).
+// peak on the GEMM, ~85–97% direct).
 //
 // The chunk size and the workspace layout are mirrored by conv2dWorkspaceBytes in
 // src/wasm/workspace.ts: change both together.

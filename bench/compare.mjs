@@ -10,8 +10,8 @@
 //   --skip-kernels / --skip-e2e       one half only
 //   --no-pin                          leave core placement to the OS (see "one core" below)
 //
-// Kernel rows run in this process, alternating simdnet and TF.js round by round (sample by
-// sample for pooling and the loss), median of the rounds after warm-up. End-to-end rows run one
+// Kernel rows run in this process, alternating simdnet and TF.js round by round for matMul
+// (sample by sample for conv2d, pooling and the loss), median after warm-up. End-to-end rows run one
 // library per child process (so peak RSS is per library); cold start is a fresh child each.
 // ratio: > 1 means simdnet is better — simdnet/peer for throughput, peer/simdnet for time and
 // memory.
@@ -67,7 +67,7 @@ if (!pinned && !flag('--no-pin') && process.platform === 'linux' && spawnSync('t
 // ------------------------------------------------------------------------------ configuration
 
 const { SHAPES, QUICK_SHAPES, LAYOUTS, measurePeak, benchGemm } = await import('./gemm.mjs');
-const { CONV_SHAPES, benchConv } = await import('./conv.mjs');
+const { CONV_SHAPES, convCase } = await import('./conv.mjs');
 
 const POOL_SHAPES = [
   { batch: 64, h: 28, w: 28, c: 8 },
@@ -193,41 +193,8 @@ async function kernels(out) {
     }
   }
 
-  // conv2d forward / dx / dW: rounds alternate bench/conv.mjs and TF.js.
-  for (const sh of C.convShapes) {
-    const passes = ['forward', 'backward-dx', 'backward-dW'];
-    const s = Object.fromEntries(passes.map((q) => [q, []]));
-    const p = Object.fromEntries(passes.map((q) => [q, []]));
-    let workaround = null;
-    for (let r = 0; r < C.rounds; r++) {
-      const res = await benchConv({ shapes: [sh], quick: mode !== 'full' });
-      for (const x of res) s[x.pass].push(x.gflops);
-      for (const q of passes) {
-        const c = tfjs.convCase(tf, sh, q);
-        if (c.missing) continue;
-        if (c.workaround) workaround = c.workaround;
-        p[q].push(c.flops / median(tfMeasure(c, C.gemmSamples)) / 1e9);
-        c.dispose();
-      }
-    }
-    const label = `${sh.batch}x${sh.inH}x${sh.inW}x${sh.inC}→${sh.outC} ${sh.k}x${sh.k}`;
-    for (const q of passes) {
-      const dW = q === 'backward-dW';
-      addRow({
-        group: 'kernel', id: `conv2d-${q}-${label.replace(/[^0-9a-z]+/gi, '_')}`, kind: 'conv2d',
-        name: `conv2d ${q === 'forward' ? 'forward' : q === 'backward-dx' ? 'input grad' : 'filter grad'} ${label}${dW ? ' (TF.js: workaround)' : ''}`,
-        unit: 'GFLOP/s', better: 'higher', peerName: 'TF.js wasm',
-        simdnet: median(s[q]), peer: p[q].length ? median(p[q]) : null,
-        peerNative: dW ? !tf.nativeFilterGrad ? 'missing' : 'native' : 'native',
-        missing: dW && !tf.nativeFilterGrad,
-        note: dW && workaround ? 'TF.js wasm has no Conv2DBackpropFilter; peer figure = bench workaround' : undefined,
-        workaround: dW ? workaround : undefined,
-        simdnetPctPeak: (100 * median(s[q])) / peakBefore.best,
-      });
-    }
-  }
-
-  // maxPool and softmax cross-entropy: sample-by-sample alternation.
+  // conv2d forward / dx / dW, maxPool and softmax cross-entropy: sample-by-sample alternation
+  // (a neighbour's burst then lands on both libraries' samples alike).
   const rk = sim.rawKernels();
   const alternate = (a, b) => {
     const ca = calibrate(a.run, C.minMs, tiny ? 5 : 100);
@@ -240,15 +207,42 @@ async function kernels(out) {
     }
     return [median(ta) * 1e3, median(tb) * 1e3];
   };
+  for (const sh of C.convShapes) {
+    const sc = await convCase(sh);
+    const label = `${sh.batch}x${sh.inH}x${sh.inW}x${sh.inC}→${sh.outC} ${sh.k}x${sh.k}`;
+    for (const q of ['forward', 'backward-dx', 'backward-dW']) {
+      const dW = q === 'backward-dW';
+      const c = tfjs.convCase(tf, sh, q);
+      const [ms, mp] = c.missing ? [median(Array.from({ length: C.smallSamples }, () => sampleSecs(sc.passes[q], calibrate(sc.passes[q], C.minMs)))) * 1e3, null] : alternate({ run: sc.passes[q] }, c);
+      c.dispose?.();
+      const gs = sc.flops / ms / 1e6;
+      addRow({
+        group: 'kernel', id: `conv2d-${q}-${label.replace(/[^0-9a-z]+/gi, '_')}`, kind: 'conv2d',
+        name: `conv2d ${q === 'forward' ? 'forward' : q === 'backward-dx' ? 'input grad' : 'filter grad'} ${label}${dW ? ' (TF.js: workaround)' : ''}`,
+        unit: 'GFLOP/s', better: 'higher', peerName: 'TF.js wasm',
+        simdnet: gs, peer: mp === null ? null : sc.flops / mp / 1e6,
+        peerNative: dW ? !tf.nativeFilterGrad ? 'missing' : 'native' : 'native',
+        missing: dW && !tf.nativeFilterGrad,
+        note: dW && c.workaround ? 'TF.js wasm has no Conv2DBackpropFilter; peer figure = bench workaround' : undefined,
+        workaround: dW ? c.workaround : undefined,
+        simdnetPctPeak: (100 * gs) / peakBefore.best,
+      });
+    }
+  }
+
+  // maxPool: TF.js's forward keeps no argmax (its backward searches every window again), so it
+  // is set against both of simdnet's: with the argmax (what a training step runs) and without
+  // (inference).
+  const POOL_PASSES = { forward: 'forward, with argmax (training)', inference: 'forward, no argmax (inference)', backward: 'backward' };
   for (const sh of C.poolShapes) {
-    for (const pass of ['forward', 'backward']) {
+    for (const [pass, what] of Object.entries(POOL_PASSES)) {
       const a = sim.maxPoolCase(rk, sh, pass);
-      const b = tfjs.maxPoolCase(tf, sh, pass);
+      const b = tfjs.maxPoolCase(tf, sh, pass === 'backward' ? 'backward' : 'forward');
       const [ms, mp] = alternate(a, b);
       b.dispose();
       addRow({
         group: 'kernel', id: `maxpool-${pass}-${sh.batch}x${sh.h}x${sh.w}x${sh.c}`, kind: 'maxPool',
-        name: `maxPool 2x2 ${pass} ${sh.batch}x${sh.h}x${sh.w}x${sh.c}`, unit: 'ms/call', better: 'lower', peerName: 'TF.js wasm',
+        name: `maxPool 2x2 ${what} ${sh.batch}x${sh.h}x${sh.w}x${sh.c}`, unit: 'ms/call', better: 'lower', peerName: 'TF.js wasm',
         simdnet: ms, peer: mp,
       });
     }

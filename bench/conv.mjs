@@ -42,59 +42,67 @@ function time(fn, samples, minMs) {
 }
 
 /**
- * Median GFLOP/s per shape and pass. Returns rows { shape, pass, gflops, best, ms }.
+ * One shape's three passes on a fresh instance of the binary: { shape, flops, passes } with
+ * passes.forward / ['backward-dx'] / ['backward-dW'] each one call of the kernel.
  * `wasmFile` (or SIMDNET_WASM_FILE) picks another build of the binary.
  */
-export async function benchConv({ quick = false, wasmFile, shapes = CONV_SHAPES, log = () => {} } = {}) {
-  const samples = quick ? 3 : 7;
-  const minMs = quick ? 40 : 100;
+export async function convCase(s, { wasmFile } = {}) {
   const file = path.resolve(root, wasmFile ?? process.env.SIMDNET_WASM_FILE ?? 'build/simdnet.wasm');
   const { conv2dWorkspaceBytes } = await loadWorkspace();
   const memory = new WebAssembly.Memory({ initial: 1 });
   const ex = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(file)), { env: { memory, abort() {} } }).exports;
   const base = (ex.heap_base() + 63) & ~63;
-  const rows = [];
-  for (const s of shapes) {
-    const { batch, inH, inW, inC, outC, k } = s;
-    const outH = inH;
-    const outW = inW;
-    const pad = Math.floor((k - 1) / 2); // 'same', stride 1: the odd pad goes bottom/right
-    const nx = batch * inH * inW * inC;
-    const nw = k * k * inC * outC;
-    const ny = batch * outH * outW * outC;
-    const wsBytes = conv2dWorkspaceBytes(batch, inH, inW, inC, outH, outW, outC, k, k);
-    let top = base;
-    const alloc = (bytes) => {
-      const p = top;
-      top += (bytes + 63) & ~63;
-      return p;
-    };
-    const need = 4 * (2 * nx + 2 * nw + 2 * ny + 2 * outC) + wsBytes + 64 * 16;
-    const have = memory.buffer.byteLength;
-    if (base + need > have) memory.grow(Math.ceil((base + need - have) / 65536));
-    const x = alloc(4 * nx), dx = alloc(4 * nx), w = alloc(4 * nw), dw = alloc(4 * nw);
-    const b = alloc(4 * outC), y = alloc(4 * ny), dy = alloc(4 * ny), ws = alloc(wsBytes);
-    const f32 = new Float32Array(memory.buffer);
-    const fill = (p, n) => {
-      for (let i = 0; i < n; i++) f32[(p >> 2) + i] = Math.random() * 2 - 1;
-    };
-    fill(x, nx);
-    fill(w, nw);
-    fill(b, outC);
-    fill(dy, ny);
-    f32.fill(0, dx >> 2, (dx >> 2) + nx);
-    f32.fill(0, dw >> 2, (dw >> 2) + nw);
-    const hp = [batch, inH, inW, inC, outH, outW, outC, k, k, 1, 1, 1, 1, pad, pad];
-    const flops = 2 * batch * outH * outW * outC * k * k * inC;
-    const passes = {
+  const { batch, inH, inW, inC, outC, k } = s;
+  const outH = inH;
+  const outW = inW;
+  const pad = Math.floor((k - 1) / 2); // 'same', stride 1: the odd pad goes bottom/right
+  const nx = batch * inH * inW * inC;
+  const nw = k * k * inC * outC;
+  const ny = batch * outH * outW * outC;
+  const wsBytes = conv2dWorkspaceBytes(batch, inH, inW, inC, outH, outW, outC, k, k);
+  let top = base;
+  const alloc = (bytes) => {
+    const p = top;
+    top += (bytes + 63) & ~63;
+    return p;
+  };
+  const need = 4 * (2 * nx + 2 * nw + 2 * ny + 2 * outC) + wsBytes + 64 * 16;
+  const have = memory.buffer.byteLength;
+  if (base + need > have) memory.grow(Math.ceil((base + need - have) / 65536));
+  const x = alloc(4 * nx), dx = alloc(4 * nx), w = alloc(4 * nw), dw = alloc(4 * nw);
+  const b = alloc(4 * outC), y = alloc(4 * ny), dy = alloc(4 * ny), ws = alloc(wsBytes);
+  const f32 = new Float32Array(memory.buffer);
+  const fill = (p, n) => {
+    for (let i = 0; i < n; i++) f32[(p >> 2) + i] = Math.random() * 2 - 1;
+  };
+  fill(x, nx);
+  fill(w, nw);
+  fill(b, outC);
+  fill(dy, ny);
+  f32.fill(0, dx >> 2, (dx >> 2) + nx);
+  f32.fill(0, dw >> 2, (dw >> 2) + nw);
+  const hp = [batch, inH, inW, inC, outH, outW, outC, k, k, 1, 1, 1, 1, pad, pad];
+  return {
+    shape: `${s.label ? `${s.label}: ` : ''}${batch}x${inH}x${inW}x${inC} → ${outC} ${k}x${k} same`,
+    flops: 2 * batch * outH * outW * outC * k * k * inC,
+    passes: {
       forward: () => ex.conv2d_forward_f32(y, x, w, b, ws, ...hp, 0),
       'backward-dx': () => ex.conv2d_backward_f32(dx, 0, 0, dy, x, w, ws, ...hp),
       'backward-dW': () => ex.conv2d_backward_f32(0, dw, 0, dy, x, w, ws, ...hp),
-    };
-    const shape = `${s.label ? `${s.label}: ` : ''}${batch}x${inH}x${inW}x${inC} → ${outC} ${k}x${k} same`;
-    for (const [pass, fn] of Object.entries(passes)) {
+    },
+  };
+}
+
+/** Median GFLOP/s per shape and pass. Returns rows { shape, pass, gflops, best, ms }. */
+export async function benchConv({ quick = false, wasmFile, shapes = CONV_SHAPES, log = () => {} } = {}) {
+  const samples = quick ? 3 : 7;
+  const minMs = quick ? 40 : 100;
+  const rows = [];
+  for (const s of shapes) {
+    const c = await convCase(s, { wasmFile });
+    for (const [pass, fn] of Object.entries(c.passes)) {
       const secs = time(fn, samples, minMs);
-      const row = { shape, pass, gflops: flops / median(secs) / 1e9, best: flops / Math.min(...secs) / 1e9, ms: median(secs) * 1e3 };
+      const row = { shape: c.shape, pass, gflops: c.flops / median(secs) / 1e9, best: c.flops / Math.min(...secs) / 1e9, ms: median(secs) * 1e3 };
       rows.push(row);
       log(row);
     }

@@ -1,7 +1,7 @@
 // simdnet's side of bench/compare.mjs.
 //
 // Kernel rows: GEMM through bench/gemm.mjs (benchGemm), conv2d through bench/conv.mjs
-// (benchConv), and here, directly on the binary, maxPool forward/backward and the fused sparse
+// (convCase), and here, directly on the binary, maxPool forward/backward and the fused sparse
 // softmax cross-entropy (value + gradient). End-to-end rows through the public API
 // (dist/index.js), as a child process: `node bench/simdnet.mjs e2e '{"model":"mlp"}'`, and
 // `cold` for import → first prediction. `e2e` can also profile a training step per layer and
@@ -49,7 +49,10 @@ export function rawKernels(wasmFile = path.join(root, 'build/simdnet.wasm')) {
   };
 }
 
-/** 2x2 max-pool, stride 2, valid, NHWC. pass: 'forward' | 'backward' (dx += routed dy). */
+/**
+ * 2x2 max-pool, stride 2, valid, NHWC. pass: 'forward' (with the argmax, as in training) |
+ * 'inference' (no argmax) | 'backward' (dx += routed dy).
+ */
 export function maxPoolCase(rk, s, pass) {
   const { batch, h, w, c } = s;
   const oh = Math.floor(h / 2);
@@ -67,6 +70,7 @@ export function maxPoolCase(rk, s, pass) {
   const fwd = () => rk.ex.maxpool2d_forward_f32(y, idx, x, batch, h, w, c, oh, ow, 2, 2, 2, 2, 0, 0);
   fwd();
   if (pass === 'forward') return { run: fwd };
+  if (pass === 'inference') return { run: () => rk.ex.maxpool2d_forward_f32(y, 0, x, batch, h, w, c, oh, ow, 2, 2, 2, 2, 0, 0) };
   return { run: () => rk.ex.maxpool2d_backward_f32(dx, dy, idx, batch, h, w, c, oh, ow) };
 }
 

@@ -48,7 +48,7 @@ describe('bench/compare.mjs --quick --tiny', () => {
     // Kernels vs TF.js wasm.
     for (const l of ['nn', 'nt', 'tn']) expect(has(new RegExp(`^matmul-${l}-`)).length).toBeGreaterThan(0);
     for (const p of ['forward', 'backward-dx', 'backward-dW']) expect(has(new RegExp(`^conv2d-${p}-`)).length).toBeGreaterThan(0);
-    for (const p of ['forward', 'backward']) expect(has(new RegExp(`^maxpool-${p}-`)).length).toBeGreaterThan(0);
+    for (const p of ['forward', 'inference', 'backward']) expect(has(new RegExp(`^maxpool-${p}-`)).length).toBeGreaterThan(0);
     expect(has(/^xent-/).length).toBeGreaterThan(0);
     // End to end, both models, every peer.
     const cnnSkipped = !!d.e2e?.cnn?.simdnet?.skipped;
