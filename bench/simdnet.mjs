@@ -8,7 +8,7 @@
 // save the trained weights (for the ONNX model of bench/peers/onnx.mjs).
 import fs from 'node:fs';
 import path from 'node:path';
-import { accuracy, childMain, distIndex, gatherRows, loadMnist, now, order, root, timeTraining } from './peers/common.mjs';
+import { accuracy, childMain, distIndex, gatherRows, loadMnist, now, order, root, timeInference, timeTraining } from './peers/common.mjs';
 
 export const CNN_MISSING = 'simdnet CNN layers not available yet (layers.conv2d / layers.maxPooling2d are not in dist/index.js)';
 
@@ -229,25 +229,16 @@ async function e2e(cfg) {
   // the row takes the faster.
   const batches = [];
   for (let s = 0; s < nInf; s += cfg.inferBatch) batches.push(xi.slice(s, Math.min(nInf, s + cfg.inferBatch)));
-  const whole = [];
-  const loop = [];
-  for (let r = 0; r < cfg.inferReps; r++) {
-    let t0 = now();
-    model.predict(xi, { batchSize: cfg.inferBatch });
-    whole.push(nInf / ((now() - t0) / 1000));
-    t0 = now();
-    for (const b of batches) model.predict(b, { batchSize: cfg.inferBatch });
-    loop.push(nInf / ((now() - t0) / 1000));
-  }
-  const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-  out.infer = {
-    samples: nInf,
+  out.infer = timeInference({
+    n: nInf,
     batch: cfg.inferBatch,
-    samplesPerSec: Math.max(med(whole), med(loop)),
-    predictWholeSetSamplesPerSec: med(whole),
-    predictPerBatchSamplesPerSec: med(loop),
+    reps: cfg.inferReps,
+    whole: () => void model.predict(xi, { batchSize: cfg.inferBatch }),
+    loop: () => {
+      for (const b of batches) model.predict(b, { batchSize: cfg.inferBatch });
+    },
     note: 'faster of predict(x, {batchSize: 256}) and a loop of predict() over batches of 256',
-  };
+  });
   if (cfg.profileSteps) out.inferProfile = profilePredict(model, xi, cfg.inferBatch);
 
   if (cfg.saveWeights) {

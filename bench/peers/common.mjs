@@ -189,3 +189,32 @@ export async function timeTraining(model, d, ord, cfg, bs, toX, toY, release = (
   rates.sort((a, b) => a - b);
   return { samples: seen, steps: Math.ceil(seen / bs), seconds: totalSecs, samplesPerSec: rates[rates.length >> 1], mode: `${Math.ceil(seen / bs)} steps, median of ${rates.length} chunks` };
 }
+
+/**
+ * Batch inference speed over n samples, both ways a TF.js-style library offers: whole() runs one
+ * predict(x, { batchSize }) over all n (it may return a cleanup, run outside the timing), loop()
+ * a predict() per pre-sliced batch. reps of each, alternating; samplesPerSec is the faster
+ * median (upper median for an even count).
+ */
+export function timeInference({ n, batch, reps, whole, loop, note }) {
+  const wholeRates = [];
+  const loopRates = [];
+  for (let r = 0; r < reps; r++) {
+    let t0 = now();
+    const cleanup = whole();
+    wholeRates.push(n / ((now() - t0) / 1000));
+    if (typeof cleanup === 'function') cleanup();
+    t0 = now();
+    loop();
+    loopRates.push(n / ((now() - t0) / 1000));
+  }
+  const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  return {
+    samples: n,
+    batch,
+    samplesPerSec: Math.max(med(wholeRates), med(loopRates)),
+    predictWholeSetSamplesPerSec: med(wholeRates),
+    predictPerBatchSamplesPerSec: med(loopRates),
+    note,
+  };
+}

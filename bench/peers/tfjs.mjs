@@ -11,7 +11,7 @@
 // from the backend's own wasm kernels (see there). Everything that uses it says so.
 import fs from 'node:fs';
 import path from 'node:path';
-import { accuracy, calibrate, childMain, gatherRows, loadMnist, now, order, root, timeTraining } from './common.mjs';
+import { accuracy, calibrate, childMain, gatherRows, loadMnist, now, order, root, timeInference, timeTraining } from './common.mjs';
 
 export const WASM_DIR = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + path.sep;
 
@@ -255,31 +255,24 @@ async function e2e(cfg) {
   // loop of predict() on pre-sliced batches of 256. The row takes the faster of the two.
   const batches = [];
   for (let s = 0; s < nI; s += cfg.inferBatch) batches.push(tf.slice(xi, s, Math.min(cfg.inferBatch, nI - s)));
-  const whole = [];
-  const loop = [];
-  for (let r = 0; r < cfg.inferReps; r++) {
-    let t0 = now();
-    const q = model.predict(xi, { batchSize: cfg.inferBatch });
-    q.dataSync();
-    whole.push(nI / ((now() - t0) / 1000));
-    q.dispose();
-    t0 = now();
-    for (const b of batches) {
-      const o = model.predict(b);
-      o.dataSync();
-      o.dispose();
-    }
-    loop.push(nI / ((now() - t0) / 1000));
-  }
-  const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-  out.infer = {
-    samples: nI,
+  out.infer = timeInference({
+    n: nI,
     batch: cfg.inferBatch,
-    samplesPerSec: Math.max(med(whole), med(loop)),
-    predictWholeSetSamplesPerSec: med(whole),
-    predictPerBatchSamplesPerSec: med(loop),
+    reps: cfg.inferReps,
+    whole: () => {
+      const q = model.predict(xi, { batchSize: cfg.inferBatch });
+      q.dataSync();
+      return () => q.dispose();
+    },
+    loop: () => {
+      for (const b of batches) {
+        const o = model.predict(b);
+        o.dataSync();
+        o.dispose();
+      }
+    },
     note: 'faster of predict(x, {batchSize: 256}) and a loop of predict() over pre-sliced batches of 256',
-  };
+  });
   tf.dispose(batches);
   tf.dispose([xt, xi]);
   return out;
