@@ -155,11 +155,19 @@ async function profileStep(sn, model, x, y, steps) {
   await model.fit(x, y, { batchSize: bs, epochs: 1, shuffle: false, verbose: 0 });
   const total = (now() - t0) / steps;
   for (const r of restore) r();
-  const parts = [...acc.entries()].map(([name, ms]) => ({ name, msPerStep: ms / steps }));
+  return { steps, batch: bs, msPerStep: total, parts: breakdown(acc, steps, total, 'rest of the step (copy batch in, zero grads, accuracy metric, JS)') };
+}
+
+/**
+ * Timed parts (ms summed over `count` steps or batches, by name) as ms each, plus the untimed
+ * rest of `total` ms each, with their shares.
+ */
+function breakdown(acc, count, total, restName) {
+  const parts = [...acc.entries()].map(([name, ms]) => ({ name, msPerStep: ms / count }));
   const timed = parts.reduce((s, p) => s + p.msPerStep, 0);
-  parts.push({ name: 'rest of the step (copy batch in, zero grads, accuracy metric, JS)', msPerStep: total - timed });
+  parts.push({ name: restName, msPerStep: total - timed });
   for (const p of parts) p.pct = (100 * p.msPerStep) / total;
-  return { steps, batch: bs, msPerStep: total, parts };
+  return parts;
 }
 
 /** Where inference time goes: each layer's forward during predict(x, batch), ms per batch. */
@@ -182,11 +190,7 @@ function profilePredict(model, x, batch) {
   model.predict(x, { batchSize: batch });
   const total = (now() - t0) / batches;
   for (const r of restore) r();
-  const parts = [...acc.entries()].map(([name, ms]) => ({ name, msPerStep: ms / batches }));
-  const timed = parts.reduce((s, p) => s + p.msPerStep, 0);
-  parts.push({ name: 'rest (copy batch in and out, JS)', msPerStep: total - timed });
-  for (const p of parts) p.pct = (100 * p.msPerStep) / total;
-  return { batches, batch, msPerBatch: total, parts };
+  return { batches, batch, msPerBatch: total, parts: breakdown(acc, batches, total, 'rest (copy batch in and out, JS)') };
 }
 
 async function e2e(cfg) {
