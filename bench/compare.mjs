@@ -196,16 +196,17 @@ async function kernels(out) {
   // conv2d forward / dx / dW, maxPool and softmax cross-entropy: sample-by-sample alternation
   // (a neighbour's burst then lands on both libraries' samples alike).
   const rk = sim.rawKernels();
+  /** Median ms per call of a.run and b.run (b null: a peer without the kernel → null). */
   const alternate = (a, b) => {
     const ca = calibrate(a.run, C.minMs, tiny ? 5 : 100);
-    const cb = calibrate(b.run, C.minMs, tiny ? 5 : 100);
+    const cb = b && calibrate(b.run, C.minMs, tiny ? 5 : 100);
     const ta = [];
     const tb = [];
     for (let i = 0; i < C.smallSamples; i++) {
       ta.push(sampleSecs(a.run, ca));
-      tb.push(sampleSecs(b.run, cb));
+      if (b) tb.push(sampleSecs(b.run, cb));
     }
-    return [median(ta) * 1e3, median(tb) * 1e3];
+    return [median(ta) * 1e3, b ? median(tb) * 1e3 : null];
   };
   for (const sh of C.convShapes) {
     const sc = await convCase(sh);
@@ -213,7 +214,7 @@ async function kernels(out) {
     for (const q of ['forward', 'backward-dx', 'backward-dW']) {
       const dW = q === 'backward-dW';
       const c = tfjs.convCase(tf, sh, q);
-      const [ms, mp] = c.missing ? [median(Array.from({ length: C.smallSamples }, () => sampleSecs(sc.passes[q], calibrate(sc.passes[q], C.minMs)))) * 1e3, null] : alternate({ run: sc.passes[q] }, c);
+      const [ms, mp] = alternate({ run: sc.passes[q] }, c.missing ? null : c);
       c.dispose?.();
       const gs = sc.flops / ms / 1e6;
       addRow({
