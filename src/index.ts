@@ -6,7 +6,12 @@ export type { InitOptions, BackendInfo } from './wasm/loader.ts';
 export { tensor, Tensor } from './tensor.ts';
 export type { TensorLike, DType } from './tensor.ts';
 export { sequential, Sequential } from './model/sequential.ts';
-export type { CompileArgs, FitArgs, History } from './model/sequential.ts';
+export { model, LayersModel } from './model/model.ts';
+export type { CompileArgs, FitArgs, History, ModelArgs } from './model/model.ts';
+export type { ModelData } from './model/staging.ts';
+export { input } from './layers/input.ts';
+export type { InputArgs } from './layers/input.ts';
+export { SymbolicTensor } from './engine/symbolic.ts';
 export { layers } from './layers/index.ts';
 export { optimizers } from './optimizers/index.ts';
 export { initializers } from './initializers/index.ts';
@@ -16,7 +21,7 @@ export type { CallbackHooks, Logs } from './model/callbacks.ts';
 export { setSeed } from './random.ts';
 export * as data from './data/index.ts';
 
-import { checkGradients } from './utils/gradcheck.ts';
-export const utils = { checkGradients };
+import { checkGradients, gradients } from './utils/gradcheck.ts';
+export const utils = { checkGradients, gradients };
 
 export { VERSION as version } from './version.ts';

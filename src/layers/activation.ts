@@ -2,10 +2,10 @@
  * Activation functions (the kernels of assembly/activation.ts) and the layers that apply them
  * on their own: activation, reLU, leakyReLU, softmax.
  */
-import type { Kernels } from '../wasm/abi.ts';
+import type { KernelNameOfArity, Kernels } from '../wasm/abi.ts';
 import { getInitializer, type Initializer } from '../initializers/index.ts';
 import { getRegularizer, type Regularizer } from '../regularizers/index.ts';
-import { type Binding, type Head, Layer, type LayerArgs, type Param } from './layer.ts';
+import { type Head, Layer, type LayerArgs, type NodeCtx, type Param, type Planner } from './layer.ts';
 
 export interface ActivationFn {
   readonly name: string;
@@ -15,12 +15,12 @@ export interface ActivationFn {
   backward: ((k: Kernels, dx: number, dy: number, x: number, y: number, n: number, cols: number) => void) | null;
 }
 
-const elementwise = (name: string, fwd: keyof Kernels, bwd: keyof Kernels): ActivationFn => ({
+const elementwise = (name: string, fwd: KernelNameOfArity<3>, bwd: KernelNameOfArity<5>): ActivationFn => ({
   name,
   forward: (k, y, x, n) => void k[fwd](y, x, n),
   backward: (k, dx, dy, x, y, n) => void k[bwd](dx, dy, x, y, n),
 });
-const withAlpha = (name: string, alpha: number, fwd: keyof Kernels, bwd: keyof Kernels): ActivationFn => ({
+const withAlpha = (name: string, alpha: number, fwd: KernelNameOfArity<4>, bwd: KernelNameOfArity<6>): ActivationFn => ({
   name,
   forward: (k, y, x, n) => void k[fwd](y, x, n, alpha),
   backward: (k, dx, dy, x, y, n) => void k[bwd](dx, dy, x, y, n, alpha),
@@ -72,15 +72,15 @@ export class Activation extends Layer {
   get cols(): number {
     return this.inShape[this.inShape.length - 1];
   }
-  forward(n: number): void {
-    this.fn.forward(this.k, this.y, this.x, n * this.outSize, this.cols);
+  forward(c: NodeCtx, n: number): void {
+    this.fn.forward(c.k, c.y, c.x, n * this.outSize, this.cols);
   }
-  backward(n: number): void {
-    if (this.dx && this.fn.backward) this.fn.backward(this.k, this.dx, this.dy, this.x, this.y, n * this.outSize, this.cols);
+  backward(c: NodeCtx, n: number): void {
+    if (c.dx && this.fn.backward) this.fn.backward(c.k, c.dx, c.dy, c.x, c.y, n * this.outSize, this.cols);
   }
-  head(): Head | null {
+  head(c: NodeCtx): Head | null {
     if (this.fn.name !== 'softmax' && this.fn.name !== 'sigmoid') return null;
-    return { activation: this.fn.name, z: this.x, dz: this.dx };
+    return { activation: this.fn.name, z: c.x, dz: c.dx };
   }
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), activation: this.fn.name };
@@ -111,6 +111,13 @@ export class Softmax extends Activation {
   }
 }
 
+/** An initializer or regularizer as TF.js serialises it: { className, config }. */
+function serializable(v: Initializer | Regularizer | null | undefined): { className: string; config: Record<string, unknown> } | null {
+  if (!v) return null;
+  if ('getConfig' in v) return { className: v.className, config: v.getConfig() };
+  return { className: v.className, config: { l1: v.l1, l2: v.l2 } };
+}
+
 /** Options shared by layers with a kernel and a bias (dense, conv). */
 export interface WeightedArgs extends LayerArgs {
   activation?: string;
@@ -127,9 +134,6 @@ export abstract class ActivatedLayer extends Layer {
   readonly useBias: boolean;
   kernel!: Param;
   bias: Param | null = null;
-  /** Pre-activation values and their gradient; the same as y / dy for a linear activation. */
-  z = 0;
-  dz = 0;
   private readonly weightArgs: WeightedArgs;
 
   constructor(args: WeightedArgs, defaultName: string) {
@@ -168,37 +172,40 @@ export abstract class ActivatedLayer extends Layer {
   protected get fusedRelu(): boolean {
     return false;
   }
-  protected bindExtra(b: Binding): void {
+  /** Pre-activation values z and their gradient dz: the same as y / dy for a linear activation. */
+  bindExtra(c: NodeCtx, p: Planner, capacity: number): void {
     if (this.linear) {
-      this.z = this.y;
-      this.dz = this.dy;
+      c.z = c.y;
+      c.dz = c.dy;
     } else {
-      this.z = this.fusedRelu ? this.y : b.plan.value(b.capacity * this.outSize);
-      this.dz = b.plan.grad(b.capacity * this.outSize);
+      c.z = this.fusedRelu ? c.y : p.value(capacity * this.outSize);
+      c.dz = p.grad(capacity * this.outSize);
     }
   }
-  protected activate(n: number): void {
-    if (!this.linear && !this.fusedRelu) this.activation.forward(this.k, this.y, this.z, n * this.outSize, this.outShape[this.outShape.length - 1]);
+  protected activate(c: NodeCtx, n: number): void {
+    if (!this.linear && !this.fusedRelu) this.activation.forward(c.k, c.y, c.z, n * this.outSize, this.outShape[this.outShape.length - 1]);
   }
   /**
    * dz += dy·f'(z). With a fused loss, dy stays zero and the loss writes dz itself, so this
    * adds nothing and needs no special case.
    */
-  protected activationBackward(n: number): void {
+  protected activationBackward(c: NodeCtx, n: number): void {
     if (this.linear || !this.activation.backward) return;
-    this.activation.backward(this.k, this.dz, this.dy, this.z, this.y, n * this.outSize, this.outShape[this.outShape.length - 1]);
+    this.activation.backward(c.k, c.dz, c.dy, c.z, c.y, n * this.outSize, this.outShape[this.outShape.length - 1]);
   }
-  head(): Head | null {
+  head(c: NodeCtx): Head | null {
     const a = this.activation.name;
-    return a === 'softmax' || a === 'sigmoid' ? { activation: a, z: this.z, dz: this.dz } : null;
+    return a === 'softmax' || a === 'sigmoid' ? { activation: a, z: c.z, dz: c.dz } : null;
   }
   getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),
       activation: this.activation.name,
       useBias: this.useBias,
-      kernelInitializer: this.kernel?.init.className,
-      biasInitializer: this.bias?.init.className,
+      kernelInitializer: serializable(this.kernel?.init),
+      biasInitializer: serializable(this.bias?.init ?? this.initializers().bias),
+      kernelRegularizer: serializable(this.kernel?.regularizer),
+      biasRegularizer: serializable(this.bias?.regularizer ?? this.initializers().biasReg),
     };
   }
 }

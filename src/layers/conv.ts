@@ -4,7 +4,7 @@
  */
 import { conv2dWorkspaceBytes } from '../wasm/workspace.ts';
 import { ActivatedLayer, type WeightedArgs } from './activation.ts';
-import { positiveInt } from './layer.ts';
+import { type NodeCtx, positiveInt } from './layer.ts';
 
 /** 'valid', 'same' (TF's rule: the odd pixel goes to the bottom/right), or explicit zero padding. */
 export type Padding = 'valid' | 'same' | number | [[number, number], [number, number]];
@@ -134,16 +134,16 @@ abstract class ConvBase extends ActivatedLayer {
     return this.activation.name === 'relu';
   }
 
-  forward(n: number): void {
+  forward(c: NodeCtx, n: number): void {
     const g = this.g;
-    this.k.conv2d_forward_f32(this.z, this.x, this.kernel.ptr, this.bias?.ptr ?? 0, this.ws, n, g.inH, g.inW, g.inC, g.outH, g.outW, this.filters, g.kH, g.kW, g.sH, g.sW, g.dH, g.dW, g.padTop, g.padLeft, this.fusedRelu ? 1 : 0);
-    this.activate(n);
+    c.k.conv2d_forward_f32(c.z, c.x, c.w[0], c.w[1] ?? 0, c.ws, n, g.inH, g.inW, g.inC, g.outH, g.outW, this.filters, g.kH, g.kW, g.sH, g.sW, g.dH, g.dW, g.padTop, g.padLeft, this.fusedRelu ? 1 : 0);
+    this.activate(c, n);
   }
 
-  backward(n: number): void {
-    this.activationBackward(n);
+  backward(c: NodeCtx, n: number): void {
+    this.activationBackward(c, n);
     const g = this.g;
-    this.k.conv2d_backward_f32(this.dx, this.kernel.gradPtr, this.bias?.gradPtr ?? 0, this.dz, this.x, this.kernel.ptr, this.ws, n, g.inH, g.inW, g.inC, g.outH, g.outW, this.filters, g.kH, g.kW, g.sH, g.sW, g.dH, g.dW, g.padTop, g.padLeft);
+    c.k.conv2d_backward_f32(c.dx, c.dw[0], c.dw[1] ?? 0, c.dz, c.x, c.w[0], c.ws, n, g.inH, g.inW, g.inC, g.outH, g.outW, this.filters, g.kH, g.kW, g.sH, g.sW, g.dH, g.dW, g.padTop, g.padLeft);
   }
 }
 

@@ -1,7 +1,7 @@
 /** Dense: y = f(x·W + b), W is [in, out] (TF.js / Keras layout). Applies to the last axis. */
 import { denseWorkspaceBytes } from '../wasm/workspace.ts';
 import { ActivatedLayer, type WeightedArgs } from './activation.ts';
-import { positiveInt } from './layer.ts';
+import { type NodeCtx, positiveInt } from './layer.ts';
 
 export interface DenseArgs extends WeightedArgs {
   units: number;
@@ -34,16 +34,16 @@ export class Dense extends ActivatedLayer {
     return denseWorkspaceBytes(capacity * this.rowsPerSample, this.inDim, this.units);
   }
 
-  forward(n: number): void {
+  forward(c: NodeCtx, n: number): void {
     const rows = n * this.rowsPerSample;
-    this.k.dense_forward_f32(this.z, this.x, this.kernel.ptr, this.bias?.ptr ?? 0, this.ws, rows, this.inDim, this.units);
-    this.activate(n);
+    c.k.dense_forward_f32(c.z, c.x, c.w[0], c.w[1] ?? 0, c.ws, rows, this.inDim, this.units);
+    this.activate(c, n);
   }
 
-  backward(n: number): void {
-    this.activationBackward(n);
+  backward(c: NodeCtx, n: number): void {
+    this.activationBackward(c, n);
     const rows = n * this.rowsPerSample;
-    this.k.dense_backward_f32(this.dx, this.kernel.gradPtr, this.bias?.gradPtr ?? 0, this.dz, this.x, this.kernel.ptr, this.ws, rows, this.inDim, this.units);
+    c.k.dense_backward_f32(c.dx, c.dw[0], c.dw[1] ?? 0, c.dz, c.x, c.w[0], c.ws, rows, this.inDim, this.units);
   }
 
   getConfig(): Record<string, unknown> {

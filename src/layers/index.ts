@@ -16,6 +16,8 @@ import {
   type Pooling2DArgs,
 } from './pool.ts';
 import { Flatten, Reshape } from './reshape.ts';
+import { Add, Average, Concatenate, type ConcatenateArgs, Dot, type DotArgs, Maximum, Minimum, Multiply, Subtract } from './merge.ts';
+import { InputLayer, type InputArgs } from './input.ts';
 
 export const layers = {
   dense: (args: DenseArgs) => new Dense(args),
@@ -35,7 +37,16 @@ export const layers = {
   softmax: (args?: LayerArgs) => new Softmax(args),
   flatten: (args?: LayerArgs) => new Flatten(args),
   reshape: (args: LayerArgs & { targetShape: number[] }) => new Reshape(args),
+  add: (args?: LayerArgs) => new Add(args),
+  subtract: (args?: LayerArgs) => new Subtract(args),
+  multiply: (args?: LayerArgs) => new Multiply(args),
+  average: (args?: LayerArgs) => new Average(args),
+  maximum: (args?: LayerArgs) => new Maximum(args),
+  minimum: (args?: LayerArgs) => new Minimum(args),
+  concatenate: (args?: ConcatenateArgs) => new Concatenate(args),
+  dot: (args: DotArgs) => new Dot(args),
+  inputLayer: (args: InputArgs) => new InputLayer(args),
 };
 
 export { Layer } from './layer.ts';
-export { Dense, Conv2D, Conv1D, Activation, ReLU, LeakyReLU, Softmax, Flatten, Reshape };
+export { Dense, Conv2D, Conv1D, Activation, ReLU, LeakyReLU, Softmax, Flatten, Reshape, InputLayer, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot };

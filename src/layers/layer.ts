@@ -1,21 +1,29 @@
 /**
- * The layer contract. A layer knows its shapes and parameters; the model plans one arena and
- * hands each layer its pointers once (`bind`); forward/backward are then plain kernel calls.
+ * The layer contract. A Layer is configuration plus weights: it declares its parameters when it
+ * is first applied, and owns one arena block holding them (shared by every use of the layer, in
+ * any model). Its use in a graph is a Node; each model's plan gives each node a `NodeCtx` with
+ * that use's pointers (activations, gradients, saved buffers), so one layer can live in two
+ * models, or twice in one, without one use moving the other's memory.
  */
 import type { Kernels } from '../wasm/abi.ts';
 import type { Initializer } from '../initializers/index.ts';
 import type { Regularizer } from '../regularizers/index.ts';
-import { shapeSize } from '../tensor.ts';
+import { alignUp } from '../memory/arena.ts';
+import { backend, type Backend } from '../wasm/loader.ts';
+import { type DType, type Tensor, type TensorLike, Tensor as TensorClass, shapeSize, toTensor } from '../tensor.ts';
+import { Node, SymbolicTensor } from '../engine/symbolic.ts';
 
 export interface LayerArgs {
   name?: string;
-  /** Shape of one sample (batch dimension excluded); only the first layer of a model needs it. */
+  /** Shape of one sample (batch dimension excluded); only the first layer of a Sequential needs it. */
   inputShape?: number[];
   /** TF.js spelling with the batch dimension first (null); the batch dimension is dropped. */
   batchInputShape?: (number | null)[];
+  /** false freezes the layer's weights (takes effect at the next compile, as in Keras). */
+  trainable?: boolean;
 }
 
-/** One trainable tensor of a layer, living in the model's contiguous parameter block. */
+/** One weight tensor of a layer, living in the layer's weight block. */
 export interface Param {
   name: string;
   shape: number[];
@@ -25,26 +33,47 @@ export interface Param {
   /** Fan-in / fan-out used by variance-scaling initializers. */
   fanIn: number;
   fanOut: number;
-  /** Byte addresses, set when the model allocates its parameter block. */
+  /** Offset in floats inside the layer's weight block (each tensor padded to 4 floats). */
+  offset: number;
+  /** Byte address, set when the layer's weights are allocated. */
   ptr: number;
-  gradPtr: number;
 }
 
-/** Hands out memory while the model plans: values (outputs, saved buffers) and gradients (zeroed every step). */
+/** Hands out memory while a model plans: values (outputs, saved buffers), gradients, small i32 tables. */
 export interface Planner {
   value(floats: number): number;
+  /** 0 in an inference plan (no gradients). */
   grad(floats: number): number;
+  /** An i32 table holding `values` (pointer lists for multi-input kernels). */
+  ints(values: readonly number[]): number;
 }
 
-export interface Binding {
+/** One use of a layer in one model's plan: every pointer its kernels need. */
+export class NodeCtx {
   k: Kernels;
-  /** Input and its gradient (dx is 0 for the first layer: nothing needs it). */
-  x: number;
-  dx: number;
-  /** Shared scratch space, at least `workspaceBytes(capacity)` bytes. */
-  ws: number;
-  capacity: number;
-  plan: Planner;
+  /** Inputs and their gradients (a 0 gradient: nothing needs it, e.g. a model input). */
+  xs: number[] = [];
+  dxs: number[] = [];
+  y = 0;
+  dy = 0;
+  /** Pre-activation values and their gradient (activated layers); y / dy when linear. */
+  z = 0;
+  dz = 0;
+  /** Extra saved buffers (max-pool argmax) and i32 tables (merge pointer lists). */
+  saved: number[] = [];
+  ws = 0;
+  /** Weight pointers (the layer's) and gradient pointers (this model's; 0 when frozen). */
+  w: number[] = [];
+  dw: number[] = [];
+  constructor(k: Kernels, readonly node: Node) {
+    this.k = k;
+  }
+  get x(): number {
+    return this.xs[0];
+  }
+  get dx(): number {
+    return this.dxs[0];
+  }
 }
 
 /** Where a fused loss reads pre-activation values and writes their gradient. */
@@ -58,10 +87,28 @@ let nameCounter = new Map<string, number>();
 export function resetLayerNames(): void {
   nameCounter = new Map();
 }
-function uniqueName(base: string): string {
+export function uniqueName(base: string): string {
   const n = nameCounter.get(base) ?? 0;
   nameCounter.set(base, n + 1);
   return n === 0 ? base : `${base}_${n}`;
+}
+
+/** Runs a layer eagerly on concrete tensors (set by the model module, which owns planning). */
+type EagerRunner = (layer: Layer, xs: Tensor[], training: boolean) => Tensor;
+let eagerRunner: EagerRunner | null = null;
+export function setEagerRunner(f: EagerRunner): void {
+  eagerRunner = f;
+}
+
+export function staleBackend(who: string): Error {
+  return new Error(`${who}: built on a binary that a later init() replaced; its memory is gone. Build it again after init()`);
+}
+
+/** The weights of one layer: one arena block in one backend. */
+interface WeightBlock {
+  be: Backend;
+  ptr: number;
+  floats: number;
 }
 
 export abstract class Layer {
@@ -69,18 +116,20 @@ export abstract class Layer {
   readonly name: string;
   readonly inputShape: number[] | null;
   readonly params: Param[] = [];
+  trainable: boolean;
   built = false;
-  inShape: number[] = [];
+  inShapes: number[][] = [];
   outShape: number[] = [];
-  /** Output buffer and its gradient. */
-  y = 0;
-  dy = 0;
-  protected k!: Kernels;
-  protected x = 0;
-  protected dx = 0;
-  protected ws = 0;
+  /** The nodes this layer was applied in, in order (TF.js `inboundNodes`). */
+  readonly inboundNodes: Node[] = [];
+  private block: WeightBlock | null = null;
+  private users = 0;
+  private disposed = false;
 
   constructor(args: LayerArgs, defaultName: string) {
+    if (args !== undefined && (args === null || typeof args !== 'object')) throw new Error(`${defaultName}: expected an options object, got ${args}`);
+    args = args ?? {};
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) throw new Error(`${defaultName}: name must be a non-empty string, got ${JSON.stringify(args.name)}`);
     this.name = args.name ?? uniqueName(defaultName);
     if (args.inputShape && args.batchInputShape) {
       throw new Error(`${this.name}: give inputShape or batchInputShape, not both`);
@@ -88,35 +137,174 @@ export abstract class Layer {
     const shape = args.inputShape ?? (args.batchInputShape ? (args.batchInputShape.slice(1) as number[]) : null);
     if (shape) checkShape(shape, `${this.name}: inputShape`);
     this.inputShape = shape ? [...shape] : null;
+    if (args.trainable !== undefined && typeof args.trainable !== 'boolean') throw new Error(`${this.name}: trainable must be a boolean, got ${args.trainable}`);
+    this.trainable = args.trainable ?? true;
   }
 
+  get inShape(): number[] {
+    return this.inShapes[0];
+  }
   get inSize(): number {
     return shapeSize(this.inShape);
   }
   get outSize(): number {
     return shapeSize(this.outShape);
   }
+  /** How many inputs the layer takes: [at least, at most]. */
+  get arity(): [number, number] {
+    return [1, 1];
+  }
+  /** The dtype of the output (int32 only for input layers of token ids). */
+  get outputDType(): DType {
+    return 'float32';
+  }
 
-  /** Fix the input shape, compute the output shape and declare parameters. */
-  build(inShape: number[]): void {
+  /**
+   * Fix the input shapes, compute the output shape and declare parameters (first use). A later
+   * use must see the same input shapes: the weights were made for them.
+   */
+  build(inShapes: number[][]): void {
     if (this.built) {
-      if (!sameShape(inShape, this.inShape)) {
-        throw new Error(`${this.name}: built for input [${this.inShape}] but now receives [${inShape}]`);
+      if (inShapes.length !== this.inShapes.length || inShapes.some((s, i) => !sameShape(s, this.inShapes[i]))) {
+        throw new Error(`${this.name}: built for input ${fmtShapes(this.inShapes)} but now receives ${fmtShapes(inShapes)}`);
       }
       return;
     }
-    this.inShape = [...inShape];
-    this.outShape = this.computeOutputShape(this.inShape);
+    const out = this.outputShapeFor(inShapes.map((s) => [...s]));
+    this.inShapes = inShapes.map((s) => [...s]);
+    this.outShape = out;
     this.built = true;
   }
 
-  protected abstract computeOutputShape(inShape: number[]): number[];
+  /** Output shape for these input shapes; validates them. Single-input layers implement computeOutputShape. */
+  protected outputShapeFor(inShapes: number[][]): number[] {
+    return this.computeOutputShape(inShapes[0]);
+  }
+  protected computeOutputShape(_inShape: number[]): number[] {
+    throw new Error(`${this.name}: computeOutputShape is not implemented`);
+  }
 
-  protected addParam(p: Omit<Param, 'size' | 'ptr' | 'gradPtr'>): Param {
-    const param: Param = { ...p, size: shapeSize(p.shape), ptr: 0, gradPtr: 0 };
+  protected addParam(p: Omit<Param, 'size' | 'ptr' | 'offset'>): Param {
+    const last = this.params[this.params.length - 1];
+    const offset = last ? last.offset + alignUp(last.size, 4) : 0;
+    const param: Param = { ...p, size: shapeSize(p.shape), ptr: 0, offset };
     this.params.push(param);
     return param;
   }
+
+  /** Floats in the weight block (each tensor padded to 4). */
+  get weightFloats(): number {
+    const last = this.params[this.params.length - 1];
+    return last ? last.offset + alignUp(last.size, 4) : 0;
+  }
+
+  // ------------------------------------------------------------ weights and their owners
+
+  /** Allocate and initialise the weights in the current backend (once). */
+  ensureWeights(): void {
+    if (this.disposed) throw new Error(`${this.name}: the layer was disposed (with the last model that used it)`);
+    const be = backend();
+    if (this.block) {
+      if (this.block.be !== be) throw staleBackend(`layer ${this.name}`);
+      return;
+    }
+    const floats = this.weightFloats;
+    if (floats === 0) return;
+    const ptr = be.arena.alloc(floats * 4);
+    be.arena.u8.fill(0, ptr, ptr + floats * 4);
+    for (const p of this.params) {
+      p.ptr = ptr + p.offset * 4;
+      const tmp = new Float32Array(p.size);
+      p.init.fill(tmp, p.fanIn, p.fanOut);
+      be.arena.f32.set(tmp, p.ptr >>> 2);
+    }
+    this.block = { be, ptr, floats };
+  }
+
+  /** Byte address of the weight block (0 for a layer without weights). */
+  get weightPtr(): number {
+    return this.block?.ptr ?? 0;
+  }
+
+  /** A model starts using this layer's weights. */
+  retain(): void {
+    this.ensureWeights();
+    this.users++;
+  }
+  /** A model stops using them; the last one frees them and the layer can no longer be used. */
+  release(): void {
+    if (this.users === 0) return;
+    if (--this.users === 0) this.dispose();
+  }
+  /** Free the weights. Refused while a model still uses the layer. */
+  dispose(): void {
+    if (this.users > 0) throw new Error(`${this.name}: still used by ${this.users} model(s); dispose those models instead`);
+    if (this.block && this.block.be === currentBackendOrNull()) this.block.be.arena.free(this.block.ptr, this.block.floats * 4);
+    this.block = null;
+    this.disposed = true;
+  }
+
+  getWeights(): Tensor[] {
+    this.requireBuilt('getWeights');
+    this.ensureWeights();
+    const f32 = backend().arena.f32;
+    return this.params.map((p) => new TensorClass(f32.slice(p.ptr >>> 2, (p.ptr >>> 2) + p.size), p.shape, 'float32'));
+  }
+
+  setWeights(weights: TensorLike[]): void {
+    this.requireBuilt('setWeights');
+    if (!Array.isArray(weights) || weights.length !== this.params.length) {
+      throw new Error(`${this.name}.setWeights: the layer has ${this.params.length} weight tensors (${this.params.map((p) => p.name).join(', ') || 'none'}), got ${Array.isArray(weights) ? weights.length : typeof weights}`);
+    }
+    const ts = weights.map((w, i) => toTensor(w, `${this.name}.setWeights: weight ${i}`));
+    checkWeightShapes(this, ts, `${this.name}.setWeights`);
+    this.ensureWeights();
+    const f32 = backend().arena.f32;
+    ts.forEach((t, i) => f32.set(t.values, this.params[i].ptr >>> 2));
+  }
+
+  private requireBuilt(what: string): void {
+    if (!this.built) throw new Error(`${this.name}.${what}: the layer has no weights yet; apply it to an input first`);
+  }
+
+  // ------------------------------------------------------------ graph
+
+  /**
+   * On symbolic tensors (from `input()` or another layer): adds a node to the graph and
+   * returns its output. On concrete tensors: computes the layer now and returns a Tensor.
+   */
+  apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: { training?: boolean }): SymbolicTensor;
+  apply(inputs: TensorLike | TensorLike[], kwargs?: { training?: boolean }): Tensor;
+  apply(inputs: unknown, kwargs: { training?: boolean } = {}): SymbolicTensor | Tensor {
+    const list = Array.isArray(inputs) && (inputs.length === 0 || inputs.every((t) => t instanceof SymbolicTensor || t instanceof TensorClass)) ? (inputs as unknown[]) : [inputs];
+    const [lo, hi] = this.arity;
+    const symbolic = list.filter((t) => t instanceof SymbolicTensor).length;
+    if (symbolic > 0 && symbolic !== list.length) throw new Error(`${this.name}.apply: mix of symbolic and concrete inputs`);
+    if (list.length < lo || list.length > hi) {
+      throw new Error(`${this.name}.apply: expects ${lo === hi ? lo : hi === Infinity ? `at least ${lo}` : `${lo} to ${hi}`} input${hi === 1 ? '' : 's'}, got ${list.length}`);
+    }
+    if (symbolic) {
+      const xs = list as SymbolicTensor[];
+      if (!this.built && this.inputShape && !sameShape(this.inputShape, xs[0].sampleShape)) {
+        throw new Error(`${this.name}: inputShape [${this.inputShape}] does not match its input's shape [${xs[0].sampleShape}]`);
+      }
+      this.checkInputDTypes(xs.map((x) => x.dtype));
+      this.build(xs.map((x) => [...x.sampleShape]));
+      const node = new Node(this, xs, this.outShape, this.outputDType);
+      this.inboundNodes.push(node);
+      return node.output;
+    }
+    if (!eagerRunner) throw new Error(`${this.name}.apply: the model module is not loaded`);
+    const ts = list.map((t, i) => toTensor(t as TensorLike, `${this.name}.apply: input ${i}`));
+    return eagerRunner(this, ts, kwargs?.training ?? false);
+  }
+
+  /** Layers that compute on floats refuse int32 inputs (token ids go to an embedding). */
+  protected checkInputDTypes(dtypes: DType[]): void {
+    if (dtypes.some((d) => d !== 'float32')) throw new Error(`${this.name}: expects float32 inputs, got ${dtypes.join(', ')}`);
+  }
+
+  // ------------------------------------------------------------ kernels
 
   /** Scratch bytes this layer's kernels need for a batch of `capacity` samples. */
   workspaceBytes(_capacity: number): number {
@@ -128,41 +316,51 @@ export abstract class Layer {
     return false;
   }
 
-  /** Take pointers; allocate the output and whatever the layer saves for backward. */
-  bind(b: Binding): void {
-    this.k = b.k;
-    this.x = b.x;
-    this.dx = b.dx;
-    this.ws = b.ws;
-    if (this.aliasesInput) {
-      this.y = b.x;
-      this.dy = b.dx;
-    } else {
-      this.y = b.plan.value(b.capacity * this.outSize);
-      this.dy = b.plan.grad(b.capacity * this.outSize);
-    }
-    this.bindExtra(b);
-  }
-  protected bindExtra(_b: Binding): void {}
+  /** Allocate what the layer saves for backward, beyond its output (which the planner gives). */
+  bindExtra(_c: NodeCtx, _p: Planner, _capacity: number): void {}
 
   /** Overwrite y for the first n samples. */
-  abstract forward(n: number, training: boolean): void;
-  /** Accumulate into dx (when non-zero) and into parameter gradients, from dy. */
-  abstract backward(n: number): void;
+  abstract forward(c: NodeCtx, n: number, training: boolean): void;
+  /** Accumulate into dx (when non-zero) and into parameter gradients (when non-zero), from dy. */
+  abstract backward(c: NodeCtx, n: number): void;
 
   /** Where a fused loss can take over the output activation, if this layer ends in one. */
-  head(): Head | null {
+  head(_c: NodeCtx): Head | null {
     return null;
   }
 
   /** The options that recreate this layer (TF.js names). */
   getConfig(): Record<string, unknown> {
-    return { name: this.name, ...(this.inputShape ? { batchInputShape: [null, ...this.inputShape] } : {}) };
+    return { name: this.name, trainable: this.trainable, ...(this.inputShape ? { batchInputShape: [null, ...this.inputShape] } : {}) };
   }
 
   countParams(): number {
     return this.params.reduce((s, p) => s + p.size, 0);
   }
+}
+
+function currentBackendOrNull(): Backend | null {
+  try {
+    return backend();
+  } catch {
+    return null;
+  }
+}
+
+export function checkWeightShapes(layer: Layer, ts: Tensor[], who: string): void {
+  ts.forEach((t, i) => {
+    const p = layer.params[i];
+    if (t.size !== p.size || (t.shape.length > 1 && !sameShape(t.shape, p.shape))) {
+      throw new Error(`${who}: ${layer.name}/${p.name} expects shape [${p.shape}], got [${t.shape}]`);
+    }
+    for (let j = 0; j < t.values.length; j++) {
+      if (!Number.isFinite(t.values[j])) throw new Error(`${who}: ${layer.name}/${p.name} has a non-finite value (${t.values[j]}) at index ${j}`);
+    }
+  });
+}
+
+export function fmtShapes(shapes: number[][]): string {
+  return shapes.length === 1 ? `[${shapes[0]}]` : shapes.map((s) => `[${s}]`).join(', ');
 }
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -2,7 +2,7 @@
  * Pooling over NHWC activations: max and average, 2D and 1D (a 1D input is a 2D one of height
  * 1), windowed and global. Max pooling saves the argmax of each window for backward.
  */
-import { type Binding, Layer, type LayerArgs, positiveInt } from './layer.ts';
+import { Layer, type LayerArgs, type NodeCtx, type Planner, positiveInt } from './layer.ts';
 import { explicitPadding, pair, windowOutput } from './conv.ts';
 
 export interface Pooling2DArgs extends LayerArgs {
@@ -63,29 +63,29 @@ abstract class Pooling extends Layer {
 }
 
 abstract class MaxPooling extends Pooling {
-  private idx = 0;
-  protected bindExtra(b: Binding): void {
-    this.idx = b.plan.value(b.capacity * this.outSize);
+  /** The argmax of each window (saved[0]), for backward. */
+  bindExtra(c: NodeCtx, p: Planner, capacity: number): void {
+    c.saved[0] = p.value(capacity * this.outSize);
   }
   /** The argmax is only needed to train: inference skips writing it. */
-  forward(n: number, training: boolean): void {
+  forward(c: NodeCtx, n: number, training: boolean): void {
     const g = this.g;
-    this.k.maxpool2d_forward_f32(this.y, training ? this.idx : 0, this.x, n, g.inH, g.inW, g.c, g.outH, g.outW, this.poolSize[0], this.poolSize[1], this.strides[0], this.strides[1], g.padTop, g.padLeft);
+    c.k.maxpool2d_forward_f32(c.y, training ? c.saved[0] : 0, c.x, n, g.inH, g.inW, g.c, g.outH, g.outW, this.poolSize[0], this.poolSize[1], this.strides[0], this.strides[1], g.padTop, g.padLeft);
   }
-  backward(n: number): void {
+  backward(c: NodeCtx, n: number): void {
     const g = this.g;
-    if (this.dx) this.k.maxpool2d_backward_f32(this.dx, this.dy, this.idx, n, g.inH, g.inW, g.c, g.outH, g.outW);
+    if (c.dx) c.k.maxpool2d_backward_f32(c.dx, c.dy, c.saved[0], n, g.inH, g.inW, g.c, g.outH, g.outW);
   }
 }
 
 abstract class AveragePooling extends Pooling {
-  forward(n: number): void {
+  forward(c: NodeCtx, n: number): void {
     const g = this.g;
-    this.k.avgpool2d_forward_f32(this.y, this.x, n, g.inH, g.inW, g.c, g.outH, g.outW, this.poolSize[0], this.poolSize[1], this.strides[0], this.strides[1], g.padTop, g.padLeft);
+    c.k.avgpool2d_forward_f32(c.y, c.x, n, g.inH, g.inW, g.c, g.outH, g.outW, this.poolSize[0], this.poolSize[1], this.strides[0], this.strides[1], g.padTop, g.padLeft);
   }
-  backward(n: number): void {
+  backward(c: NodeCtx, n: number): void {
     const g = this.g;
-    if (this.dx) this.k.avgpool2d_backward_f32(this.dx, this.dy, n, g.inH, g.inW, g.c, g.outH, g.outW, this.poolSize[0], this.poolSize[1], this.strides[0], this.strides[1], g.padTop, g.padLeft);
+    if (c.dx) c.k.avgpool2d_backward_f32(c.dx, c.dy, n, g.inH, g.inW, g.c, g.outH, g.outW, this.poolSize[0], this.poolSize[1], this.strides[0], this.strides[1], g.padTop, g.padLeft);
   }
 }
 
@@ -132,23 +132,23 @@ abstract class GlobalPooling extends Layer {
 }
 
 abstract class GlobalMaxPooling extends GlobalPooling {
-  private idx = 0;
-  protected bindExtra(b: Binding): void {
-    this.idx = b.plan.value(b.capacity * this.outSize);
+  /** The argmax of each window (saved[0]), for backward. */
+  bindExtra(c: NodeCtx, p: Planner, capacity: number): void {
+    c.saved[0] = p.value(capacity * this.outSize);
   }
-  forward(n: number, training: boolean): void {
-    this.k.global_maxpool_forward_f32(this.y, training ? this.idx : 0, this.x, n, this.spatialSize, this.c);
+  forward(c: NodeCtx, n: number, training: boolean): void {
+    c.k.global_maxpool_forward_f32(c.y, training ? c.saved[0] : 0, c.x, n, this.spatialSize, this.c);
   }
-  backward(n: number): void {
-    if (this.dx) this.k.global_maxpool_backward_f32(this.dx, this.dy, this.idx, n, this.spatialSize, this.c);
+  backward(c: NodeCtx, n: number): void {
+    if (c.dx) c.k.global_maxpool_backward_f32(c.dx, c.dy, c.saved[0], n, this.spatialSize, this.c);
   }
 }
 abstract class GlobalAveragePooling extends GlobalPooling {
-  forward(n: number): void {
-    this.k.global_avgpool_forward_f32(this.y, this.x, n, this.spatialSize, this.c);
+  forward(c: NodeCtx, n: number): void {
+    c.k.global_avgpool_forward_f32(c.y, c.x, n, this.spatialSize, this.c);
   }
-  backward(n: number): void {
-    if (this.dx) this.k.global_avgpool_backward_f32(this.dx, this.dy, n, this.spatialSize, this.c);
+  backward(c: NodeCtx, n: number): void {
+    if (c.dx) c.k.global_avgpool_backward_f32(c.dx, c.dy, n, this.spatialSize, this.c);
   }
 }
 

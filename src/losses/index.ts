@@ -21,6 +21,8 @@ export interface Loss {
   readonly sparse: boolean;
   /** Mean loss over the batch; accumulates its gradient when `grad` is true. */
   compute(k: Kernels, out: Output, labels: number, grad: boolean): number;
+  /** The buffer its gradient goes to (to scale it by a loss weight). */
+  gradPtr(out: Output): number;
   /** Throws when the output layer cannot feed this loss. */
   check(out: { head: Head | null; cols: number; layer: string }): void;
 }
@@ -51,6 +53,7 @@ const elementwise = (name: LossName, kernel: 'mse_f32' | 'mae_f32'): Loss => ({
   name,
   sparse: false,
   compute: (k, o, t, grad) => k[kernel](grad ? o.dy : 0, o.y, t, o.rows * o.cols),
+  gradPtr: (o) => o.dy,
   check() {},
 });
 
@@ -62,6 +65,7 @@ export function getLoss(name: string): Loss {
         name: n,
         sparse: true,
         compute: (k, o, t, grad) => k.softmax_xent_sparse_f32(0, grad ? o.head!.dz : 0, o.head!.z, t, o.rows, o.cols),
+        gradPtr: (o) => o.head!.dz,
         check: needsSoftmax(n),
       };
     case 'categoricalCrossentropy':
@@ -69,6 +73,7 @@ export function getLoss(name: string): Loss {
         name: n,
         sparse: false,
         compute: (k, o, t, grad) => k.softmax_xent_f32(0, grad ? o.head!.dz : 0, o.head!.z, t, o.rows, o.cols),
+        gradPtr: (o) => o.head!.dz,
         check: needsSoftmax(n),
       };
     case 'binaryCrossentropy':
@@ -79,6 +84,7 @@ export function getLoss(name: string): Loss {
           o.head?.activation === 'sigmoid'
             ? k.bce_logits_f32(grad ? o.head.dz : 0, o.head.z, t, o.rows * o.cols)
             : k.bce_f32(grad ? o.dy : 0, o.y, t, o.rows * o.cols),
+        gradPtr: (o) => (o.head?.activation === 'sigmoid' ? o.head.dz : o.dy),
         check() {},
       };
     case 'meanSquaredError':

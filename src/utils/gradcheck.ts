@@ -1,6 +1,7 @@
 /**
- * Numerical gradient check: backprop gradients of every parameter against finite differences
- * of the loss, on one batch. Returns the largest relative error per layer.
+ * Numerical gradient check: backprop gradients of every weight against finite differences
+ * of the loss, on one batch. Returns the largest relative error per layer. Works on any graph
+ * model (fan-out and shared layers included).
  *
  * The forward pass runs in f32, so the loss carries ~1e-7 relative noise. A fourth-order
  * stencil, f' ≈ [8(f(w+h) − f(w−h)) − (f(w+2h) − f(w−2h))] / 12h, allows a step large enough
@@ -10,9 +11,10 @@
  * worst single entry, |a − n| / max(|a|, |n|) over entries at least 1% of the layer's largest,
  * is reported too.
  */
-import type { Sequential } from '../model/sequential.ts';
+import type { LayersModel } from '../model/model.ts';
+import type { ModelData } from '../model/staging.ts';
 import { backend } from '../wasm/loader.ts';
-import type { TensorLike } from '../tensor.ts';
+import type { Tensor } from '../tensor.ts';
 
 export interface GradCheckOptions {
   /** Step relative to the weight: h = epsilon·max(1, |w|). Default 3e-3. */
@@ -31,13 +33,25 @@ export interface GradCheckResult {
   checked: number;
 }
 
-export function checkGradients(model: Sequential, x: TensorLike, y: TensorLike, opts: GradCheckOptions = {}): GradCheckResult {
+/**
+ * Gradients of the compiled loss (with y) or of the sum of every output (without y), with
+ * respect to every float input and every weight (`weights` in `model.getWeights()` order).
+ */
+export function gradients(model: LayersModel, x: ModelData, y?: ModelData): { inputs: Tensor[]; weights: Tensor[] } {
+  const xs = model.checkX(x, 'gradients: x');
+  const n = xs[0].shape[0];
+  if (n === 0) throw new Error('gradients: empty batch');
+  const ys = y === undefined ? null : model.checkY(y, n, 'gradients: y');
+  return model.gradientsOf(xs, ys);
+}
+
+export function checkGradients(model: LayersModel, x: ModelData, y: ModelData, opts: GradCheckOptions = {}): GradCheckResult {
   const eps = opts.epsilon ?? 3e-3;
   const maxPer = opts.maxPerParam ?? 50;
   const before = model.snapshotParams();
   const { arena } = backend();
-  const gradBase = model.parameterBlock.gradPtr;
-  const grads = model.gradients(x, y);
+  const grads = gradients(model, x, y).weights;
+  const entries = model.weightEntries();
   const lossAt = (at: number, w: number): number => {
     arena.f32[at] = w;
     return model.evaluate(x, y, { batchSize: Number.MAX_SAFE_INTEGER })[0];
@@ -48,18 +62,16 @@ export function checkGradients(model: Sequential, x: TensorLike, y: TensorLike, 
   let checked = 0;
   try {
     for (const layer of model.layers) {
-      if (layer.params.length === 0) continue;
+      const mine = entries.map((e, i) => ({ ...e, g: grads[i].values })).filter((e) => e.layer === layer);
+      if (mine.length === 0) continue;
       let largest = 0;
-      for (const p of layer.params) {
-        const g0 = (p.gradPtr - gradBase) >>> 2;
-        for (let i = 0; i < p.size; i++) largest = Math.max(largest, Math.abs(grads[g0 + i]));
-      }
+      for (const { g } of mine) for (let i = 0; i < g.length; i++) largest = Math.max(largest, Math.abs(g[i]));
       const floor = Math.max(1e-2 * largest, 1e-12);
       let worst = 0;
       let diff2 = 0;
       let a2 = 0;
       let n2 = 0;
-      for (const p of layer.params) {
+      for (const { p, g } of mine) {
         const stride = Math.max(1, Math.floor(p.size / maxPer));
         for (let i = 0; i < p.size; i += stride) {
           const at = (p.ptr >>> 2) + i;
@@ -69,7 +81,7 @@ export function checkGradients(model: Sequential, x: TensorLike, y: TensorLike, 
           const numeric =
             (8 * (lossAt(at, w + h) - lossAt(at, w - h)) - (lossAt(at, w + 2 * h) - lossAt(at, w - 2 * h))) / (12 * h);
           arena.f32[at] = w;
-          const analytic = grads[((p.gradPtr - gradBase) >>> 2) + i];
+          const analytic = g[i];
           diff2 += (analytic - numeric) ** 2;
           a2 += analytic ** 2;
           n2 += numeric ** 2;

@@ -9,17 +9,23 @@
  */
 export type ArgType = 'ptr' | 'i32' | 'f32' | 'f64';
 export type RetType = 'void' | 'i32' | 'f64';
-export interface KernelSig {
+export interface KernelSig<S extends string = string, R extends RetType = RetType> {
   readonly args: readonly string[];
-  readonly ret: RetType;
+  readonly ret: R;
+  /** Type only, never set: the argument spec, from which a kernel's TypeScript call type is derived. */
+  readonly spec?: S;
 }
 
-const v = (args: string, ret: RetType = 'void'): KernelSig => ({
-  args: args.split(/\s+/).filter(Boolean),
-  ret,
-});
+// Overloads rather than a default type argument: `satisfies` below gives the calls a contextual
+// return type, from which R would otherwise be inferred as the whole RetType.
+function v<const S extends string>(args: S): KernelSig<S, 'void'>;
+function v<const S extends string, const R extends RetType>(args: S, ret: R): KernelSig<S, R>;
+function v(args: string, ret: RetType = 'void'): KernelSig {
+  return { args: args.split(/\s+/).filter(Boolean), ret };
+}
 
-// Argument spec: `name:type`.
+// Argument spec: `name:type` words separated by spaces or newlines. Each spec is one string literal
+// (a template literal when it spans lines, never a concatenation) so that its type is the literal.
 export const KERNELS = {
   // vector.ts
   fill_f32: v('dst:ptr n:i32 value:f32'),
@@ -33,10 +39,13 @@ export const KERNELS = {
   gemm_nn_f32: v('c:ptr a:ptr b:ptr ws:ptr m:i32 n:i32 k:i32'),
   gemm_nt_f32: v('c:ptr a:ptr b:ptr ws:ptr m:i32 n:i32 k:i32'),
   gemm_tn_f32: v('c:ptr a:ptr b:ptr ws:ptr m:i32 n:i32 k:i32'),
+  // Bytes the three need at ws (this binary's micro-tile; bounded whatever the size).
+  gemm_workspace_bytes: v('m:i32 n:i32 k:i32', 'i32'),
 
   // dense.ts — W is [in, out]
   dense_forward_f32: v('y:ptr x:ptr w:ptr b:ptr ws:ptr batch:i32 inDim:i32 outDim:i32'),
   dense_backward_f32: v('dx:ptr dw:ptr db:ptr dy:ptr x:ptr w:ptr ws:ptr batch:i32 inDim:i32 outDim:i32'),
+  dense_workspace_bytes: v('batch:i32 inDim:i32 outDim:i32', 'i32'),
 
   // activation.ts — elementwise over n; backward gets both x and y, uses what it needs
   linear_forward_f32: v('y:ptr x:ptr n:i32'),
@@ -74,45 +83,81 @@ export const KERNELS = {
   l1l2_penalty_f32: v('g:ptr p:ptr n:i32 l1:f32 l2:f32', 'f64'),
 
   // conv.ts — NHWC activations, HWIO weights [kh, kw, inC, outC]
-  conv2d_forward_f32: v(
-    'y:ptr x:ptr w:ptr b:ptr ws:ptr batch:i32 inH:i32 inW:i32 inC:i32 outH:i32 outW:i32 outC:i32 ' +
-      'kH:i32 kW:i32 strideH:i32 strideW:i32 dilH:i32 dilW:i32 padTop:i32 padLeft:i32 relu:i32',
-  ),
-  conv2d_backward_f32: v(
-    'dx:ptr dw:ptr db:ptr dy:ptr x:ptr w:ptr ws:ptr batch:i32 inH:i32 inW:i32 inC:i32 outH:i32 outW:i32 outC:i32 ' +
-      'kH:i32 kW:i32 strideH:i32 strideW:i32 dilH:i32 dilW:i32 padTop:i32 padLeft:i32',
-  ),
+  conv2d_forward_f32: v(`y:ptr x:ptr w:ptr b:ptr ws:ptr batch:i32 inH:i32 inW:i32 inC:i32 outH:i32 outW:i32 outC:i32
+    kH:i32 kW:i32 strideH:i32 strideW:i32 dilH:i32 dilW:i32 padTop:i32 padLeft:i32 relu:i32`),
+  conv2d_backward_f32: v(`dx:ptr dw:ptr db:ptr dy:ptr x:ptr w:ptr ws:ptr batch:i32 inH:i32 inW:i32 inC:i32 outH:i32 outW:i32 outC:i32
+    kH:i32 kW:i32 strideH:i32 strideW:i32 dilH:i32 dilW:i32 padTop:i32 padLeft:i32`),
+  conv2d_workspace_bytes: v('batch:i32 inH:i32 inW:i32 inC:i32 outH:i32 outW:i32 outC:i32 kH:i32 kW:i32', 'i32'),
 
   // pool.ts — NHWC; idx holds, per output element, the flat index of its max within the sample
-  maxpool2d_forward_f32: v(
-    'y:ptr idx:ptr x:ptr batch:i32 inH:i32 inW:i32 c:i32 outH:i32 outW:i32 ' +
-      'poolH:i32 poolW:i32 strideH:i32 strideW:i32 padTop:i32 padLeft:i32',
-  ),
+  maxpool2d_forward_f32: v(`y:ptr idx:ptr x:ptr batch:i32 inH:i32 inW:i32 c:i32 outH:i32 outW:i32
+    poolH:i32 poolW:i32 strideH:i32 strideW:i32 padTop:i32 padLeft:i32`),
   maxpool2d_backward_f32: v('dx:ptr dy:ptr idx:ptr batch:i32 inH:i32 inW:i32 c:i32 outH:i32 outW:i32'),
-  avgpool2d_forward_f32: v(
-    'y:ptr x:ptr batch:i32 inH:i32 inW:i32 c:i32 outH:i32 outW:i32 ' +
-      'poolH:i32 poolW:i32 strideH:i32 strideW:i32 padTop:i32 padLeft:i32',
-  ),
-  avgpool2d_backward_f32: v(
-    'dx:ptr dy:ptr batch:i32 inH:i32 inW:i32 c:i32 outH:i32 outW:i32 ' +
-      'poolH:i32 poolW:i32 strideH:i32 strideW:i32 padTop:i32 padLeft:i32',
-  ),
+  avgpool2d_forward_f32: v(`y:ptr x:ptr batch:i32 inH:i32 inW:i32 c:i32 outH:i32 outW:i32
+    poolH:i32 poolW:i32 strideH:i32 strideW:i32 padTop:i32 padLeft:i32`),
+  avgpool2d_backward_f32: v(`dx:ptr dy:ptr batch:i32 inH:i32 inW:i32 c:i32 outH:i32 outW:i32
+    poolH:i32 poolW:i32 strideH:i32 strideW:i32 padTop:i32 padLeft:i32`),
   global_maxpool_forward_f32: v('y:ptr idx:ptr x:ptr batch:i32 spatial:i32 c:i32'),
   global_maxpool_backward_f32: v('dx:ptr dy:ptr idx:ptr batch:i32 spatial:i32 c:i32'),
   global_avgpool_forward_f32: v('y:ptr x:ptr batch:i32 spatial:i32 c:i32'),
   global_avgpool_backward_f32: v('dx:ptr dy:ptr batch:i32 spatial:i32 c:i32'),
+
+  // merge.ts — merge layers. xs / dxs: the address of an array of count u32 byte addresses, one
+  // per input (a 0 entry in dxs skips that input's gradient); widths: count i32.
+  merge_sum_forward_f32: v('y:ptr xs:ptr count:i32 n:i32 scale:f32'),
+  merge_sum_backward_f32: v('dxs:ptr dy:ptr count:i32 n:i32 scale:f32'),
+  subtract_forward_f32: v('y:ptr a:ptr b:ptr n:i32'),
+  merge_mul_forward_f32: v('y:ptr xs:ptr count:i32 n:i32'),
+  merge_mul_backward_f32: v('dxs:ptr dy:ptr xs:ptr count:i32 n:i32'),
+  merge_max_forward_f32: v('y:ptr xs:ptr count:i32 n:i32 isMin:i32'),
+  merge_max_backward_f32: v('dxs:ptr dy:ptr xs:ptr count:i32 n:i32 isMin:i32'),
+  concat_forward_f32: v('y:ptr xs:ptr widths:ptr count:i32 outer:i32 total:i32'),
+  concat_backward_f32: v('dxs:ptr dy:ptr widths:ptr count:i32 outer:i32 total:i32'),
+  batch_matmul_forward_f32: v('y:ptr a:ptr b:ptr batch:i32 m:i32 n:i32 k:i32 transA:i32 transB:i32'),
+  batch_matmul_backward_f32: v('da:ptr db:ptr dy:ptr a:ptr b:ptr batch:i32 m:i32 n:i32 k:i32 transA:i32 transB:i32'),
 } as const satisfies Record<string, KernelSig>;
 
 export type KernelName = keyof typeof KERNELS;
 /** Non-kernel exports: where the arena may start, and the ABI revision. */
 export const META_EXPORTS = ['heap_base', 'abi_version'] as const;
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
-export type KernelFn = (...args: number[]) => number;
-export type Kernels = { readonly [K in KernelName]: KernelFn } & {
+/** Newlines in a spec as spaces. */
+type OneLine<S extends string> = S extends `${infer A}\n${infer B}` ? OneLine<`${A} ${B}`> : S;
+/** One `number` per space-separated word of S (runs of spaces allowed). */
+type Words<S extends string, Acc extends number[] = []> = S extends `${infer W} ${infer Rest}`
+  ? Words<Rest, W extends '' ? Acc : [...Acc, number]>
+  : S extends ''
+    ? Acc
+    : [...Acc, number];
+type SigOf<K extends KernelName> = (typeof KERNELS)[K];
+/** The first word of S that is not `name:type`, or never. */
+type BadWord<S extends string> = S extends `${infer W} ${infer Rest}`
+  ? W extends '' | `${string}:${ArgType}` ? BadWord<Rest> : W
+  : S extends '' | `${string}:${ArgType}` ? never : S;
+type SpecError<K extends KernelName> = string extends NonNullable<SigOf<K>['spec']>
+  ? `${K}: its spec is not one literal (a concatenated string?)`
+  : BadWord<OneLine<NonNullable<SigOf<K>['spec']>>> extends infer W extends string
+    ? [W] extends [never] ? never : `${K}: '${W}' is not name:type`
+    : never;
+type MustBeNever<T extends never> = T;
+/** Fails to type-check, naming the kernel, when a spec would not give the call its exact arity. */
+export type SpecErrors = MustBeNever<{ [K in KernelName]: SpecError<K> }[KernelName]>;
+/** A kernel's arguments: exactly as many numbers as its spec names (byte addresses, counts, scalars). */
+export type KernelArgs<K extends KernelName> = Words<OneLine<NonNullable<SigOf<K>['spec']>>>;
+/** A kernel's result: the number it returns (i32, f64), or void. */
+export type KernelRet<K extends KernelName> = SigOf<K>['ret'] extends 'void' ? void : number;
+/** One kernel as called from TypeScript: a call with a missing or extra argument does not type-check. */
+export type KernelFn<K extends KernelName> = (...args: KernelArgs<K>) => KernelRet<K>;
+export type Kernels = { readonly [K in KernelName]: KernelFn<K> } & {
   readonly heap_base: () => number;
   readonly abi_version: () => number;
 };
+/**
+ * The kernels taking exactly `n` arguments, for code that picks a kernel by name at run time
+ * (`fwd: KernelNameOfArity<3>` then `k[fwd](y, x, n)`).
+ */
+export type KernelNameOfArity<N extends number> = { [K in KernelName]: KernelArgs<K>['length'] extends N ? K : never }[KernelName];
 
 /** Kernels as a list, for checks that every export has a reference and a test. */
 export const KERNEL_NAMES = Object.keys(KERNELS) as KernelName[];

@@ -5,14 +5,18 @@ import * as simdnet from '../../src/index.ts';
 it('public exports', () => {
   expect(Object.keys(simdnet).sort()).toMatchInlineSnapshot(`
     [
+      "LayersModel",
       "Sequential",
+      "SymbolicTensor",
       "Tensor",
       "backendInfo",
       "callbacks",
       "data",
       "init",
       "initializers",
+      "input",
       "layers",
+      "model",
       "optimizers",
       "regularizers",
       "sequential",
@@ -25,22 +29,31 @@ it('public exports', () => {
   expect(Object.keys(simdnet.layers).sort()).toMatchInlineSnapshot(`
     [
       "activation",
+      "add",
+      "average",
       "averagePooling1d",
       "averagePooling2d",
+      "concatenate",
       "conv1d",
       "conv2d",
       "dense",
+      "dot",
       "flatten",
       "globalAveragePooling1d",
       "globalAveragePooling2d",
       "globalMaxPooling1d",
       "globalMaxPooling2d",
+      "inputLayer",
       "leakyReLU",
       "maxPooling1d",
       "maxPooling2d",
+      "maximum",
+      "minimum",
+      "multiply",
       "reLU",
       "reshape",
       "softmax",
+      "subtract",
     ]
   `);
   expect(Object.keys(simdnet.optimizers).sort()).toMatchInlineSnapshot(`

@@ -1,0 +1,113 @@
+/**
+ * A model's parameter store. The weights belong to the layers (one block each, shared by every
+ * model that uses the layer); the model owns their gradients (one contiguous block mirroring
+ * every layer's weight block) and the optimizer's state (mirrors of the gradient block). The
+ * optimizer runs one call per trainable layer block: a frozen layer has no gradient pointer, so
+ * its kernels skip dW, and the optimizer never touches it.
+ */
+import type { Backend } from '../wasm/loader.ts';
+import type { Layer } from '../layers/layer.ts';
+import type { Optimizer } from '../optimizers/index.ts';
+
+interface Segment {
+  layer: Layer;
+  /** Weight block, gradient block and state blocks of this layer. */
+  ptr: number;
+  grad: number;
+  slots: number[];
+  floats: number;
+}
+
+export class ParamStore {
+  /** Layers with weights, in the model's order. */
+  readonly layers: Layer[];
+  readonly gradPtr: number;
+  readonly floats: number;
+  private readonly offsets = new Map<Layer, number>();
+  private slots: number[] = [];
+  private segments: Segment[] = [];
+  /** Layers whose weights the optimizer updates (fixed at compile). */
+  private trainableSet: Set<Layer> | null = null;
+
+  constructor(readonly be: Backend, layers: Layer[]) {
+    this.layers = layers.filter((l) => l.weightFloats > 0);
+    let floats = 0;
+    for (const l of this.layers) {
+      this.offsets.set(l, floats);
+      floats += l.weightFloats;
+    }
+    this.floats = Math.max(floats, 4);
+    this.gradPtr = be.arena.alloc(this.floats * 4);
+    be.arena.u8.fill(0, this.gradPtr, this.gradPtr + this.floats * 4);
+  }
+
+  /** Gradient block of a layer, or 0 when the compiled model does not train it. */
+  gradOf = (layer: Layer): number => {
+    const off = this.offsets.get(layer);
+    if (off === undefined) return 0;
+    if (this.trainableSet && !this.trainableSet.has(layer)) return 0;
+    return this.gradPtr + off * 4;
+  };
+  /** Gradient block of a layer whether trainable or not (for utils.gradients). */
+  anyGradOf = (layer: Layer): number => {
+    const off = this.offsets.get(layer);
+    return off === undefined ? 0 : this.gradPtr + off * 4;
+  };
+
+  get trainableLayers(): Layer[] {
+    return this.layers.filter((l) => !this.trainableSet || this.trainableSet.has(l));
+  }
+
+  /** Fix which layers train (their `trainable` now) and give the optimizer fresh state. */
+  compile(optimizer: Optimizer): void {
+    const { arena, kernels: k } = this.be;
+    this.freeSlots();
+    this.trainableSet = new Set(this.layers.filter((l) => l.trainable));
+    const slots: number[] = [];
+    try {
+      for (let s = 0; s < optimizer.slots; s++) {
+        const p = arena.alloc(this.floats * 4);
+        slots.push(p);
+        k.fill_f32(p, this.floats, optimizer.slotInit(s));
+      }
+    } catch (e) {
+      for (const p of slots) arena.free(p, this.floats * 4);
+      throw e;
+    }
+    this.slots = slots;
+    this.segments = this.trainableLayers.map((layer) => {
+      const off = this.offsets.get(layer)! * 4;
+      return { layer, ptr: layer.weightPtr, grad: this.gradPtr + off, slots: slots.map((s) => s + off), floats: layer.weightFloats };
+    });
+  }
+
+  /** One optimizer update of every trainable layer. */
+  step(optimizer: Optimizer): void {
+    const k = this.be.kernels;
+    for (let i = 0; i < this.segments.length; i++) {
+      const s = this.segments[i];
+      optimizer.step(k, s.ptr, s.grad, s.slots, s.floats);
+    }
+    optimizer.iterations++;
+  }
+
+  zeroGrads(): void {
+    this.be.kernels.fill_f32(this.gradPtr, this.floats, 0);
+  }
+
+  /** Bytes this store holds (gradients and optimizer state). */
+  get bytes(): number {
+    return this.floats * 4 * (1 + this.slots.length);
+  }
+
+  private freeSlots(): void {
+    for (const p of this.slots) this.be.arena.free(p, this.floats * 4);
+    this.slots = [];
+    this.segments = [];
+  }
+
+  free(): void {
+    this.freeSlots();
+    this.be.arena.free(this.gradPtr, this.floats * 4);
+  }
+}

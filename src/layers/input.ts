@@ -1,0 +1,53 @@
+/** The input of a graph: `input({ shape })` makes an InputLayer and returns its symbolic output. */
+import { type DType } from '../tensor.ts';
+import { Node, type SymbolicTensor } from '../engine/symbolic.ts';
+import { checkShape, Layer } from './layer.ts';
+
+export interface InputArgs {
+  /** Shape of one sample (no batch dimension). */
+  shape?: number[];
+  /** TF.js spelling with the batch dimension first (null). */
+  batchShape?: (number | null)[];
+  name?: string;
+  /** 'int32' for token ids (embeddings). Default 'float32'. */
+  dtype?: DType;
+}
+
+export class InputLayer extends Layer {
+  readonly className = 'InputLayer';
+  readonly dtype: DType;
+  readonly output: SymbolicTensor;
+  constructor(args: InputArgs) {
+    if (!args || typeof args !== 'object') throw new Error(`input: expected { shape }, got ${args}`);
+    if (args.shape !== undefined && args.batchShape !== undefined) throw new Error('input: give shape or batchShape, not both');
+    const shape = args.shape ?? (args.batchShape ? (args.batchShape.slice(1) as number[]) : undefined);
+    if (shape === undefined) throw new Error('input: shape is required, e.g. input({ shape: [784] })');
+    checkShape(shape, `input${args.name ? ` ${args.name}` : ''}: shape`);
+    super({ name: args.name }, 'input');
+    if (args.dtype !== undefined && args.dtype !== 'float32' && args.dtype !== 'int32') {
+      throw new Error(`${this.name}: dtype must be 'float32' or 'int32', got ${JSON.stringify(args.dtype)}`);
+    }
+    this.dtype = args.dtype ?? 'float32';
+    this.inShapes = [[...shape]];
+    this.outShape = [...shape];
+    this.built = true;
+    const node = new Node(this, [], shape, this.dtype);
+    this.inboundNodes.push(node);
+    this.output = node.output;
+  }
+  get arity(): [number, number] {
+    return [0, 0];
+  }
+  get outputDType(): DType {
+    return this.dtype;
+  }
+  forward(): void {}
+  backward(): void {}
+  getConfig(): Record<string, unknown> {
+    return { name: this.name, batchInputShape: [null, ...this.outShape], dtype: this.dtype, sparse: false };
+  }
+}
+
+export function input(args: InputArgs): SymbolicTensor {
+  return new InputLayer(args).output;
+}
