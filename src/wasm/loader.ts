@@ -103,9 +103,15 @@ async function toModule(src: NonNullable<InitOptions['wasm']>): Promise<{ module
 
 /**
  * Load the binary. With no arguments the built-in binary is used (no path configuration).
- * Calling `init` again returns the backend already loaded unless other options are given.
+ * Calling `init()` again with no options returns the backend already loaded. With options it
+ * loads another binary: models and layers built before then throw a clear error when used
+ * (their memory belonged to the old binary) instead of reading the new one's memory.
  */
 export async function init(opts: InitOptions = {}): Promise<BackendInfo> {
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`init: expected an options object, got ${opts}`);
+  // A second init() with no options keeps the loaded binary (and every live model). With options
+  // it loads a new one; models and layers built on the old one then fail with a clear error.
+  if (current && Object.values(opts).every((v) => v === undefined)) return backendInfo();
   const inline = await import('./inline.gen.ts');
   let relaxedCache: Uint8Array<ArrayBuffer> | null = null;
   const relaxedBytes = () => (relaxedCache ??= decodeBase64(inline.RELAXED_WASM));
