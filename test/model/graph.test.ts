@@ -168,6 +168,35 @@ describe('functional models', () => {
   });
 });
 
+describe('save: TF.js reads what simdnet writes', () => {
+  it('a residual CNN with concatenated branches, pooling, regularizers and initializer arguments', async () => {
+    const img = sn.input({ shape: [8, 8, 2], name: 'img' });
+    const c1 = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c1', kernelRegularizer: sn.regularizers.l2({ l2: 0.01 }) }).apply(img);
+    const c2 = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'c2', kernelInitializer: sn.initializers.randomNormal({ mean: 0, stddev: 0.2, seed: 3 }) }).apply(c1);
+    const res = layers.reLU({ name: 'res_relu' }).apply(layers.add({ name: 'res' }).apply([c1, c2]));
+    const side = layers.conv2d({ filters: 3, kernelSize: 1, name: 'side', useBias: false }).apply(img);
+    const cat = layers.concatenate({ name: 'cat' }).apply([res, side]);
+    const pooled = layers.maxPooling2d({ poolSize: 2, name: 'pool' }).apply(cat);
+    const out = layers.dense({ units: 3, activation: 'softmax', name: 'out', biasInitializer: sn.initializers.constant({ value: 0.1 }) }).apply(layers.flatten({ name: 'flat' }).apply(pooled));
+    const m = sn.model({ inputs: img, outputs: out, name: 'rescnn' });
+    const x = tensor(Float32Array.from({ length: 3 * 8 * 8 * 2 }, (_, i) => Math.cos(i * 0.11)), [3, 8, 8, 2]);
+    const ours = Array.from((m.predict(x) as sn.Tensor).dataSync());
+    const art = toArtifacts(m);
+    const json = art.modelJSON as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: art.weightData }));
+    const theirs = (loaded.predict(tf.tensor(x.dataSync(), [3, 8, 8, 2])) as tf.Tensor).dataSync();
+    ours.forEach((o, j) => expect(theirs[j]).toBeCloseTo(o, 5));
+    const cfg = (name: string) => loaded.getLayer(name).getConfig() as Record<string, unknown>;
+    expect(cfg('c1').kernelRegularizer).toEqual({ className: 'L1L2', config: { l1: 0, l2: 0.01 } });
+    expect(cfg('c2').kernelInitializer).toEqual({ className: 'RandomNormal', config: { mean: 0, stddev: 0.2, seed: 3 } });
+    expect(cfg('out').biasInitializer).toEqual({ className: 'Constant', config: { value: 0.1 } });
+    expect(cfg('side').useBias).toBe(false);
+    expect(cfg('cat').axis).toBe(-1);
+    expect(loaded.layers.map((l) => l.name)).toEqual(m.layers.map((l) => l.name));
+    m.dispose();
+  });
+});
+
 describe('lifecycle', () => {
   it('a graph training step allocates nothing; 20 graph models built, trained and disposed leave the arena where it started', () => {
     const { arena } = backend();
