@@ -62,8 +62,9 @@ export function makePlan(be: Backend, graph: Graph, capacity: number, mode: Plan
   const withGrads = mode !== 'predict';
   const bodies = graph.nodes.filter((n) => !(n.layer instanceof InputLayer));
   const wsBytes = alignUp(Math.max(16, ...bodies.map((n) => n.layer.workspaceBytes(capacity))));
+  const lastUse = mode === 'predict' ? lastUses(graph, bodies) : null;
 
-  const layout = (p: Planner, ws: number) => {
+  const layout = (p: Planner, pool: Pool, ws: number) => {
     const values = new Map<SymbolicTensor, { ptr: number; grad: number }>();
     const inputs: StagedInput[] = graph.inputs.map((t) => {
       const size = shapeSize(t.sampleShape);
@@ -72,12 +73,20 @@ export function makePlan(be: Backend, graph: Graph, capacity: number, mode: Plan
       values.set(t, { ptr, grad });
       return { ptr, grad, row: size, dtype: t.dtype };
     });
-    const ctxs = bodies.map((node) => {
+    // Labels and metric scratch are written before the forward pass runs (staging): they must
+    // not sit in a buffer that an inference plan hands to a layer, so they come first.
+    const staged = graph.outputs.map((t) => {
+      const size = shapeSize(t.sampleShape);
+      const rows = size / t.sampleShape[t.sampleShape.length - 1];
+      return { labels: p.value(capacity * size), scratchA: p.value(capacity * rows), scratchB: p.value(capacity * rows) };
+    });
+    const ctxs = bodies.map((node, j) => {
       const c = new NodeCtx(k, node);
       const layer = node.layer;
       c.xs = node.inputs.map((t) => values.get(t)!.ptr);
       c.dxs = node.inputs.map((t) => values.get(t)!.grad);
       c.ws = ws;
+      const mark = pool.taken.length;
       if (layer.aliasesInput) {
         c.y = c.xs[0];
         c.dy = c.dxs[0];
@@ -90,17 +99,21 @@ export function makePlan(be: Backend, graph: Graph, capacity: number, mode: Plan
       const g = withGrads ? weightGrads(layer) : 0;
       c.dw = layer.params.map((q) => (g ? g + q.offset * 4 : 0));
       layer.bindExtra(c, p, capacity);
+      if (lastUse) {
+        // Inference: what the node saved is dead once it ran, and so is every value it read last
+        // (except around outputs: a fused loss reads the output node's pre-activation or input).
+        if (!lastUse.pinned.has(node)) for (const [ptr, bytes] of pool.taken.slice(mark + (layer.aliasesInput ? 0 : 1))) pool.release(ptr, bytes);
+        for (const [ptr, last] of lastUse.byValue(values)) if (last === j) pool.releasePtr(ptr);
+      }
       return c;
     });
-    const outputs: OutputSlot[] = graph.outputs.map((t) => {
+    const outputs: OutputSlot[] = graph.outputs.map((t, i) => {
       const v = values.get(t)!;
       const cols = t.sampleShape[t.sampleShape.length - 1];
       const size = shapeSize(t.sampleShape);
       const rowsPerSample = size / cols;
       const ctx = ctxs.find((c) => c.node === t.node);
-      const labels = p.value(capacity * size);
-      const scratchA = p.value(capacity * rowsPerSample);
-      const scratchB = p.value(capacity * rowsPerSample);
+      const { labels, scratchA, scratchB } = staged[i];
       const out: Output = { y: v.ptr, dy: v.grad, head: ctx ? ctx.node.layer.head(ctx) : null, rows: 0, cols };
       const metric: MetricContext = { k, arena, y: v.ptr, labels, rows: 0, cols, scratchA, scratchB };
       return { out, labels, rowsPerSample, size, metric };
@@ -108,40 +121,102 @@ export function makePlan(be: Backend, graph: Graph, capacity: number, mode: Plan
     return { inputs, ctxs, outputs };
   };
 
-  // Pass 1 counts (with stand-in addresses); pass 2 binds to real ones in one block.
-  let valueBytes = 0;
-  let gradBytes = 0;
-  let intBytes = 0;
-  layout(
-    {
-      value: (f) => ((valueBytes += alignUp(f * 4)), 16),
-      grad: (f) => (withGrads ? ((gradBytes += alignUp(f * 4)), 16) : 0),
-      ints: (v) => ((intBytes += alignUp(v.length * 4)), 16),
+  // Pass 1 counts (with stand-in addresses); pass 2 binds to real ones in one block. Both
+  // passes make the same calls in the same order, so the value pool lays out the same.
+  const planner = (pool: Pool, grads: { at: number }, ints: { at: number }, write: boolean): Planner => ({
+    value: (f) => pool.alloc(alignUp(f * 4)),
+    grad: (f) => (withGrads ? ((grads.at += alignUp(f * 4)), grads.at - alignUp(f * 4)) : 0),
+    ints: (v) => {
+      const at = ints.at;
+      ints.at += alignUp(v.length * 4);
+      if (write) arena.i32.set(v, at >>> 2);
+      return at;
     },
-    16,
-  );
+  });
+  const countPool = new Pool(16);
+  const countGrads = { at: 16 };
+  const countInts = { at: 16 };
+  layout(planner(countPool, countGrads, countInts, false), countPool, 16);
+  const valueBytes = countPool.top;
+  const gradBytes = countGrads.at - 16;
+  const intBytes = countInts.at - 16;
   const bytes = wsBytes + valueBytes + gradBytes + intBytes;
   const start = arena.alloc(bytes);
   const ws = start;
-  let values = ws + wsBytes;
-  const grads = values + valueBytes;
-  let g = grads;
-  let ints = grads + gradBytes;
-  const take = (at: number, f: number): [number, number] => [at + alignUp(f * 4), at];
-  const laid = layout(
-    {
-      value: (f) => (([values, f] = take(values, f)), f),
-      grad: (f) => (withGrads ? (([g, f] = take(g, f)), f) : 0),
-      ints: (v) => {
-        const at = ints;
-        ints += alignUp(v.length * 4);
-        arena.i32.set(v, at >>> 2);
-        return at;
-      },
-    },
-    ws,
-  );
+  const pool = new Pool(ws + wsBytes);
+  const grads = ws + wsBytes + valueBytes;
+  const laid = layout(planner(pool, { at: grads }, { at: grads + gradBytes }, true), pool, ws);
   return { capacity, mode, start, bytes, ...laid, grads, gradFloats: gradBytes / 4 };
+}
+
+/**
+ * For inference plans: the body-node index that reads each value last. A value that a model
+ * output is, or that is a model input, is never released; a flatten/reshape's reads count as
+ * reads of the buffer it aliases.
+ */
+function lastUses(graph: Graph, bodies: Graph['nodes']) {
+  const root = (t: SymbolicTensor): SymbolicTensor => (t.node.layer.aliasesInput ? root(t.node.inputs[0]) : t);
+  const last = new Map<SymbolicTensor, number>();
+  bodies.forEach((n, j) => {
+    for (const t of n.inputs) last.set(root(t), j);
+  });
+  const pinned = new Set(graph.outputs.map((t) => t.node));
+  for (const t of [...graph.outputs, ...graph.inputs, ...graph.outputs.flatMap((o) => o.node.inputs)]) last.set(root(t), Infinity);
+  return {
+    /** Output nodes: their saved buffers and inputs stay alive. */
+    pinned,
+    /** (buffer address, last reader) for every value bound so far that is not an alias. */
+    *byValue(values: Map<SymbolicTensor, { ptr: number }>): Generator<[number, number]> {
+      for (const [t, v] of values) if (!t.node.layer.aliasesInput && last.has(t)) yield [v.ptr, last.get(t)!];
+    },
+  };
+}
+
+/** First-fit allocation of value buffers inside the plan, with release (inference plans reuse dead buffers). */
+class Pool {
+  top = 0;
+  /** Every allocation, in order: [address, bytes]. */
+  readonly taken: [number, number][] = [];
+  private readonly sizes = new Map<number, number>();
+  private holes: { off: number; bytes: number }[] = [];
+  constructor(private readonly base: number) {}
+  alloc(bytes: number): number {
+    let ptr = -1;
+    for (let i = 0; i < this.holes.length; i++) {
+      const h = this.holes[i];
+      if (h.bytes < bytes) continue;
+      ptr = this.base + h.off;
+      h.off += bytes;
+      h.bytes -= bytes;
+      if (h.bytes === 0) this.holes.splice(i, 1);
+      break;
+    }
+    if (ptr < 0) {
+      ptr = this.base + this.top;
+      this.top += bytes;
+    }
+    this.taken.push([ptr, bytes]);
+    this.sizes.set(ptr, bytes);
+    return ptr;
+  }
+  releasePtr(ptr: number): void {
+    const bytes = this.sizes.get(ptr);
+    if (bytes !== undefined) this.release(ptr, bytes);
+  }
+  release(ptr: number, bytes: number): void {
+    if (!this.sizes.has(ptr)) return;
+    this.sizes.delete(ptr);
+    const off = ptr - this.base;
+    this.holes.push({ off, bytes });
+    this.holes.sort((a, b) => a.off - b.off);
+    const merged: { off: number; bytes: number }[] = [];
+    for (const h of this.holes) {
+      const prev = merged[merged.length - 1];
+      if (prev && prev.off + prev.bytes === h.off) prev.bytes += h.bytes;
+      else merged.push({ ...h });
+    }
+    this.holes = merged;
+  }
 }
 
 /** Whether a plan serves a request of this mode and capacity. */

@@ -197,6 +197,31 @@ describe('save: TF.js reads what simdnet writes', () => {
   });
 });
 
+describe('inference plans reuse dead buffers', () => {
+  it('a residual, branching CNN predicts bit for bit the same from a smaller inference plan', () => {
+    const img = sn.input({ shape: [10, 10, 3] });
+    const a = layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'tanh' }).apply(img);
+    const b = layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(a);
+    const c = layers.conv2d({ filters: 8, kernelSize: 1, activation: 'sigmoid' }).apply(img);
+    const sum = layers.add().apply([a, b, c]);
+    const p = layers.maxPooling2d({ poolSize: 2 }).apply(layers.concatenate().apply([sum, c]));
+    const flat = layers.flatten().apply(p);
+    const out1 = layers.dense({ units: 4, activation: 'softmax' }).apply(flat);
+    const out2 = layers.dense({ units: 2 }).apply(layers.dense({ units: 6, activation: 'elu' }).apply(flat));
+    const m = sn.model({ inputs: img, outputs: [out1, out2] });
+    const x = tensor(Float32Array.from({ length: 7 * 300 }, (_, i) => Math.sin(i * 0.05)), [7, 10, 10, 3]);
+    const fromInference = (m.predict(x, { batchSize: 7 }) as sn.Tensor[]).map((t) => Array.from(t.dataSync()));
+    const inferenceBytes = m.arenaBytes();
+    m.compile({ optimizer: 'sgd', loss: ['sparseCategoricalCrossentropy', 'mse'] });
+    m.ensurePlan(7, 'train');
+    const trainBytes = m.arenaBytes();
+    const fromTraining = (m.predict(x, { batchSize: 7 }) as sn.Tensor[]).map((t) => Array.from(t.dataSync()));
+    expect(fromTraining).toEqual(fromInference);
+    expect(inferenceBytes).toBeLessThan(trainBytes);
+    m.dispose();
+  });
+});
+
 describe('lifecycle', () => {
   it('a graph training step allocates nothing; 20 graph models built, trained and disposed leave the arena where it started', () => {
     const { arena } = backend();
