@@ -18,10 +18,10 @@
 // transposed convolution on the forward's direct path (MNIST conv2, 14x14x8 → 16 5x5: ~65% of
 // peak on the GEMM, ~85–97% direct).
 //
-// The chunk size and the workspace layout are mirrored by conv2dWorkspaceBytes in
-// src/wasm/workspace.ts: change both together.
+// conv2d_workspace_bytes (at the end of this file) sizes the workspace from the chunk rule and
+// the layouts below: change it with them.
 
-import { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32 } from './gemm';
+import { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32, gemm_workspace_bytes } from './gemm';
 import { relu_forward_f32 } from './activation';
 import { madd, transpose4Store } from './simd';
 
@@ -31,7 +31,7 @@ const CHUNK_FLOATS: i32 = 65536;
 const MIN_ROWS: i32 = 32;
 const MAX_ROWS: i32 = 512;
 
-/** Rows (output pixels) per chunk; conv2dWorkspaceBytes uses the same rule. */
+/** Rows (output pixels) per chunk; conv2d_workspace_bytes uses the same rule. */
 @inline function chunkRows(total: i32, K: i32): i32 {
   let p = CHUNK_FLOATS / K;
   if (p < MIN_ROWS) p = MIN_ROWS;
@@ -208,7 +208,7 @@ function col2im(dx: usize, cols: usize, r0: i32, rows: i32, inH: i32, inW: i32, 
 // path takes over).
 //
 // Workspace from ws (floats): [padded sample inH·padBudget·inC, or edge cols 4·K, whichever is
-// larger][tap byte offsets: K i32][sink: 5x8][y scratch: 5x8]; mirrored by conv2dWorkspaceBytes.
+// larger][tap byte offsets: K i32][sink: 5x8][y scratch: 5x8]; sized by conv2d_workspace_bytes.
 
 /** Largest padded sample (floats) the moderate-channel direct paths use: 1 MiB, L2-sized. */
 const PAD_MAX: i32 = 262144;
@@ -790,7 +790,7 @@ function directWeightGrad(dw: usize, dy: usize, x: usize, ws: usize, batch: i32,
 // sink; a partial tile at the right edge runs on zeroed scratch rows and is added back.
 //
 // Workspace from ws (floats): [dyT: outC·(outW + 16)][wP: ceil(kH/5)·5·kW·outC][scratch: 40]
-// [sink: 5x8]; mirrored by conv2dWorkspaceBytes.
+// [sink: 5x8]; sized by conv2d_workspace_bytes.
 
 /** Direct dx path applies: one input channel, unit column stride. */
 @inline function useDirectDx(inC: i32, sw: i32): bool {
@@ -1030,7 +1030,7 @@ function biasGrad(db: usize, dy: usize, total: i32, c: i32): void {
  * 2-D convolution. x [batch, inH, inW, inC], w [kH, kW, inC, outC], b [outC] (may be 0) →
  * y [batch, outH, outW, outC] (OVERWRITE): y = b + Σ x[n, oh·sh − padTop + i·dh,
  * ow·sw − padLeft + j·dw, ic]·w[i, j, ic, oc], out-of-range input = 0; relu ≠ 0 then takes
- * max(0, y) (pmax's rule, as relu_forward_f32) on the way out. ws: conv2dWorkspaceBytes.
+ * max(0, y) (pmax's rule, as relu_forward_f32) on the way out. ws: conv2d_workspace_bytes.
  * Reference: test/reference/conv.ts conv2d_forward_f32.
  */
 export function conv2d_forward_f32(y: usize, x: usize, w: usize, b: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, strideH: i32, strideW: i32, dilH: i32, dilW: i32, padTop: i32, padLeft: i32, relu: i32): void {
@@ -1076,7 +1076,7 @@ export function conv2d_forward_f32(y: usize, x: usize, w: usize, b: usize, ws: u
 /**
  * 2-D convolution backward (ACCUMULATE; each of dx, dw, db may be 0 = skip): dx [batch, inH,
  * inW, inC] += ∂/∂x, dw [kH, kW, inC, outC] += ∂/∂w, db [outC] += Σ dy, for dy [batch, outH,
- * outW, outC] and the forward's x, w and hyper-parameters. ws: conv2dWorkspaceBytes.
+ * outW, outC] and the forward's x, w and hyper-parameters. ws: conv2d_workspace_bytes.
  * Reference: test/reference/conv.ts conv2d_backward_f32.
  */
 export function conv2d_backward_f32(dx: usize, dw: usize, db: usize, dy: usize, x: usize, w: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, strideH: i32, strideW: i32, dilH: i32, dilW: i32, padTop: i32, padLeft: i32): void {
@@ -1127,4 +1127,47 @@ export function conv2d_backward_f32(dx: usize, dw: usize, db: usize, dy: usize, 
       }
     }
   }
+}
+
+/** The largest workspace of the three GEMMs a chunk of `rows` output pixels runs. */
+@inline function chunkGemmBytes(rows: i32, K: i32, outC: i32): i32 {
+  const fwd = gemm_workspace_bytes(rows, outC, K); // y = cols·W
+  const dw = gemm_workspace_bytes(K, outC, rows); // dW += colsᵀ·dy
+  const dx = gemm_workspace_bytes(rows, K, outC); // dcols = dy·Wᵀ
+  return max(fwd, max(dw, dx));
+}
+
+/**
+ * Bytes conv2d_forward_f32 / conv2d_backward_f32 need at `ws` for these sizes, any stride,
+ * padding or dilation (0 when there is no output pixel, no tap or no output channel). The
+ * largest of the paths that may run, each of which uses the workspace from its start:
+ * - GEMM path: the [P, K] im2col buffer (colsBytes) then the GEMM workspace of the largest GEMM
+ *   call of a full chunk and of the last one (chunkRows, K = kH·kW·inC).
+ * - direct forward / dW (useDirect): the padded sample or 4 edge im2col rows (regionFloats), K
+ *   tap offsets, the 5x8 sink and the 5x8 scratch tile.
+ * - dx as a transposed convolution (useTransposedDx with unit strides, which this size cannot
+ *   see): the same for dy (KT = kH·kW·outC taps), then the flipped weights, KT·inC floats.
+ * - direct dx for inC = 1 (useDirectDx, taken only with stride 1 in w, which this size cannot
+ *   see): one transposed dy row outC·(outW + 16), the weights in groups of 5 kernel rows, the
+ *   5x8 scratch tile and the 5x8 sink.
+ * src/wasm/workspace.ts conv2dWorkspaceBytes calls this.
+ */
+export function conv2d_workspace_bytes(batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32): i32 {
+  const total = batch * outH * outW;
+  const K = kH * kW * inC;
+  if (total <= 0 || K <= 0 || outC <= 0) return 0;
+  const P = chunkRows(total, K);
+  const last = total - ((total - 1) / P) * P;
+  let bytes = <i32>colsBytes(P, K) + max(chunkGemmBytes(P, K, outC), chunkGemmBytes(last, K, outC));
+  if (useDirect(inH, inW, inC, outC, kW)) {
+    bytes = max(bytes, (regionFloats(inH, inW, inC, K, kW) + K + 40 + 40) << 2);
+  }
+  const KT = kH * kW * outC;
+  if (useTransposedDx(inC, outH, outW, outC, kW, 1, 1)) {
+    bytes = max(bytes, (regionFloats(outH, outW, outC, KT, kW) + KT + 40 + 40 + KT * inC) << 2);
+  }
+  if (useDirectDx(inC, 1)) {
+    bytes = max(bytes, (outC * (outW + 16) + ((kH + 4) / 5) * 5 * kW * outC + 40 + 40) << 2);
+  }
+  return bytes;
 }

@@ -1,11 +1,11 @@
 // Dense (fully connected) layer, W stored [inDim, outDim] (Keras / TF.js layout). All three
 // products are the packed GEMMs of gemm.ts, whose nt/tn layouts run as fast as nn, so the
 // backward pass costs the same as the forward one.
-import { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32 } from './gemm';
+import { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32, gemm_workspace_bytes } from './gemm';
 
 /**
  * y[batch, outDim] = x[batch, inDim]·w[inDim, outDim] + b[outDim]; OVERWRITES y. b = 0: no bias.
- * ws: denseWorkspaceBytes(batch, inDim, outDim) bytes (src/wasm/workspace.ts).
+ * ws: dense_workspace_bytes(batch, inDim, outDim) bytes.
  * Reference: test/reference/dense.ts dense_forward_f32.
  */
 export function dense_forward_f32(y: usize, x: usize, w: usize, b: usize, ws: usize, batch: i32, inDim: i32, outDim: i32): void {
@@ -29,7 +29,7 @@ export function dense_forward_f32(y: usize, x: usize, w: usize, b: usize, ws: us
 /**
  * Gradients of dense_forward_f32, ACCUMULATED: dx[batch, inDim] += dy[batch, outDim]·wᵀ,
  * dw[inDim, outDim] += xᵀ·dy, db[outDim] += column sums of dy. Any of dx, dw, db = 0: skipped.
- * x: [batch, inDim], w: [inDim, outDim]; ws: denseWorkspaceBytes(batch, inDim, outDim) bytes.
+ * x: [batch, inDim], w: [inDim, outDim]; ws: dense_workspace_bytes(batch, inDim, outDim) bytes.
  * Reference: test/reference/dense.ts dense_backward_f32.
  */
 export function dense_backward_f32(
@@ -39,6 +39,18 @@ export function dense_backward_f32(
   if (dx != 0) gemm_nt_f32(dx, dy, w, ws, batch, inDim, outDim);
   if (dw != 0) gemm_tn_f32(dw, x, dy, ws, inDim, outDim, batch);
   if (db != 0) columnSums(db, dy, batch, outDim);
+}
+
+/**
+ * Bytes dense_forward_f32 / dense_backward_f32 need at `ws`: the largest of their GEMMs' —
+ * forward y = x·W (batch, outDim, inDim), backward dx += dy·Wᵀ (batch, inDim, outDim) and
+ * dW += xᵀ·dy (inDim, outDim, batch). src/wasm/workspace.ts denseWorkspaceBytes calls this.
+ */
+export function dense_workspace_bytes(batch: i32, inDim: i32, outDim: i32): i32 {
+  const a = gemm_workspace_bytes(batch, outDim, inDim);
+  const b = gemm_workspace_bytes(batch, inDim, outDim);
+  const c = gemm_workspace_bytes(inDim, outDim, batch);
+  return max(a, max(b, c));
 }
 
 /** db[cols] += Σ_r dy[r, cols], 16 columns at a time so four sums run in parallel. */

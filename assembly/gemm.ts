@@ -10,7 +10,7 @@
 // A, B or C is ever read or written.
 import { madd, transpose4Store } from './simd';
 
-// Blocking. Twins in src/wasm/workspace.ts (gemmWorkspaceBytes) — keep them equal.
+// Blocking. gemm_workspace_bytes (at the end of this file) sizes the workspace from these.
 // Micro-tile MR x 8, MR = 5 without FMA, 6 with it (measured on Node 20, AMD EPYC Zen 5; see
 // bench/RESULTS.md). Without FMA each step needs a temporary for the product, so 6x8 (12
 // accumulators + 2 B vectors + the broadcast + that temporary) no longer fits V8's 15 usable
@@ -355,25 +355,40 @@ function gemm(c: usize, a: usize, b: usize, ws: usize, m: i32, n: i32, k: i32, a
 }
 
 /**
- * C[m,n] += A[m,k]·B[k,n]; all row-major f32, C accumulates. `ws`: gemmWorkspaceBytes(m, n, k)
- * bytes (src/wasm/workspace.ts). Reference: test/reference/gemm.ts gemm_nn_f32.
+ * C[m,n] += A[m,k]·B[k,n]; all row-major f32, C accumulates. `ws`: gemm_workspace_bytes(m, n,
+ * k) bytes. Reference: test/reference/gemm.ts gemm_nn_f32.
  */
 export function gemm_nn_f32(c: usize, a: usize, b: usize, ws: usize, m: i32, n: i32, k: i32): void {
   gemm(c, a, b, ws, m, n, k, false, false);
 }
 
 /**
- * C[m,n] += A[m,k]·B[n,k]ᵀ; all row-major f32, C accumulates. `ws`: gemmWorkspaceBytes(m, n, k)
- * bytes. Reference: test/reference/gemm.ts gemm_nt_f32.
+ * C[m,n] += A[m,k]·B[n,k]ᵀ; all row-major f32, C accumulates. `ws`: gemm_workspace_bytes(m, n,
+ * k) bytes. Reference: test/reference/gemm.ts gemm_nt_f32.
  */
 export function gemm_nt_f32(c: usize, a: usize, b: usize, ws: usize, m: i32, n: i32, k: i32): void {
   gemm(c, a, b, ws, m, n, k, false, true);
 }
 
 /**
- * C[m,n] += A[k,m]ᵀ·B[k,n]; all row-major f32, C accumulates. `ws`: gemmWorkspaceBytes(m, n, k)
- * bytes. Reference: test/reference/gemm.ts gemm_tn_f32.
+ * C[m,n] += A[k,m]ᵀ·B[k,n]; all row-major f32, C accumulates. `ws`: gemm_workspace_bytes(m, n,
+ * k) bytes. Reference: test/reference/gemm.ts gemm_tn_f32.
  */
 export function gemm_tn_f32(c: usize, a: usize, b: usize, ws: usize, m: i32, n: i32, k: i32): void {
   gemm(c, a, b, ws, m, n, k, true, false);
+}
+
+/**
+ * Bytes gemm_nn_f32 / gemm_nt_f32 / gemm_tn_f32 need at `ws` for C[m,n] += op(A)[m,k]·op(B)[k,n]:
+ * the layout of gemm() above with this binary's MR — one packed B panel (kcMax x ncMax), one
+ * packed A block (mcMax x kcMax) and one MR x NR edge tile. Bounded (≤ 4·(KC·NC + MC·KC + MR·NR)
+ * = 647,360 bytes with MR = 6) however large the problem is; 0 when m, n or k ≤ 0.
+ * src/wasm/workspace.ts gemmWorkspaceBytes calls this.
+ */
+export function gemm_workspace_bytes(m: i32, n: i32, k: i32): i32 {
+  if (m <= 0 || n <= 0 || k <= 0) return 0;
+  const kcMax = min32(k, KC);
+  const ncMax = roundUp(min32(n, NC), NR);
+  const mcMax = roundUp(min32(m, MC), MR);
+  return (kcMax * ncMax + mcMax * kcMax + MR * NR) << 2;
 }

@@ -13,11 +13,13 @@ export {
   gemm_nn_f32,
   gemm_nt_f32,
   gemm_tn_f32,
+  gemm_workspace_bytes,
 } from './gemm';
 
 export {
   dense_forward_f32,
   dense_backward_f32,
+  dense_workspace_bytes,
 } from './dense';
 
 export {
@@ -61,6 +63,7 @@ export {
 export {
   conv2d_forward_f32,
   conv2d_backward_f32,
+  conv2d_workspace_bytes,
 } from './conv';
 
 export {
@@ -74,12 +77,29 @@ export {
   global_avgpool_backward_f32,
 } from './pool';
 
+export {
+  merge_sum_forward_f32,
+  merge_sum_backward_f32,
+  subtract_forward_f32,
+  merge_mul_forward_f32,
+  merge_mul_backward_f32,
+  merge_max_forward_f32,
+  merge_max_backward_f32,
+  concat_forward_f32,
+  concat_backward_f32,
+  batch_matmul_forward_f32,
+  batch_matmul_backward_f32,
+} from './merge';
+
 /** First byte the host's arena may use. */
 export function heap_base(): usize {
   return __heap_base;
 }
 
-/** ABI revision; bump with any change of a kernel's name or arguments. */
+// The number lives in src/wasm/abi.ts (ABI_VERSION) alone; build.mjs generates this module from it.
+import { ABI_VERSION } from './abi_version.gen';
+
+/** ABI revision (src/wasm/abi.ts ABI_VERSION); bump there with any change of a kernel's name or arguments. */
 export function abi_version(): i32 {
-  return 2;
+  return ABI_VERSION;
 }

@@ -3,7 +3,6 @@
 // gradient checks; accumulate semantics, 0-pointer skips and guard regions.
 import { describe, expect, it } from 'vitest';
 import { expectClose, f32round, loadHarness, randomArray, type Harness } from '../helpers/harness.ts';
-import { conv2dWorkspaceBytes } from '../../src/wasm/workspace.ts';
 import { numericGrad } from '../helpers/gradcheck.ts';
 import * as ref from '../reference/conv.ts';
 
@@ -69,7 +68,7 @@ function guarded(h: Harness, data: ArrayLike<number> | number): { p: number; che
 
 /** The guarded workspace: conv2dWorkspaceBytes, or exactly `bytes` when given. */
 function workspace(h: Harness, c: Conv, bytes?: number) {
-  bytes ??= conv2dWorkspaceBytes(c.batch, c.inH, c.inW, c.inC, c.outH, c.outW, c.outC, c.kH, c.kW);
+  bytes ??= h.k.conv2d_workspace_bytes(c.batch, c.inH, c.inW, c.inC, c.outH, c.outW, c.outC, c.kH, c.kW);
   return guarded(h, Math.ceil(bytes / 4));
 }
 
@@ -96,7 +95,7 @@ function checkForward(h: Harness, c: Conv, seed: number, bias = true, wsBytes?: 
   ref.conv2d_forward_f32(yRef, x, w, b, ...hyper(c));
   const yBuf = guarded(h, randomArray(n.y, seed + 3, 50, 60)); // stale contents must be overwritten
   const ws = workspace(h, c, wsBytes);
-  h.k.conv2d_forward_f32(yBuf.p, h.put(x), h.put(w), b ? h.put(b) : 0, ws.p, ...hyper(c));
+  h.k.conv2d_forward_f32(yBuf.p, h.put(x), h.put(w), b ? h.put(b) : 0, ws.p, ...hyper(c), 0);
   const K = c.kH * c.kW * c.inC;
   expectClose(h.read(yBuf.p, n.y), yRef, { rtol: 1e-5, atol: 1e-6, scale: Math.sqrt(K) + 1, label: `forward ${label(c)}` });
   yBuf.check('y');
@@ -270,7 +269,7 @@ describe(`conv2d kernels vs reference (${variant} binary)`, () => {
     const x = [1, 2, 3, 0, 0, 1, 2, 3, 3, 0, 1, 2, 2, 3, 0, 1];
     const w = [2, 0, 1, 0, 1, 2, 1, 0, 2];
     const y = h.zeros(4);
-    h.k.conv2d_forward_f32(y, h.put(x), h.put(w), 0, workspace(h, c).p, ...hyper(c));
+    h.k.conv2d_forward_f32(y, h.put(x), h.put(w), 0, workspace(h, c).p, ...hyper(c), 0);
     expect(Array.from(h.read(y, 4))).toEqual([15, 16, 6, 15]);
     const yRef = new Float64Array(4);
     ref.conv2d_forward_f32(yRef, Float64Array.from(x), Float64Array.from(w), null, ...hyper(c));
@@ -278,7 +277,7 @@ describe(`conv2d kernels vs reference (${variant} binary)`, () => {
     // With a bias of 3 and 'same' padding the centre 2x2 of the 4x4 output is the same plus 3.
     const s = shape(1, 4, 4, 1, 1, [3, 3], [1, 1], [1, 1], 'same');
     const ys = h.zeros(16);
-    h.k.conv2d_forward_f32(ys, h.put(x), h.put(w), h.put([3]), workspace(h, s).p, ...hyper(s));
+    h.k.conv2d_forward_f32(ys, h.put(x), h.put(w), h.put([3]), workspace(h, s).p, ...hyper(s), 0);
     const out = h.read(ys, 16);
     expect([out[5], out[6], out[9], out[10]]).toEqual([18, 19, 9, 18]);
   });
@@ -320,7 +319,7 @@ describe(`conv2d kernels vs reference (${variant} binary)`, () => {
       shape(1, 6, 10, 8, 8, [3, 5], [1, 1], [1, 2], 'valid'),
     ]) {
       const { fwd, dx } = directBytes(c);
-      expect(conv2dWorkspaceBytes(c.batch, c.inH, c.inW, c.inC, c.outH, c.outW, c.outC, c.kH, c.kW)).toBeGreaterThanOrEqual(Math.max(fwd, dx));
+      expect(h.k.conv2d_workspace_bytes(c.batch, c.inH, c.inW, c.inC, c.outH, c.outW, c.outC, c.kH, c.kW)).toBeGreaterThanOrEqual(Math.max(fwd, dx));
       h.reset();
       checkForward(h, c, 41, true, fwd);
       h.reset();
@@ -334,7 +333,7 @@ describe(`conv2d kernels vs reference (${variant} binary)`, () => {
       shape(1, 12, 12, 8, 16, [1, 1], [3, 3], [1, 1], 'valid'),
       shape(1, 13, 13, 4, 8, [3, 3], [3, 3], [2, 1], 'valid'),
     ]) {
-      expect(conv2dWorkspaceBytes(c.batch, c.inH, c.inW, c.inC, c.outH, c.outW, c.outC, c.kH, c.kW)).toBe(directBytes(c).fwd);
+      expect(h.k.conv2d_workspace_bytes(c.batch, c.inH, c.inW, c.inC, c.outH, c.outW, c.outC, c.kH, c.kW)).toBe(directBytes(c).fwd);
       h.reset();
       checkForward(h, c, 51);
       checkBackward(h, c, 53);
@@ -377,10 +376,10 @@ describe(`conv2d kernels vs reference (${variant} binary)`, () => {
   });
 
   it('workspace size agrees with the chunking and does not scale with the batch', () => {
-    const a = conv2dWorkspaceBytes(8, 56, 56, 32, 56, 56, 64, 3, 3);
-    const b = conv2dWorkspaceBytes(64, 56, 56, 32, 56, 56, 64, 3, 3);
+    const a = h.k.conv2d_workspace_bytes(8, 56, 56, 32, 56, 56, 64, 3, 3);
+    const b = h.k.conv2d_workspace_bytes(64, 56, 56, 32, 56, 56, 64, 3, 3);
     expect(a).toBe(b);
-    expect(conv2dWorkspaceBytes(0, 5, 5, 3, 5, 5, 4, 3, 3)).toBe(0);
+    expect(h.k.conv2d_workspace_bytes(0, 5, 5, 3, 5, 5, 4, 3, 3)).toBe(0);
   });
 });
 }

@@ -2,7 +2,6 @@
 import { describe, it } from 'vitest';
 import { expectClose, f32round, loadHarness, randomArray, type Harness } from '../helpers/harness.ts';
 import * as ref from '../reference/dense.ts';
-import { denseWorkspaceBytes } from '../../src/wasm/workspace.ts';
 
 const GUARD = 16;
 const SENTINEL = 1234.5;
@@ -25,7 +24,7 @@ function expectUntouched(h: Harness, p: number, len: number, label: string): voi
   if (bad >= 0) throw new Error(`${label}: guard element ${bad} after the buffer was overwritten with ${guard[bad]}`);
 }
 function putWorkspace(h: Harness, batch: number, inDim: number, outDim: number): number {
-  return putGuarded(h, new Float64Array(denseWorkspaceBytes(batch, inDim, outDim) / 4));
+  return putGuarded(h, new Float64Array(h.k.dense_workspace_bytes(batch, inDim, outDim) / 4));
 }
 
 function checkForward(h: Harness, batch: number, inDim: number, outDim: number, bias: boolean, seed: number): void {
@@ -36,7 +35,7 @@ function checkForward(h: Harness, batch: number, inDim: number, outDim: number, 
   // y starts as garbage: the forward pass must overwrite it.
   const py = putGuarded(h, randomArray(batch * outDim, seed + 3, 50, 100));
   const pws = putWorkspace(h, batch, inDim, outDim);
-  const wsLen = denseWorkspaceBytes(batch, inDim, outDim) / 4;
+  const wsLen = h.k.dense_workspace_bytes(batch, inDim, outDim) / 4;
   h.k.dense_forward_f32(py, h.put(x), h.put(w), b ? h.put(b) : 0, pws, batch, inDim, outDim);
   const want = new Float64Array(batch * outDim);
   ref.dense_forward_f32(want, x, w, b, batch, inDim, outDim);
@@ -60,7 +59,7 @@ function checkBackward(h: Harness, batch: number, inDim: number, outDim: number,
   const pdw = dw ? putGuarded(h, dw) : 0;
   const pdb = db ? putGuarded(h, db) : 0;
   const pws = putWorkspace(h, batch, inDim, outDim);
-  const wsLen = denseWorkspaceBytes(batch, inDim, outDim) / 4;
+  const wsLen = h.k.dense_workspace_bytes(batch, inDim, outDim) / 4;
   h.k.dense_backward_f32(pdx, pdw, pdb, h.put(dy), h.put(x), h.put(w), pws, batch, inDim, outDim);
   const wdx = dx && Float64Array.from(dx);
   const wdw = dw && Float64Array.from(dw);

@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectClose, f32round, loadHarness, randomArray, type Harness } from '../helpers/harness.ts';
 import * as ref from '../reference/gemm.ts';
-import { gemmWorkspaceBytes } from '../../src/wasm/workspace.ts';
 
 type Layout = 'gemm_nn_f32' | 'gemm_nt_f32' | 'gemm_tn_f32';
 const LAYOUTS: Layout[] = ['gemm_nn_f32', 'gemm_nt_f32', 'gemm_tn_f32'];
@@ -28,7 +27,7 @@ export function checkGemm(h: Harness, name: Layout, m: number, n: number, k: num
   // Guard floats after C and after the workspace must come back untouched.
   const cg = new Float64Array(m * n + GUARD).fill(SENTINEL);
   cg.set(c);
-  const wsFloats = gemmWorkspaceBytes(m, n, k) / 4;
+  const wsFloats = h.k.gemm_workspace_bytes(m, n, k) / 4;
   const wsg = new Float64Array(wsFloats + GUARD).fill(SENTINEL);
   wsg.fill(0, 0, wsFloats);
   const pc = h.put(cg);
@@ -59,7 +58,7 @@ function checkAtMemoryEnd(h: Harness, name: Layout, which: 'a' | 'b' | 'c', m: n
   const arrs = { a, b, c };
   const ptrs: Record<string, number> = {};
   for (const key of ['a', 'b', 'c'] as const) if (key !== which) ptrs[key] = h.put(arrs[key]);
-  const pws = h.zeros(gemmWorkspaceBytes(m, n, k) / 4);
+  const pws = h.zeros(h.k.gemm_workspace_bytes(m, n, k) / 4);
   const len = arrs[which].length;
   h.arena.ensure(h.arena.top + len * 4 + 64);
   const end = h.memory.buffer.byteLength;

@@ -7,3 +7,5 @@ export * from './loss.ts';
 export * from './optim.ts';
 export * from './conv.ts';
 export * from './pool.ts';
+export * from './merge.ts';
+export * from './workspace.ts';
