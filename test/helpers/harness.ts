@@ -1,22 +1,14 @@
 /**
  * Kernel test harness: instantiates a built binary directly (no host library), with a fresh
- * imported memory and the arena, and moves arrays in and out.
+ * imported memory and the arena, and moves arrays in and out. The binary is loaded by
+ * scripts/load-binary.mjs, the one raw-binary loader the benches share.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import v8 from 'node:v8';
-import { fileURLToPath } from 'node:url';
 import type { Kernels } from '../../src/wasm/abi.ts';
 import { Arena } from '../../src/memory/arena.ts';
 import { Random } from '../../src/random.ts';
+import { loadBinary, type Variant } from '../../scripts/load-binary.mjs';
 
-export type Variant = 'baseline' | 'relaxed' | 'debug';
-const FILES: Record<Variant, string> = {
-  baseline: 'build/simdnet.wasm',
-  relaxed: 'build/simdnet.relaxed.wasm',
-  debug: 'build/simdnet.debug.wasm',
-};
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export type { Variant };
 
 export interface Harness {
   k: Kernels;
@@ -40,24 +32,11 @@ export const TEST_VARIANT = (process.env.SIMDNET_VARIANT as Variant) || 'baselin
 /**
  * A harness over one binary. SIMDNET_WASM_FILE (baseline/debug) and SIMDNET_RELAXED_WASM_FILE
  * (relaxed) point the kernel tests at a private build while a family is developed. Node 20
- * accepts relaxed SIMD only behind a V8 flag, which is switched on here at run time.
+ * accepts relaxed SIMD only behind a V8 flag, which the loader switches on at run time.
  */
 export function loadHarness(variant: Variant = TEST_VARIANT): Harness {
-  if (variant === 'relaxed') v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  const override = variant === 'relaxed' ? process.env.SIMDNET_RELAXED_WASM_FILE : process.env.SIMDNET_WASM_FILE;
-  const file = override ? path.resolve(override) : path.join(root, FILES[variant]);
-  if (!fs.existsSync(file)) throw new Error(`${FILES[variant]} is missing: run \`npm run build\` first`);
-  const mod = new WebAssembly.Module(fs.readFileSync(file));
-  const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536 });
-  const inst = new WebAssembly.Instance(mod, {
-    env: {
-      memory,
-      abort: (_m: number, _f: number, line: number, col: number) => {
-        throw new Error(`kernel assertion failed at ${line}:${col}`);
-      },
-    },
-  });
-  const k = inst.exports as unknown as Kernels;
+  const { exports, memory } = loadBinary({ variant, initial: 64, maximum: 65536 });
+  const k = exports as unknown as Kernels;
   const arena = new Arena(memory, k.heap_base());
   const start = arena.mark();
   const zeros = (n: number) => {
