@@ -1,15 +1,12 @@
 // Conv2D throughput (GFLOP/s): forward, backward-dx (only dx wanted) and backward-dW (only dW
 // wanted) at the issue's three shapes, next to the register-only SIMD peak measured in the same
 // process. Plain ESM so `node bench/conv.mjs [--quick] [--binary FILE]` runs it without a
-// compile step; it loads the binary directly with an imported memory (no host library).
+// compile step; it loads the binary directly (scripts/load-binary.mjs, no host library).
 // A pass counts 2·batch·outH·outW·outC·kH·kW·inC flops.
-import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadWorkspace } from './gemm.mjs';
 import { median } from './peers/common.mjs';
-
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+import { loadBinary } from '../scripts/load-binary.mjs';
 
 /** batch, inH, inW, inC → outC, kernel k x k, 'same' padding, stride 1. */
 export const CONV_SHAPES = [
@@ -47,10 +44,8 @@ function time(fn, samples, minMs) {
  * `wasmFile` (or SIMDNET_WASM_FILE) picks another build of the binary.
  */
 export async function convCase(s, { wasmFile } = {}) {
-  const file = path.resolve(root, wasmFile ?? process.env.SIMDNET_WASM_FILE ?? 'build/simdnet.wasm');
-  const { conv2dWorkspaceBytes } = await loadWorkspace();
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  const ex = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(file)), { env: { memory, abort() {} } }).exports;
+  const { exports: ex, memory } = loadBinary(wasmFile ? { file: wasmFile } : { variant: 'baseline' });
+  const conv2dWorkspaceBytes = (...a) => ex.conv2d_workspace_bytes(...a); // the binary's own layouts
   const base = (ex.heap_base() + 63) & ~63;
   const { batch, inH, inW, inC, outC, k } = s;
   const outH = inH;

@@ -1,13 +1,12 @@
 // GEMM throughput (GFLOP/s) of the three layouts, next to the register-only SIMD peak measured
 // in the same process. Plain ESM so `node` runs it without a compile step; it loads the binary
-// directly with WebAssembly and an imported memory (no host library involved).
+// directly (scripts/load-binary.mjs, no host library involved) with an imported memory.
 import asc from 'assemblyscript/asc';
-import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
-import v8 from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { median } from './peers/common.mjs';
+import { acceptsWasm, binaryPath, loadBinary } from '../scripts/load-binary.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
@@ -26,18 +25,10 @@ export const QUICK_SHAPES = [
 ];
 export const LAYOUTS = ['nn', 'nt', 'tn'];
 
-const WASM = { baseline: 'build/simdnet.wasm', relaxed: 'build/simdnet.relaxed.wasm' };
 const PEAK = { baseline: 'build/peak.wasm', relaxed: 'build/peak.relaxed.wasm' };
 
-/**
- * Node 20 refuses relaxed SIMD unless V8's flag is on; the flag can still be switched on at run
- * time, before the module is compiled. Returns whether the engine now accepts `bytes`.
- */
-export function acceptsWasm(bytes) {
-  if (WebAssembly.validate(bytes)) return true;
-  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  return WebAssembly.validate(bytes);
-}
+/** Node 20 refuses relaxed SIMD unless V8's flag is on: the loader switches it on at run time. */
+export { acceptsWasm };
 
 /** Compiles bench/peak.ts into build/peak*.wasm when the source is newer than the binary. */
 async function buildPeak(variant) {
@@ -45,7 +36,7 @@ async function buildPeak(variant) {
   const src = path.join(root, 'bench/peak.ts');
   if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= fs.statSync(src).mtimeMs) return out;
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  // baseDir bench/: keeps the library's asconfig.json (and its entry list) out of this build.
+  // baseDir bench/: paths relative to this folder, whatever the working directory.
   const argv = ['peak.ts', '--baseDir', path.join(root, 'bench'), '--runtime', 'stub', '--enable', 'simd',
     '-O3', '--noAssert', '--use', 'abort=', '--outFile', path.relative(path.join(root, 'bench'), out)];
   if (variant === 'relaxed') argv.push('--enable', 'relaxed-simd');
@@ -53,20 +44,6 @@ async function buildPeak(variant) {
   if (error) throw new Error(`asc failed for bench/peak.ts: ${error.message}\n${stderr.toString()}`);
   return out;
 }
-
-/** src/wasm/workspace.ts compiled on the fly: the one source of truth for workspace sizes. */
-export async function loadWorkspace() {
-  const r = await esbuild.build({
-    entryPoints: [path.join(root, 'src/wasm/workspace.ts')],
-    bundle: true,
-    format: 'esm',
-    write: false,
-    logLevel: 'warning',
-  });
-  const code = r.outputFiles[0].text;
-  return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
-}
-
 
 /** Calls of fn that make one sample of at least minMs, after ≥ warmMs of warm-up (V8 first runs
  * wasm in its baseline compiler and tiers up to the optimising one in the background). */
@@ -91,9 +68,7 @@ function sample(fn, calls) {
 
 /** The register-only peak kernel (bench/peak.ts) as { run, flops }. */
 export async function loadPeak(variant) {
-  const bytes = fs.readFileSync(await buildPeak(variant));
-  if (!acceptsWasm(bytes)) throw new Error(`this engine cannot run the ${variant} peak kernel`);
-  const { peak } = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
+  const { peak } = loadBinary({ file: await buildPeak(variant) }).exports;
   const iters = 100_000;
   return { run: () => peak(iters, 0.999, 0.001), flops: 96 * iters };
 }
@@ -119,14 +94,11 @@ export async function measurePeak(variant, { samples = 9, minMs = 50 } = {}) {
 export async function benchGemm({ variant = 'baseline', wasmFile, shapes = SHAPES, samples = 7, minMs = 60, log = () => {} } = {}) {
   const peak = await loadPeak(variant);
   const peakCalls = calibrate(peak.run, minMs);
-  const file = wasmFile ? path.resolve(wasmFile) : path.join(root, WASM[variant]);
-  const bytes = fs.readFileSync(file);
-  if (!acceptsWasm(bytes)) throw new Error(`this engine cannot run ${file}`);
-  const { gemmWorkspaceBytes } = await loadWorkspace();
-  const mod = new WebAssembly.Module(bytes);
+  const file = wasmFile ? path.resolve(wasmFile) : binaryPath(variant);
+  const { exports: ex, memory } = loadBinary({ file });
+  // The binary reports the workspace its GEMMs need (its own micro-tile and blocking).
+  const gemmWorkspaceBytes = (m, n, k) => ex.gemm_workspace_bytes(m, n, k);
   const maxBytes = Math.max(...shapes.map(([m, k, n]) => 4 * (m * k + k * n + m * n) + gemmWorkspaceBytes(m, n, k) + 4096));
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  const ex = new WebAssembly.Instance(mod, { env: { memory, abort() {} } }).exports;
   const base = (ex.heap_base() + 63) & ~63;
   memory.grow(Math.ceil((base + maxBytes) / 65536));
   const results = [];

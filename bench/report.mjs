@@ -22,13 +22,20 @@ const num = (v, d = 2) => {
   return v.toPrecision(2);
 };
 const ratio = (r) => (r.ratio === null || r.ratio === undefined ? (r.missing ? 'missing' : '—') : `${r.ratio >= 10 ? r.ratio.toFixed(1) : r.ratio.toFixed(2)}x`);
+const MODEL_NAMES = { mlp: 'MLP', cnn: 'CNN', resmlp: 'Residual MLP' };
+const MODEL_DESC = {
+  mlp: 'MLP 784-128(relu)-10(softmax)',
+  cnn: 'CNN conv(8,5x5,same,relu) → maxPool 2 → conv(16,5x5,same,relu) → maxPool 2 → flatten → dense(10,softmax)',
+  resmlp: 'Residual MLP 784 → dense(128,relu) = h1 → dense(128,relu) = h2 → add([h2, h1]) → dense(10,softmax)',
+};
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 // ------------------------------------------------------------------------------ markdown
 
 function targetsTable(rows) {
   const t = rows.filter((r) => r.targetRatio !== undefined);
-  const acc = rows.filter((r) => r.kind === 'accuracy' && r.peerName === 'TF.js wasm');
+  // Accuracy targets: the MLP's and the CNN's (the residual MLP's row has none).
+  const acc = rows.filter((r) => r.kind === 'accuracy' && r.peerName === 'TF.js wasm' && r.accuracyTargetMet !== undefined);
   const lines = ['| target (simdnet / peer) | measured | result |', '|---|---|---|'];
   for (const r of t) {
     let res;
@@ -40,7 +47,7 @@ function targetsTable(rows) {
   for (const r of acc) {
     const res = r.accuracyTargetMet === null ? 'not judged (needs one epoch each: full run)' : r.accuracyTargetMet ? 'met' : '**missed**';
     const seeds = r.bySeed ? `, mean of ${r.bySeed.length} seeds` : '';
-    lines.push(`| ${r.model.toUpperCase()} test accuracy within 0.5 points of TF.js | ${num(100 * r.simdnet, 2)}% vs ${num(100 * r.peer, 2)}% (${r.diffPoints >= 0 ? '+' : ''}${num(r.diffPoints, 2)} pts${seeds}) | ${res} |`);
+    lines.push(`| ${MODEL_NAMES[r.model] ?? r.model} test accuracy within 0.5 points of TF.js | ${num(100 * r.simdnet, 2)}% vs ${num(100 * r.peer, 2)}% (${r.diffPoints >= 0 ? '+' : ''}${num(r.diffPoints, 2)} pts${seeds}) | ${res} |`);
   }
   return lines.join('\n');
 }
@@ -59,7 +66,7 @@ function kernelTable(rows, peak) {
 
 function e2eTable(rows, model) {
   const e = rows.filter((r) => r.group === 'e2e' && r.model === model);
-  const peers = ['TF.js wasm', 'ConvNetJS', 'onnxruntime-web'];
+  const peers = ['TF.js wasm', 'ConvNetJS', 'onnxruntime-web'].filter((p) => e.some((r) => r.peerName === p));
   const kinds = [
     ['train', 'training samples/s', 'samples/s'],
     ['accuracy', 'test accuracy', ''],
@@ -67,7 +74,7 @@ function e2eTable(rows, model) {
     ['rss', 'peak RSS, MiB', ''],
     ['cold', 'cold start, ms', ''],
   ];
-  const lines = [`| ${model.toUpperCase()} | simdnet | ${peers.join(' | ')} | ${peers.map((p) => `vs ${p}`).join(' | ')} |`, `|---|---|${peers.map(() => '---|').join('')}${peers.map(() => '---|').join('')}`];
+  const lines = [`| ${MODEL_NAMES[model] ?? model} | simdnet | ${peers.join(' | ')} | ${peers.map((p) => `vs ${p}`).join(' | ')} |`, `|---|---|${peers.map(() => '---|').join('')}${peers.map(() => '---|').join('')}`];
   for (const [kind, label] of kinds) {
     const rs = e.filter((r) => r.kind === kind);
     if (!rs.length) continue;
@@ -107,10 +114,12 @@ function notes(d) {
   const cj = e.mlp?.convnetjs ?? e.cnn?.convnetjs;
   if (cj?.optimizerNote) n.push(`${cj.optimizerNote}. ConvNetJS uses its own initialisation; the other libraries use glorotUniform.`);
   if (e.cnn?.convnetjs?.train?.mode && e.cnn.convnetjs.train.mode !== 'one epoch') n.push(`ConvNetJS CNN: ${e.cnn.convnetjs.train.mode}; its accuracy is after those steps, not after an epoch.`);
-  for (const m of ['mlp', 'cnn']) {
+  for (const m of Object.keys(MODEL_NAMES)) {
     const s = e[m]?.simdnet;
-    if (s?.skipped) n.push(`simdnet ${m.toUpperCase()}: ${s.skipped}`);
-    if (s?.error) n.push(`simdnet ${m.toUpperCase()} failed: ${s.error.split('\n')[0]}`);
+    if (s?.skipped) n.push(`simdnet ${MODEL_NAMES[m]}: ${s.skipped}`);
+    if (s?.error) n.push(`simdnet ${MODEL_NAMES[m]} failed: ${s.error.split('\n')[0]}`);
+    const t = e[m]?.tfjs;
+    if (t?.error) n.push(`TF.js ${MODEL_NAMES[m]} failed: ${t.error.split('\n')[0]}`);
     const o = e[m]?.onnx;
     if (o && !o.error && !o.skipped) n.push(`onnxruntime-web ${m.toUpperCase()}: ONNX file (${o.onnxBytes.toLocaleString('en-US')} bytes) written from simdnet's trained weights by the bench's protobuf writer; its test accuracy ${(100 * o.testAccuracy).toFixed(2)}% vs simdnet's ${(100 * o.simdnetAccuracy).toFixed(2)}% (same weights: the export is checked).`);
   }
@@ -140,7 +149,10 @@ export const FLOPS = (() => {
   const de = 2 * 7 * 7 * 16 * 10;
   const cnnF = c1 + c2 + de;
   const cnnT = cnnF + c1 + 2 * c2 + 2 * de;
-  return { mlp: { infer: mlpF, train: mlpT }, cnn: { infer: cnnF, train: cnnT } };
+  // Residual MLP: 784→128, 128→128, the skip add (128 adds forward, none extra backward), 128→10.
+  const resF = 2 * (784 * 128 + 128 * 128 + 128 * 10) + 128;
+  const resT = resF + 2 * 784 * 128 + 2 * 2 * 128 * 128 + 2 * 2 * 128 * 10;
+  return { mlp: { infer: mlpF, train: mlpT }, cnn: { infer: cnnF, train: cnnT }, resmlp: { infer: resF, train: resT } };
 })();
 
 /** What the arithmetic allows at the register-only peak, for a train / infer row. */
@@ -218,9 +230,9 @@ export function markdown(d, svgRel) {
     '',
   ];
   if (d.rows.some((r) => r.group === 'kernel')) parts.push('### Kernels, simdnet vs TF.js wasm (one thread)', '', kernelTable(d.rows, peak), '');
-  for (const model of ['mlp', 'cnn']) {
+  for (const model of Object.keys(MODEL_NAMES)) {
     if (!d.rows.some((r) => r.group === 'e2e' && r.model === model)) continue;
-    const desc = model === 'mlp' ? 'MLP 784-128(relu)-10(softmax)' : 'CNN conv(8,5x5,same,relu) → maxPool 2 → conv(16,5x5,same,relu) → maxPool 2 → flatten → dense(10,softmax)';
+    const desc = MODEL_DESC[model];
     const s = d.e2e?.[model]?.simdnet;
     parts.push(`### ${desc} on real MNIST`, '', `Adam 1e-3, batch 64, glorotUniform; training ${s?.train?.mode ?? 'n/a'}; accuracy on ${s?.testSamples ?? '?'} test images after ${s?.accuracyAfter ?? 'n/a'}.`, '', e2eTable(d.rows, model), '');
   }
@@ -247,6 +259,7 @@ export function svg(d) {
     ['Kernels vs TF.js wasm', (r) => r.group === 'kernel'],
     ['MLP end to end', (r) => r.group === 'e2e' && r.model === 'mlp'],
     ['CNN end to end', (r) => r.group === 'e2e' && r.model === 'cnn'],
+    ['Residual MLP end to end', (r) => r.group === 'e2e' && r.model === 'resmlp'],
   ];
   const vals = rows.map((r) => r.ratio).filter((x) => x !== null && Number.isFinite(x) && x > 0);
   const lo = Math.min(0.5, ...vals.map((x) => x / 1.3));

@@ -8,9 +8,8 @@
 // save the trained weights (for the ONNX model of bench/peers/onnx.mjs).
 import fs from 'node:fs';
 import path from 'node:path';
-import { accuracy, childMain, distIndex, gatherRows, loadMnist, now, order, root, timeInference, timeTraining } from './peers/common.mjs';
-
-export const CNN_MISSING = 'simdnet CNN layers not available yet (layers.conv2d / layers.maxPooling2d are not in dist/index.js)';
+import { accuracy, childMain, distIndex, gatherRows, loadMnist, loadModels, now, order, root, timeInference, timeTraining } from './peers/common.mjs';
+import { loadBinary } from '../scripts/load-binary.mjs';
 
 export function version() {
   return JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
@@ -19,12 +18,11 @@ export function version() {
 // ------------------------------------------------------------------------------------ kernels
 
 /**
- * The baseline binary instantiated over its own memory, with a bump allocator — the same way
- * bench/gemm.mjs and bench/conv.mjs load it (no host library in the timed calls).
+ * The baseline binary instantiated over its own memory, with a bump allocator — loaded by
+ * scripts/load-binary.mjs like bench/gemm.mjs and bench/conv.mjs (no host library in the timed calls).
  */
 export function rawKernels(wasmFile = path.join(root, 'build/simdnet.wasm')) {
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  const ex = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(wasmFile)), { env: { memory, abort() {} } }).exports;
+  const { exports: ex, memory } = loadBinary({ file: wasmFile });
   const base = (ex.heap_base() + 63) & ~63;
   let top = base;
   return {
@@ -90,27 +88,20 @@ export function softmaxXentCase(rk, s) {
 
 // ------------------------------------------------------------------------------ end to end
 
-function buildModel(sn, kind) {
-  const { layers } = sn;
-  if (kind === 'mlp') {
-    return sn.sequential({
-      layers: [
-        layers.dense({ units: 128, activation: 'relu', inputShape: [784], kernelInitializer: 'glorotUniform' }),
-        layers.dense({ units: 10, activation: 'softmax', kernelInitializer: 'glorotUniform' }),
-      ],
-    });
-  }
-  if (!layers.conv2d || !layers.maxPooling2d) return null;
-  return sn.sequential({
-    layers: [
-      layers.conv2d({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1], kernelInitializer: 'glorotUniform' }),
-      layers.maxPooling2d({ poolSize: 2 }),
-      layers.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu', kernelInitializer: 'glorotUniform' }),
-      layers.maxPooling2d({ poolSize: 2 }),
-      layers.flatten(),
-      layers.dense({ units: 10, activation: 'softmax', kernelInitializer: 'glorotUniform' }),
-    ],
-  });
+/**
+ * The MNIST model `kind` (mlp | cnn | resmlp) from src/cli/models.ts (build/models.mjs), as the
+ * CLI, the demo, the tests and the TF.js peer build it; { skipped } when dist/index.js lacks a
+ * factory it needs.
+ */
+async function buildModel(sn, kind) {
+  const skipped = await unavailable(sn, kind);
+  return skipped ? { skipped } : { model: (await loadModels()).mnistModel(sn, kind) };
+}
+
+/** Why `kind` cannot be built with this dist/index.js, or null. */
+async function unavailable(sn, kind) {
+  const missing = (await loadModels()).missingFactories(sn, kind);
+  return missing.length ? `simdnet ${kind}: ${missing.join(', ')} not in dist/index.js yet` : null;
 }
 
 function compile(sn, model) {
@@ -118,7 +109,7 @@ function compile(sn, model) {
   return model;
 }
 
-const inShape = (kind) => (kind === 'mlp' ? [784] : [28, 28, 1]);
+const inShape = async (kind) => (await loadModels()).MNIST_MODELS[kind].inputShape;
 
 /**
  * Where the time of one training step goes: each layer's forward and backward, the loss, the
@@ -200,22 +191,24 @@ async function e2e(cfg) {
   const kind = cfg.model;
   const bs = cfg.batchSize;
   sn.setSeed(cfg.seed);
-  if (!buildModel(sn, kind)) return { library: 'simdnet', model: kind, skipped: CNN_MISSING };
+  const skipped = await unavailable(sn, kind);
+  if (skipped) return { library: 'simdnet', model: kind, skipped };
+  const shape = await inShape(kind);
   const d = await loadMnist({ trainLimit: cfg.trainLimit, testLimit: cfg.testLimit || undefined });
   const ord = order(d.nTrain, cfg.seed);
-  const toX = (arr, n) => sn.tensor(arr, [n, ...inShape(kind)]);
+  const toX = (arr, n) => sn.tensor(arr, [n, ...shape]);
   const toY = (arr, n) => sn.tensor(arr instanceof Int32Array ? arr : Int32Array.from(arr), [n]);
 
   if (!cfg.accuracyOnly) {
     const n = Math.min(cfg.warmSteps * bs, d.nTrain);
-    const m = compile(sn, buildModel(sn, kind));
+    const m = compile(sn, (await buildModel(sn, kind)).model);
     const x = toX(gatherRows(d.trainX, 784, ord, 0, n), n);
     await m.fit(x, toY(gatherRows(d.trainY, 1, ord, 0, n), n), { batchSize: bs, epochs: 1, shuffle: false, verbose: 0 });
     m.predict(x, { batchSize: cfg.inferBatch });
   }
 
   sn.setSeed(cfg.seed);
-  const model = compile(sn, buildModel(sn, kind));
+  const model = compile(sn, (await buildModel(sn, kind)).model);
   const out = { library: 'simdnet', seed: cfg.seed, model: kind, binary: info.binary, features: info.features, threads: info.threads };
   out.train = await timeTraining(model, d, ord, cfg, bs, toX, toY);
 
@@ -227,7 +220,7 @@ async function e2e(cfg) {
   if (cfg.accuracyOnly) return out;
 
   const nInf = Math.min(d.nTest, Math.max(cfg.inferBatch, Math.floor(Math.min(cfg.inferSamples, d.nTest) / cfg.inferBatch) * cfg.inferBatch));
-  const xi = sn.tensor(d.testX.subarray(0, nInf * 784), [nInf, ...inShape(kind)]);
+  const xi = sn.tensor(d.testX.subarray(0, nInf * 784), [nInf, ...shape]);
   model.predict(xi, { batchSize: cfg.inferBatch });
   // As for TF.js: one predict(x, { batchSize: 256 }) and a loop of predict() on batches of 256;
   // the row takes the faster.
@@ -262,14 +255,15 @@ async function e2e(cfg) {
 }
 
 async function cold(cfg) {
+  await loadModels(); // the bench's model module, not the library: outside the timing
   const t0 = now();
   const sn = await import(distIndex);
   const tImport = now();
   await sn.init();
   const tReady = now();
-  const m = buildModel(sn, cfg.model);
-  if (!m) return { library: 'simdnet', model: cfg.model, skipped: CNN_MISSING };
-  const y = m.predict(sn.tensor(new Float32Array(784), [1, ...inShape(cfg.model)]));
+  const { model: m, skipped } = await buildModel(sn, cfg.model);
+  if (skipped) return { library: 'simdnet', model: cfg.model, skipped };
+  const y = m.predict(sn.tensor(new Float32Array(784), [1, ...(await inShape(cfg.model))]));
   void y.values[0];
   const t1 = now();
   return { library: 'simdnet', model: cfg.model, coldStartMs: t1 - t0, importMs: tImport - t0, initMs: tReady - tImport, firstPredictMs: t1 - tReady };

@@ -3,27 +3,11 @@
 // Training is a loop of trainOnBatch calls that hands the event loop back every ~25 ms, so the
 // page stays responsive; drawing happens in requestAnimationFrame.
 import { Tensor, backendInfo, data, init, layers, optimizers, sequential, type Sequential } from '../src/index.ts';
+import { MNIST_MODELS, mnistModel } from '../src/cli/models.ts';
 
-type LayerList = NonNullable<Parameters<typeof sequential>[0]>['layers'];
-interface Arch { label: string; inputShape: number[]; layers: () => LayerList }
-
-// Factories that may not exist yet in this version of the library are looked up by name.
-const L = layers as typeof layers & Record<string, ((args: object) => NonNullable<LayerList>[number]) | undefined>;
-const ARCHS: Record<string, Arch> = {
-  mlp: {
-    label: 'MLP 784-128-10',
-    inputShape: [784],
-    layers: () => [layers.dense({ units: 128, activation: 'relu', inputShape: [784] }), layers.dense({ units: 10, activation: 'softmax' })],
-  },
-};
-// The CNN is offered as soon as the library has convolution layers.
-if (L.conv2d && L.maxPooling2d) {
-  ARCHS.cnn = {
-    label: 'CNN conv5x5x8-pool-10',
-    inputShape: [28, 28, 1],
-    layers: () => [L.conv2d!({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1] }), L.maxPooling2d!({ poolSize: 2 }), layers.flatten(), layers.dense({ units: 10, activation: 'softmax' })],
-  };
-}
+// The MNIST models of the CLI, the bench and the tests (src/cli/models.ts), one menu entry each.
+type Arch = 'mlp' | 'cnn';
+const ARCHS: Arch[] = ['mlp', 'cnn'];
 
 const EVAL_N = 1000; // test accuracy is measured on the first 1,000 test digits
 const GRID_N = 60; // digits shown
@@ -46,7 +30,7 @@ function show(el: HTMLElement, value: number, text: string, extra: Record<string
 let mnist: Awaited<ReturnType<typeof data.mnist>>;
 let model: Sequential | null = null;
 let optimizer: ReturnType<typeof optimizers.adam>; // kept to change the learning rate live
-let arch = 'mlp';
+let arch: Arch = 'mlp';
 let running = false;
 // Training state: per-step losses, accuracy points, shuffled order.
 let losses: number[] = [];
@@ -67,7 +51,7 @@ function shuffle(a: Int32Array) {
 }
 
 function buildModel() {
-  model = sequential({ layers: ARCHS[arch].layers() });
+  model = mnistModel({ sequential, layers }, arch);
   optimizer = optimizers.adam({ learningRate: learningRate() });
   model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   losses = [];
@@ -92,14 +76,14 @@ function step() {
     xb.set(images.subarray(k * PIXELS, (k + 1) * PIXELS), i * PIXELS);
     yb[i] = labels[k];
   }
-  const [loss] = model!.trainOnBatch(new Tensor(xb, [bs, ...ARCHS[arch].inputShape], 'float32'), new Tensor(yb, [bs], 'int32'));
+  const [loss] = model!.trainOnBatch(new Tensor(xb, [bs, ...MNIST_MODELS[arch].inputShape], 'float32'), new Tensor(yb, [bs], 'int32'));
   losses.push(loss);
   return bs;
 }
 
 /** Accuracy on the first EVAL_N test digits; the first GRID_N predictions feed the grid. */
 function evaluate() {
-  const x = new Tensor(mnist.test.images.values.subarray(0, EVAL_N * PIXELS), [EVAL_N, ...ARCHS[arch].inputShape], 'float32');
+  const x = new Tensor(mnist.test.images.values.subarray(0, EVAL_N * PIXELS), [EVAL_N, ...MNIST_MODELS[arch].inputShape], 'float32');
   const p = model!.predict(x, { batchSize: 100 }).values;
   const labels = mnist.test.labels.values;
   let right = 0;
@@ -255,8 +239,8 @@ async function main() {
     flatten: true,
   });
   order = Int32Array.from({ length: mnist.train.labels.shape[0] }, (_, i) => i);
-  for (const [k, a] of Object.entries(ARCHS)) ui.arch.add(new Option(a.label, k));
-  ui.arch.onchange = () => ((arch = ui.arch.value), buildModel());
+  for (const a of ARCHS) ui.arch.add(new Option(MNIST_MODELS[a].label, a));
+  ui.arch.onchange = () => ((arch = ui.arch.value as Arch), buildModel());
   ui.start.onclick = toggle;
   ui.reset.onclick = () => buildModel();
   setupDigits();

@@ -9,6 +9,14 @@ import { pathToFileURL } from 'node:url';
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export const distIndex = pathToFileURL(path.join(root, 'dist/index.js')).href;
 
+let models = null;
+/**
+ * The MNIST models every end-to-end row builds — src/cli/models.ts, bundled alone by build.mjs
+ * as build/models.mjs — so simdnet's and TF.js's rows train the CLI's, the demo's and the tests'
+ * architectures: { MNIST_MODELS, mnistModel(api, name, opts), missingFactories(api, name) }.
+ */
+export const loadModels = () => (models ??= import(pathToFileURL(path.join(root, 'build/models.mjs')).href));
+
 export const median = (xs) => {
   const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (!s.length) return NaN;
@@ -80,7 +88,7 @@ export function accuracy(probs, labels, classes = 10) {
 
 /**
  * The end-to-end configuration handed to each child (bench/compare.mjs builds it):
- *   model        'mlp' | 'cnn'
+ *   model        'mlp' | 'cnn' | 'resmlp' (src/cli/models.ts)
  *   warmSteps    training steps on a throw-away model first (JIT, caches), not timed
  *   epoch        true: time one full epoch (60,000 samples, 938 steps) on a fresh model
  *   trainSteps   otherwise: time this many steps, split in `chunks` fits (median of chunk rates)

@@ -4,14 +4,15 @@
 // Kernel rows: matMul (three layouts), conv2d forward / input gradient / filter gradient,
 // maxPool forward / backward, softmax cross-entropy (value + gradient).
 // End-to-end rows (run as a child process: `node bench/peers/tfjs.mjs e2e '{"model":"mlp"}'`):
-// MNIST MLP / CNN training, accuracy, inference, peak RSS; `cold` for import → first prediction.
+// MNIST MLP / CNN / residual MLP training, accuracy, inference, peak RSS; `cold` for import →
+// first prediction. The models come from src/cli/models.ts (build/models.mjs), like simdnet's.
 //
 // TF.js's wasm backend has NO kernel for Conv2DBackpropFilter, so a Conv2D model cannot train
 // on it. To get a CNN training row at all, `patchConv2DBackpropFilter` registers one, built
 // from the backend's own wasm kernels (see there). Everything that uses it says so.
 import fs from 'node:fs';
 import path from 'node:path';
-import { accuracy, calibrate, childMain, gatherRows, loadMnist, now, order, root, timeInference, timeTraining } from './common.mjs';
+import { accuracy, calibrate, childMain, gatherRows, loadMnist, loadModels, now, order, root, timeInference, timeTraining } from './common.mjs';
 
 export const WASM_DIR = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + path.sep;
 
@@ -46,7 +47,7 @@ export async function setupTfjs({ patch = true, quiet = true } = {}) {
   const ok = await core.setBackend('wasm');
   if (!ok || core.getBackend() !== 'wasm') throw new Error('TF.js: could not initialise the wasm backend');
   await core.ready();
-  const tf = { ...core, layers: tfl.layers, sequential: tfl.sequential, tfl };
+  const tf = { ...core, layers: tfl.layers, sequential: tfl.sequential, input: tfl.input, model: tfl.model, tfl };
   const nativeFilterGrad = !!core.getKernel('Conv2DBackpropFilter', 'wasm');
   tf.nativeFilterGrad = nativeFilterGrad;
   tf.filterGradPatched = false;
@@ -190,36 +191,30 @@ export function softmaxXentCase(tf, s) {
 
 // ------------------------------------------------------------------------------ end to end
 
-/** seed: glorotUniform kernels seeded seed, seed + 1, … (unseeded without one). */
-export function buildModel(tf, kind, seed) {
-  const L = tf.layers;
+/**
+ * MNIST model `kind` of src/cli/models.ts, compiled as simdnet's (Adam 1e-3, sparse categorical
+ * cross-entropy). seed: glorotUniform kernels seeded seed, seed + 1, … in layer order (unseeded
+ * without one).
+ */
+export async function buildModel(tf, kind, seed) {
+  const { mnistModel } = await loadModels();
   let k = 0;
-  const init = () => (seed === undefined || !tf.tfl ? 'glorotUniform' : tf.tfl.initializers.glorotUniform({ seed: seed + k++ }));
-  const layers =
-    kind === 'mlp'
-      ? [L.dense({ units: 128, activation: 'relu', inputShape: [784], kernelInitializer: init() }), L.dense({ units: 10, activation: 'softmax', kernelInitializer: init() })]
-      : [
-          L.conv2d({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1], kernelInitializer: init() }),
-          L.maxPooling2d({ poolSize: 2 }),
-          L.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu', kernelInitializer: init() }),
-          L.maxPooling2d({ poolSize: 2 }),
-          L.flatten(),
-          L.dense({ units: 10, activation: 'softmax', kernelInitializer: init() }),
-        ];
-  const model = tf.sequential({ layers });
+  const kernelInitializer = seed === undefined || !tf.tfl ? undefined : () => tf.tfl.initializers.glorotUniform({ seed: seed + k++ });
+  const model = mnistModel(tf, kind, { kernelInitializer });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   return model;
 }
 
-const inShape = (kind) => (kind === 'mlp' ? [784] : [28, 28, 1]);
+const inShape = async (kind) => (await loadModels()).MNIST_MODELS[kind].inputShape;
 
 async function e2e(cfg) {
   const tf = await setupTfjs({ patch: cfg.model === 'cnn' });
   const kind = cfg.model;
   const bs = cfg.batchSize;
+  const shape = await inShape(kind);
   const d = await loadMnist({ trainLimit: cfg.trainLimit, testLimit: cfg.testLimit || undefined });
   const ord = order(d.nTrain, cfg.seed);
-  const toX = (arr, n) => tf.tensor(arr, [n, ...inShape(kind)], 'float32');
+  const toX = (arr, n) => tf.tensor(arr, [n, ...shape], 'float32');
   const toY = (arr, n) => tf.tensor(Float32Array.from(arr), [n, 1], 'float32');
 
   // Warm-up on a throw-away model (not for an accuracy-only run).
@@ -227,14 +222,14 @@ async function e2e(cfg) {
     const n = Math.min(cfg.warmSteps * bs, d.nTrain);
     const x = toX(gatherRows(d.trainX, 784, ord, 0, n), n);
     const y = toY(gatherRows(d.trainY, 1, ord, 0, n), n);
-    const m = buildModel(tf, kind);
+    const m = await buildModel(tf, kind);
     await m.fit(x, y, { batchSize: bs, epochs: 1, shuffle: false, verbose: 0 });
     tf.dispose(m.predict(tf.slice(x, 0, Math.min(n, cfg.inferBatch)), { batchSize: cfg.inferBatch }));
     tf.dispose([x, y]);
     m.dispose?.();
   }
 
-  const model = buildModel(tf, kind, cfg.seed);
+  const model = await buildModel(tf, kind, cfg.seed);
   const out = { library: 'tfjs', seed: cfg.seed, backend: tf.getBackend(), model: kind, filterGradWorkaround: kind === 'cnn' && tf.filterGradPatched ? FILTER_GRAD_WORKAROUND : null };
   out.train = await timeTraining(model, d, ord, cfg, bs, toX, toY, (ts) => tf.dispose(ts));
 
@@ -280,6 +275,7 @@ async function e2e(cfg) {
 
 /** Fresh process: import → backend ready → model built → first prediction (batch 1). */
 async function cold(cfg) {
+  const shape = await inShape(cfg.model); // the bench's model module, not the library: outside the timing
   const t0 = now();
   const core = await import('@tensorflow/tfjs-core');
   const tfl = await import('@tensorflow/tfjs-layers');
@@ -290,9 +286,9 @@ async function cold(cfg) {
   await core.setBackend('wasm');
   await core.ready();
   const tReady = now();
-  const tf = { ...core, layers: tfl.layers, sequential: tfl.sequential };
-  const model = buildModel(tf, cfg.model);
-  const x = core.zeros([1, ...inShape(cfg.model)]);
+  const tf = { ...core, layers: tfl.layers, sequential: tfl.sequential, input: tfl.input, model: tfl.model };
+  const model = await buildModel(tf, cfg.model);
+  const x = core.zeros([1, ...shape]);
   const y = model.predict(x);
   y.dataSync();
   const t1 = now();

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { init, backendInfo, sequential, layers, optimizers, setSeed, data, type Sequential } from '../index.ts';
+import { mnistModel } from './models.ts';
 
 const HELP = `simdnet — deep learning on WebAssembly SIMD
 
@@ -41,23 +42,7 @@ function num(v: string | undefined, name: string, fallback: number, integer = fa
 }
 
 function buildModel(kind: string): Sequential {
-  if (kind === 'mlp') {
-    return sequential({
-      layers: [layers.dense({ units: 128, activation: 'relu', inputShape: [784] }), layers.dense({ units: 10, activation: 'softmax' })],
-    });
-  }
-  if (kind === 'cnn') {
-    return sequential({
-      layers: [
-        layers.conv2d({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1] }),
-        layers.maxPooling2d({ poolSize: 2 }),
-        layers.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }),
-        layers.maxPooling2d({ poolSize: 2 }),
-        layers.flatten(),
-        layers.dense({ units: 10, activation: 'softmax' }),
-      ],
-    });
-  }
+  if (kind === 'mlp' || kind === 'cnn') return mnistModel({ sequential, layers }, kind);
   fail(`--model must be mlp or cnn, got '${kind}'`);
 }
 

@@ -59,9 +59,13 @@ describe('bench/compare.mjs --quick --tiny', () => {
       expect(ids.has(`${m}-infer-onnx`)).toBe(true);
       for (const peer of ['tfjs', 'convnetjs', 'onnx']) expect(ids.has(`${m}-cold-${peer}`), `${m}-cold-${peer}`).toBe(true);
     }
+    // The residual MLP (skip add), against TF.js: training, accuracy, inference, memory.
+    const resSkipped = !!d.e2e?.resmlp?.simdnet?.skipped;
+    for (const k of ['train', 'infer', 'accuracy', 'rss']) expect(ids.has(`resmlp-${k}-tfjs`), `resmlp-${k}-tfjs`).toBe(true);
     // Every row has figures on both sides (a peer's missing kernel is flagged, not silent).
     for (const r of rows) {
       if (cnnSkipped && r.id.startsWith('cnn-')) continue;
+      if (resSkipped && r.id.startsWith('resmlp-')) continue;
       expect(Number.isFinite(r.simdnet), `${r.id}: simdnet figure`).toBe(true);
       if (!r.missing) expect(Number.isFinite(r.peer), `${r.id}: ${r.peerName} figure`).toBe(true);
       if (!r.missing) expect(r.ratio, `${r.id}: ratio`).toBeGreaterThan(0);

@@ -3,6 +3,7 @@
 // 0.9486-0.9515 in TensorFlow.js (wasm backend) on the same data: the one-epoch bound is 0.95.
 import { beforeAll, expect, it } from 'vitest';
 import { data, init, layers, optimizers, sequential, setSeed } from '../../src/index.ts';
+import { mnistModel } from '../../src/cli/models.ts';
 
 let mnist: Awaited<ReturnType<typeof data.mnist>>;
 beforeAll(async () => {
@@ -12,9 +13,7 @@ beforeAll(async () => {
 
 it('reaches >= 0.95 test accuracy after one epoch and >= 0.97 after three', async () => {
   setSeed(1234);
-  const model = sequential({
-    layers: [layers.dense({ units: 128, activation: 'relu', inputShape: [784] }), layers.dense({ units: 10, activation: 'softmax' })],
-  });
+  const model = mnistModel({ sequential, layers }, 'mlp'); // the CLI's, the demo's and the bench's MLP
   model.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const accs: number[] = [];
   await model.fit(mnist.train.images, mnist.train.labels, {
@@ -31,16 +30,7 @@ it('reaches >= 0.95 test accuracy after one epoch and >= 0.97 after three', asyn
 // One epoch of this CNN reaches 0.967-0.976 over seeds (1: 0.9674, 2: 0.9678, 3: 0.9762, 42: 0.973).
 it('the CNN conv(8,5x5)-pool-conv(16,5x5)-pool-dense(10) reaches >= 0.97 test accuracy after one epoch', async () => {
   setSeed(1234);
-  const model = sequential({
-    layers: [
-      layers.conv2d({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1] }),
-      layers.maxPooling2d({ poolSize: 2 }),
-      layers.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }),
-      layers.maxPooling2d({ poolSize: 2 }),
-      layers.flatten(),
-      layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
+  const model = mnistModel({ sequential, layers }, 'cnn'); // the CLI's, the demo's and the bench's CNN
   model.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const images = mnist.train.images.reshape([-1, 28, 28, 1]);
   await model.fit(images, mnist.train.labels, { epochs: 1, batchSize: 64, verbose: 0 });
