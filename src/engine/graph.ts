@@ -4,7 +4,7 @@
  */
 import type { Layer } from '../layers/layer.ts';
 import { InputLayer } from '../layers/input.ts';
-import { type Node, SymbolicTensor } from './symbolic.ts';
+import { Node, SymbolicTensor } from './symbolic.ts';
 
 export interface Graph {
   inputs: SymbolicTensor[];
@@ -54,8 +54,7 @@ export function buildGraph(inputsArg: unknown, outputsArg: unknown, who: string)
   }
   // Model inputs first, in the order given, then the rest in dependency order.
   const nodes = [...inputs.map((t) => t.node), ...order.filter((n) => !(n.layer instanceof InputLayer))];
-  const layers: Layer[] = [];
-  for (const n of nodes) if (!layers.includes(n.layer)) layers.push(n.layer);
+  const layers = layersByDepth(nodes, outputs);
   const names = new Map<string, Layer>();
   for (const l of layers) {
     const other = names.get(l.name);
@@ -63,4 +62,31 @@ export function buildGraph(inputsArg: unknown, outputsArg: unknown, who: string)
     names.set(l.name, l);
   }
   return { inputs, outputs, nodes, layers };
+}
+
+/**
+ * TF.js's (and Keras's) layer order: by depth from the outputs, deepest first; layers of one
+ * depth in the order a depth-first walk from the outputs first meets them. `model.layers`,
+ * `getLayer(i)` and the weight order then match TF.js's for the same graph.
+ */
+function layersByDepth(nodes: Node[], outputs: SymbolicTensor[]): Layer[] {
+  const depth = new Map<Node, number>();
+  for (const o of outputs) depth.set(o.node, 0);
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i];
+    const d = depth.get(n) ?? 0;
+    for (const t of n.inputs) depth.set(t.node, Math.max(depth.get(t.node) ?? 0, d + 1));
+  }
+  const firstSeen = new Map<Layer, number>();
+  const seenNodes = new Set<Node>();
+  const visit = (n: Node) => {
+    if (seenNodes.has(n)) return;
+    seenNodes.add(n);
+    if (!firstSeen.has(n.layer)) firstSeen.set(n.layer, firstSeen.size);
+    for (const t of n.inputs) visit(t.node);
+  };
+  for (const o of outputs) visit(o.node);
+  const layerDepth = new Map<Layer, number>();
+  for (const n of nodes) layerDepth.set(n.layer, Math.max(layerDepth.get(n.layer) ?? 0, depth.get(n) ?? 0));
+  return [...layerDepth.keys()].sort((a, b) => layerDepth.get(b)! - layerDepth.get(a)! || firstSeen.get(a)! - firstSeen.get(b)!);
 }

@@ -21,8 +21,9 @@ interface Segment {
 export class ParamStore {
   /** Layers with weights, in the model's order. */
   readonly layers: Layer[];
-  readonly gradPtr: number;
   readonly floats: number;
+  /** Allocated when first needed (compile, a training plan, utils.gradients): inference needs none. */
+  private grads = 0;
   private readonly offsets = new Map<Layer, number>();
   private slots: number[] = [];
   private segments: Segment[] = [];
@@ -37,11 +38,19 @@ export class ParamStore {
       floats += l.weightFloats;
     }
     this.floats = Math.max(floats, 4);
-    this.gradPtr = be.arena.alloc(this.floats * 4);
-    be.arena.u8.fill(0, this.gradPtr, this.gradPtr + this.floats * 4);
   }
 
-  /** Gradient block of a layer, or 0 when the compiled model does not train it. */
+  /** The gradient block (allocated and zeroed on first use). */
+  get gradPtr(): number {
+    if (!this.grads) {
+      const { arena } = this.be;
+      this.grads = arena.alloc(this.floats * 4);
+      arena.u8.fill(0, this.grads, this.grads + this.floats * 4);
+    }
+    return this.grads;
+  }
+
+  /** Gradient block of a layer, or 0 when the compiled model does not train it (allocates the block). */
   gradOf = (layer: Layer): number => {
     const off = this.offsets.get(layer);
     if (off === undefined) return 0;
@@ -97,7 +106,7 @@ export class ParamStore {
 
   /** Bytes this store holds (gradients and optimizer state). */
   get bytes(): number {
-    return this.floats * 4 * (1 + this.slots.length);
+    return this.floats * 4 * ((this.grads ? 1 : 0) + this.slots.length);
   }
 
   private freeSlots(): void {
@@ -108,6 +117,7 @@ export class ParamStore {
 
   free(): void {
     this.freeSlots();
-    this.be.arena.free(this.gradPtr, this.floats * 4);
+    if (this.grads) this.be.arena.free(this.grads, this.floats * 4);
+    this.grads = 0;
   }
 }

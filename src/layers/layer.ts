@@ -171,6 +171,7 @@ export abstract class Layer {
       return;
     }
     const out = this.outputShapeFor(inShapes.map((s) => [...s]));
+    checkSampleSize(out, `${this.name}: output`);
     this.inShapes = inShapes.map((s) => [...s]);
     this.outShape = out;
     this.built = true;
@@ -200,8 +201,11 @@ export abstract class Layer {
 
   // ------------------------------------------------------------ weights and their owners
 
-  /** Allocate and initialise the weights in the current backend (once). */
-  ensureWeights(): void {
+  /**
+   * Allocate and initialise the weights in the current backend (once). Parameters in `skipInit`
+   * are left zero: a loader is about to write them (and must not draw from the seeded generator).
+   */
+  ensureWeights(skipInit?: ReadonlySet<Param>): void {
     if (this.disposed) throw new Error(`${this.name}: the layer was disposed (with the last model that used it)`);
     const be = backend();
     if (this.block) {
@@ -214,6 +218,7 @@ export abstract class Layer {
     be.arena.u8.fill(0, ptr, ptr + floats * 4);
     for (const p of this.params) {
       p.ptr = ptr + p.offset * 4;
+      if (skipInit?.has(p)) continue;
       const tmp = new Float32Array(p.size);
       p.init.fill(tmp, p.fanIn, p.fanOut);
       be.arena.f32.set(tmp, p.ptr >>> 2);
@@ -227,8 +232,8 @@ export abstract class Layer {
   }
 
   /** A model starts using this layer's weights. */
-  retain(): void {
-    this.ensureWeights();
+  retain(skipInit?: ReadonlySet<Param>): void {
+    this.ensureWeights(skipInit);
     this.users++;
   }
   /** A model stops using them; the last one frees them and the layer can no longer be used. */
@@ -371,6 +376,14 @@ export function checkShape(shape: unknown, what: string): asserts shape is numbe
   if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
     throw new Error(`${what}: expected a list of positive integers, got ${JSON.stringify(shape)}`);
   }
+  checkSampleSize(shape, what);
+}
+
+/** One sample must fit in wasm memory (4 GiB): at most 2^30 float32 values. */
+export const MAX_SAMPLE_VALUES = 2 ** 30;
+export function checkSampleSize(shape: readonly number[], what: string): void {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n > MAX_SAMPLE_VALUES) throw new Error(`${what}: shape [${shape}] holds ${n} values per sample, more than fit in wasm memory (at most ${MAX_SAMPLE_VALUES})`);
 }
 
 export function positiveInt(v: unknown, what: string): number {

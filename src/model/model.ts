@@ -57,6 +57,8 @@ let modelCounter = 0;
 export class LayersModel implements TrainingModel {
   readonly name: string;
   stopTraining = false;
+  /** The training_config of a loaded file (loss, optimizer, metrics as Keras wrote them): exposed, not applied. */
+  trainingConfig: Record<string, unknown> | null = null;
   protected graph: Graph | null = null;
   private store: ParamStore | null = null;
   private be_: Backend | null = null;
@@ -132,16 +134,19 @@ export class LayersModel implements TrainingModel {
     return be;
   }
 
-  /** Take hold of the layers' weights (allocating them on first use) and allocate gradients. */
-  build(): void {
+  /**
+   * Take hold of the layers' weights (allocating them on first use). `skipInit`: parameters a
+   * loader fills, which need no initializer.
+   */
+  build(skipInit?: ReadonlySet<Layer['params'][number]>): void {
     const be = this.be;
     if (this.store) return;
     const graph = this.requireGraph();
     const taken: Layer[] = [];
     try {
       for (const l of graph.layers) {
-        if (this.owns) l.retain();
-        else l.ensureWeights();
+        if (this.owns) l.retain(skipInit);
+        else l.ensureWeights(skipInit);
         taken.push(l);
       }
       this.store = new ParamStore(be, graph.layers);

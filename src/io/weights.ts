@@ -1,0 +1,162 @@
+/**
+ * The weights manifest of the TF.js layers format: groups of shard files, each holding weights
+ * back to back (float32, int32, or quantized uint8/uint16/float16). Checked before anything is
+ * allocated; then each weight is decoded straight into its destination (the arena), so the
+ * weights are copied once, with no per-weight buffers.
+ */
+
+export interface Quantization {
+  dtype: 'uint8' | 'uint16' | 'float16';
+  scale?: number;
+  min?: number;
+  original_dtype?: string;
+}
+
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  quantization?: Quantization;
+}
+
+export interface WeightGroup {
+  paths: string[];
+  weights: WeightSpec[];
+}
+
+const BYTES = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 } as const;
+
+/** A file is hostile until checked: every field, every shape, every size. */
+export function checkManifest(manifest: unknown, where: string, maxBytes: number): { groups: WeightGroup[]; bytes: number } {
+  if (!Array.isArray(manifest)) throw new Error(`${where}: weightsManifest must be a list of { paths, weights } groups, got ${describe(manifest)}`);
+  let total = 0;
+  const names = new Set<string>();
+  const groups = manifest.map((g, gi) => {
+    const at = `${where}: weightsManifest[${gi}]`;
+    if (!g || typeof g !== 'object') throw new Error(`${at}: expected { paths, weights }, got ${describe(g)}`);
+    const { paths, weights } = g as Record<string, unknown>;
+    if (!Array.isArray(paths) || paths.some((p) => typeof p !== 'string' || p === '')) throw new Error(`${at}.paths: expected a list of file names, got ${describe(paths)}`);
+    if (!Array.isArray(weights)) throw new Error(`${at}.weights: expected a list of weight specs, got ${describe(weights)}`);
+    const specs = weights.map((w, wi) => checkSpec(w, `${at}.weights[${wi}]`));
+    for (const s of specs) {
+      if (names.has(s.name)) throw new Error(`${where}: weight ${s.name} appears twice in the manifest`);
+      names.add(s.name);
+      total += specBytes(s);
+      if (total > maxBytes) throw new Error(`${where}: the weights need more than ${maxBytes} bytes (the maxBytes limit; raise it in the load options if the model is trusted)`);
+    }
+    if (specs.length && paths.length === 0) throw new Error(`${at}.paths: a group with weights needs at least one file`);
+    return { paths: paths as string[], weights: specs };
+  });
+  return { groups, bytes: total };
+}
+
+function checkSpec(w: unknown, at: string): WeightSpec {
+  if (!w || typeof w !== 'object') throw new Error(`${at}: expected { name, shape, dtype }, got ${describe(w)}`);
+  const { name, shape, dtype, quantization } = w as Record<string, unknown>;
+  if (typeof name !== 'string' || name === '') throw new Error(`${at}.name: expected a non-empty string, got ${describe(name)}`);
+  if (!Array.isArray(shape)) throw new Error(`${at} (${name}): shape must be a list of positive integers, got ${describe(shape)}`);
+  if (shape.some((d) => !Number.isInteger(d) || (d as number) <= 0)) throw new Error(`${at} (${name}): shape must be a list of positive integers, got ${JSON.stringify(shape).slice(0, 80)}`);
+  const size = (shape as number[]).reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(size) || size > 2 ** 31) throw new Error(`${at} (${name}): shape [${shape}] holds ${size} values, more than fit in memory`);
+  if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`${at} (${name}): dtype must be 'float32' or 'int32', got ${describe(dtype)}`);
+  const spec: WeightSpec = { name, shape: [...(shape as number[])], dtype };
+  if (quantization !== undefined && quantization !== null) {
+    if (typeof quantization !== 'object') throw new Error(`${at} (${name}): quantization must be an object, got ${describe(quantization)}`);
+    const q = quantization as Record<string, unknown>;
+    if (q.dtype !== 'uint8' && q.dtype !== 'uint16' && q.dtype !== 'float16') throw new Error(`${at} (${name}): quantization dtype must be 'uint8', 'uint16' or 'float16', got ${describe(q.dtype)}`);
+    if (q.dtype === 'float16' && dtype !== 'float32') throw new Error(`${at} (${name}): float16 quantization needs dtype float32, got ${dtype}`);
+    if (q.dtype !== 'float16') {
+      for (const k of ['scale', 'min'] as const) {
+        if (typeof q[k] !== 'number' || !Number.isFinite(q[k])) throw new Error(`${at} (${name}): ${q.dtype} quantization needs a finite ${k}, got ${describe(q[k])}`);
+      }
+    }
+    spec.quantization = { dtype: q.dtype, scale: q.scale as number | undefined, min: q.min as number | undefined };
+  }
+  return spec;
+}
+
+export function specSize(s: WeightSpec): number {
+  return s.shape.reduce((a, b) => a * b, 1);
+}
+export function specBytes(s: WeightSpec): number {
+  return specSize(s) * BYTES[s.quantization?.dtype ?? s.dtype];
+}
+
+/**
+ * The bytes of every group, in manifest order, as one logical buffer over its shards: a weight
+ * inside one shard is read in place; one that straddles shards is gathered once.
+ */
+export class WeightData {
+  private readonly shards: Uint8Array[];
+  private readonly starts: number[] = [];
+  readonly byteLength: number;
+  constructor(buffers: (ArrayBuffer | Uint8Array)[]) {
+    this.shards = buffers.map((b) => (b instanceof Uint8Array ? b : new Uint8Array(b)));
+    let at = 0;
+    for (const s of this.shards) {
+      this.starts.push(at);
+      at += s.byteLength;
+    }
+    this.byteLength = at;
+  }
+  /** Bytes [start, start+n) as one Uint8Array (a view when they lie in one shard). */
+  bytes(start: number, n: number): Uint8Array {
+    let i = this.starts.length - 1;
+    while (i > 0 && this.starts[i] > start) i--;
+    const off = start - this.starts[i];
+    if (off + n <= this.shards[i].byteLength) return this.shards[i].subarray(off, off + n);
+    const out = new Uint8Array(n);
+    let done = 0;
+    for (let j = i; done < n; j++) {
+      const s = this.shards[j];
+      const from = j === i ? off : 0;
+      const take = Math.min(n - done, s.byteLength - from);
+      out.set(s.subarray(from, from + take), done);
+      done += take;
+    }
+    return out;
+  }
+}
+
+/** Decode one weight from `src` (its encoded bytes) into `dst` (float32 destination). */
+export function decodeInto(spec: WeightSpec, src: Uint8Array, dst: Float32Array): void {
+  const n = specSize(spec);
+  const q = spec.quantization;
+  if (!q) {
+    if (spec.dtype === 'float32') {
+      if ((src.byteOffset & 3) === 0) dst.set(new Float32Array(src.buffer, src.byteOffset, n));
+      else dst.set(new Float32Array(src.slice().buffer));
+    } else {
+      const ints = (src.byteOffset & 3) === 0 ? new Int32Array(src.buffer, src.byteOffset, n) : new Int32Array(src.slice().buffer);
+      for (let i = 0; i < n; i++) dst[i] = ints[i];
+    }
+    return;
+  }
+  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  if (q.dtype === 'uint8') {
+    for (let i = 0; i < n; i++) dst[i] = src[i] * q.scale! + q.min!;
+  } else if (q.dtype === 'uint16') {
+    for (let i = 0; i < n; i++) dst[i] = view.getUint16(2 * i, true) * q.scale! + q.min!;
+  } else {
+    for (let i = 0; i < n; i++) dst[i] = halfToFloat(view.getUint16(2 * i, true));
+  }
+}
+
+/** IEEE 754 half precision → number (subnormals, infinities and NaN included). */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+export function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === 'object') return 'an object';
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
