@@ -1,3 +1,5 @@
+import { describe } from './tensor.ts';
+
 /**
  * The seeded generator behind initializers, shuffling and dropout masks: a run with the same
  * seed is reproducible in every runtime. xoshiro128** (32-bit state words, fast in JS).
@@ -93,6 +95,6 @@ const rotl = (x: number, k: number) => (x << k) | (x >>> (32 - k));
 /** The library-wide generator; `setSeed(n)` makes every later random choice reproducible. */
 export const globalRandom = new Random(42);
 export function setSeed(seed: number): void {
-  if (!Number.isFinite(seed)) throw new TypeError(`setSeed: expected a finite number, got ${seed}`);
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new TypeError(`setSeed: expected a finite number, got ${describe(seed)}`);
   globalRandom.seed(seed);
 }

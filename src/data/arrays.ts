@@ -2,7 +2,7 @@
  * In-memory datasets: arrays → tensors, shuffling with the seeded generator, a Keras-style
  * validation split, and one-hot encoding.
  */
-import { Tensor, tensor, type DType, type TensorLike } from '../tensor.ts';
+import { Tensor, tensor, checkBoolean, checkOptions, describe, type DType, type TensorLike } from '../tensor.ts';
 import { Random, globalRandom } from '../random.ts';
 
 export interface Dataset {
@@ -36,7 +36,7 @@ function asTensor(x: TensorLike, what: string, dtype?: DType): Tensor {
     }
     return tensor(x, undefined, dtype);
   } catch (e) {
-    throw new Error(`${what}: ${(e as Error).message.replace(`${what}: `, '')}`);
+    throw new Error(`${what}: ${(e as Error).message.replace(`${what}: `, '').replace(/^tensor: /, '')}`);
   }
 }
 
@@ -69,10 +69,16 @@ function generator(seed: number | Random | undefined, fn: string): Random {
  * same number of rows. Tensors and matching typed arrays are used without a copy (unless shuffled).
  */
 export function fromArrays(xs: TensorLike, ys: TensorLike, opts: FromArraysOptions = {}): Dataset {
+  const o = checkOptions(opts, 'fromArrays', ['shuffle', 'seed', 'labelDtype']);
+  if (o.labelDtype !== undefined && o.labelDtype !== 'float32' && o.labelDtype !== 'int32') {
+    throw new TypeError(`fromArrays: labelDtype must be 'float32' or 'int32', got ${describe(o.labelDtype)}`);
+  }
+  const doShuffle = checkBoolean(o.shuffle ?? false, 'fromArrays: shuffle');
+  if (o.seed !== undefined) generator(o.seed, 'fromArrays');
   const x = asTensor(xs, 'fromArrays: xs');
-  const y = asTensor(ys, 'fromArrays: ys', opts.labelDtype);
+  const y = asTensor(ys, 'fromArrays: ys', o.labelDtype);
   checkRows(x, y, 'fromArrays');
-  return opts.shuffle ? shuffle(x, y, opts.seed) : { xs: x, ys: y };
+  return doShuffle ? shuffle(x, y, o.seed) : { xs: x, ys: y };
 }
 
 /** A permutation of 0..n-1 from the generator (Fisher–Yates). */
@@ -121,6 +127,9 @@ export function oneHot(labels: TensorLike, classes: number): Tensor<'float32'> {
   if (!flatRows) throw new Error(`oneHot: labels: expected shape [n] (or [n, 1]), got [${l.shape.join(', ')}]`);
   const n = l.shape[0];
   const v = l.values;
+  if (n * classes > 2 ** 29) {
+    throw new RangeError(`oneHot: ${n} labels × ${classes} classes would take ${((n * classes * 4) / 1e9).toFixed(2)} GB as float32 (at most 2.15 GB)`);
+  }
   const out = new Float32Array(n * classes);
   for (let i = 0; i < n; i++) {
     const c = v[i];

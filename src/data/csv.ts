@@ -6,11 +6,17 @@
  * (`"a,b"`, `""` for a quote inside quotes, line breaks inside quotes). Errors name the line
  * (1-based, as an editor shows it) and the column (1-based, and its header name when there is one).
  */
-import { Tensor } from '../tensor.ts';
+import { Tensor, checkBoolean, checkOptions, describe } from '../tensor.ts';
 
 export interface CsvOptions {
-  /** Whether the first row holds column names. Default: auto — yes when any of its cells is not a number. */
+  /**
+   * Whether the first row holds column names. Default: auto — yes when every non-empty cell of
+   * it is text, no when every one is a number; a first row that mixes both (a header with a
+   * numeric name, or a data row with a typo) is ambiguous and needs `header` said explicitly.
+   */
   header?: boolean;
+  /** TF.js's name for `header`. */
+  hasHeader?: boolean;
   /** One character; default `','`. */
   delimiter?: string;
   /** The label column, by header name or 0-based index (negative counts from the end: -1 is the last). */
@@ -115,6 +121,27 @@ function parseNumber(s: string): number | undefined {
   return sp;
 }
 
+/**
+ * Whether the first row is a header: yes when all its non-empty cells are text, no when all are
+ * numbers. A mix is ambiguous — a typo in the first data row would otherwise turn it into a
+ * header silently — and is an error that names the cells and asks for `header`.
+ */
+function detectHeader(first: Row): boolean {
+  const text: number[] = [];
+  const numbers: number[] = [];
+  first.fields.forEach((f, i) => {
+    if (f.trim() === '') return;
+    (parseNumber(f) === undefined ? text : numbers).push(i);
+  });
+  if (text.length === 0) return false;
+  if (numbers.length === 0) return true;
+  const show = (cols: number[]) => cols.slice(0, 3).map((c) => `column ${c + 1} ${describe(first.fields[c].trim())}`).join(', ') + (cols.length > 3 ? ', …' : '');
+  throw new Error(
+    `csv: the first row (line ${first.line}) mixes text (${show(text)}) and numbers (${show(numbers)}), so it is unclear whether it is a header: ` +
+      'pass header: true if it is one, or header: false if it is data (then fix its text cells)',
+  );
+}
+
 function resolveColumn(spec: string | number, names: string[] | undefined, width: number, what: string): number {
   if (typeof spec === 'number') {
     if (!Number.isInteger(spec) || spec >= width || spec < -width) {
@@ -122,25 +149,45 @@ function resolveColumn(spec: string | number, names: string[] | undefined, width
     }
     return spec < 0 ? width + spec : spec;
   }
-  if (typeof spec !== 'string') throw new TypeError(`csv: ${what}: expected a column name or index, got ${typeof spec}`);
+  if (typeof spec !== 'string') throw new TypeError(`csv: ${what}: expected a column name or index, got ${describe(spec)}`);
   if (!names) throw new Error(`csv: ${what}: the column name ${JSON.stringify(spec)} needs a header row, and this table has none (pass header: true, or use a 0-based index)`);
   const idx = names.indexOf(spec);
   if (idx < 0) throw new Error(`csv: ${what}: expected one of the header's columns (${names.map((n) => JSON.stringify(n)).join(', ')}), got ${JSON.stringify(spec)}`);
   return idx;
 }
 
-/** Reads a numeric CSV table into tensors. */
+/** A lone line that reads as a file name or path rather than a table. */
+function looksLikePath(text: string, delim: string): boolean {
+  const t = text.trim();
+  if (t === '' || /[\r\n]/.test(t) || t.includes(delim)) return false;
+  return /\.(csv|tsv|txt|data|dat)$/i.test(t) || /^(file:|\.{0,2}[\\/]|~[\\/]|[A-Za-z]:[\\/])/.test(t);
+}
+
+/**
+ * Reads a numeric CSV table into tensors. `text` is the CSV text itself, not a path: read the
+ * file first (`fs.readFileSync(path, 'utf8')` in Node, `await (await fetch(url)).text()` elsewhere).
+ */
 export function csv(text: string, opts: CsvOptions = {}): CsvResult {
-  if (typeof text !== 'string') throw new TypeError(`csv: expected the CSV text as a string, got ${text === null ? 'null' : typeof text}`);
-  const delimiter = opts.delimiter ?? ',';
-  if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
-    throw new Error(`csv: delimiter: expected one character other than a quote or a line break, got ${JSON.stringify(delimiter)}`);
+  const howToRead = "csv() parses CSV text: read the file first, e.g. csv(fs.readFileSync(path, 'utf8')) in Node or csv(await (await fetch(url)).text())";
+  if (typeof text !== 'string') {
+    throw new TypeError(`csv: expected the CSV text as a string, got ${text === null ? 'null' : typeof text}${(text as unknown) instanceof URL ? ` (a URL: ${howToRead})` : ''}`);
   }
+  const o = checkOptions(opts, 'csv', ['header', 'hasHeader', 'delimiter', 'labelColumn', 'columns']);
+  if (o.header !== undefined) checkBoolean(o.header, 'csv: header');
+  if (o.hasHeader !== undefined) checkBoolean(o.hasHeader, 'csv: hasHeader');
+  if (o.header !== undefined && o.hasHeader !== undefined && o.header !== o.hasHeader) {
+    throw new Error(`csv: header and hasHeader are the same option (hasHeader is TF.js's name); got ${o.header} and ${o.hasHeader}`);
+  }
+  const delimiter = o.delimiter ?? ',';
+  if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new Error(`csv: delimiter: expected one character other than a quote or a line break, got ${describe(delimiter)}`);
+  }
+  if (looksLikePath(text, delimiter)) throw new Error(`csv: expected CSV text, got what looks like a file path (${describe(text.trim())}); ${howToRead}`);
   const rows = parseRecords(text, delimiter);
   if (rows.length === 0) throw new Error('csv: expected at least one row, got an empty table');
 
   const first = rows[0];
-  const header = opts.header ?? first.fields.some((f) => f.trim() !== '' && parseNumber(f) === undefined);
+  const header = o.header ?? o.hasHeader ?? detectHeader(first);
   const names = header ? first.fields.map((f) => f.trim()) : undefined;
   const dataRows = header ? rows.slice(1) : rows;
   const width = first.fields.length;
@@ -154,11 +201,11 @@ export function csv(text: string, opts: CsvOptions = {}): CsvResult {
     }
   }
 
-  const label = opts.labelColumn === undefined ? undefined : resolveColumn(opts.labelColumn, names, width, 'labelColumn');
+  const label = o.labelColumn === undefined ? undefined : resolveColumn(o.labelColumn, names, width, 'labelColumn');
   let featureCols: number[];
-  if (opts.columns !== undefined) {
-    if (!Array.isArray(opts.columns)) throw new TypeError(`csv: columns: expected an array of column names or indices, got ${typeof opts.columns}`);
-    featureCols = opts.columns.map((c, i) => resolveColumn(c, names, width, `columns[${i}]`));
+  if (o.columns !== undefined) {
+    if (!Array.isArray(o.columns)) throw new TypeError(`csv: columns: expected an array of column names or indices, got ${typeof o.columns}`);
+    featureCols = o.columns.map((c, i) => resolveColumn(c, names, width, `columns[${i}]`));
     const seen = new Set<number>();
     for (const c of featureCols) {
       if (seen.has(c)) throw new Error(`csv: columns: column ${c + 1}${names ? ` (${JSON.stringify(names[c])})` : ''} is listed twice`);

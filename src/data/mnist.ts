@@ -8,8 +8,23 @@
  * This module is bundled for browsers too: node built-ins are only ever loaded with a dynamic
  * `import()` inside the Node/Deno branch, never statically.
  */
-import { Tensor } from '../tensor.ts';
+import { Tensor, checkBoolean, checkOptions } from '../tensor.ts';
 import { nodeBuiltin } from '../platform.ts';
+
+/**
+ * The largest IDX file read (decompressed), 2 GiB − 1: Node reads no larger file at once, and
+ * MNIST's largest is 47 MB. A larger one is refused by its size before anything is read.
+ */
+export const MAX_IDX_BYTES = 2 ** 31 - 1;
+/** The most float32 pixel values a split may expand to (2 GiB of floats; MNIST's train split is 188 MB). */
+const MAX_PIXELS = 2 ** 29;
+/** MNIST's classes: a label byte outside 0..9 means the file is corrupt or not MNIST. */
+const CLASSES = 10;
+
+const gb = (n: number) => `${(n / 1e9).toFixed(2)} GB`;
+function tooLarge(what: string, bytes: number | string): Error {
+  return new RangeError(`mnist: ${what} is ${typeof bytes === 'number' ? gb(bytes) : bytes}; IDX files are read whole and must stay under 2 GiB (MNIST's largest is 47 MB): is it the right file?`);
+}
 
 
 export interface MnistUrls {
@@ -150,6 +165,15 @@ export function toSplit(images: IdxImages, labels: IdxLabels, names: [string, st
   const n = limit === undefined ? images.count : Math.min(limit, images.count);
   const pixels = images.rows * images.cols;
   const len = n * pixels;
+  if (len > MAX_PIXELS) {
+    throw new RangeError(`mnist: ${names[0]}: ${n} images of ${images.rows}x${images.cols} would take ${gb(len * 4)} as float32 (at most ${gb(MAX_PIXELS * 4)}); pass limit: { train, test } to load fewer`);
+  }
+  const ld = labels.data;
+  for (let i = 0; i < ld.length; i++) {
+    if (ld[i] >= CLASSES) {
+      throw new RangeError(`mnist: ${names[1]}: label ${ld[i]} at index ${i} is outside 0..${CLASSES - 1} (MNIST has ${CLASSES} classes); the file is corrupt or holds other labels`);
+    }
+  }
   const src = images.data;
   const out = new Float32Array(len);
   for (let i = 0; i < len; i++) out[i] = SCALE[src[i]];
@@ -167,17 +191,37 @@ function checkLimit(v: number | undefined, name: string): number | undefined {
   return v;
 }
 
-/** gunzip with the standard DecompressionStream (Node 18+, Deno, browsers). */
+/** gunzip with the standard DecompressionStream (Node 18+, Deno, browsers), stopping past MAX_IDX_BYTES. */
 async function gunzip(bytes: Uint8Array, what: string): Promise<Uint8Array> {
   if (typeof DecompressionStream === 'undefined') {
     throw new Error(`mnist: ${what} is gzip-compressed but this runtime has no DecompressionStream; decompress it first`);
   }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
   try {
-    const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > MAX_IDX_BYTES) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(`${what} decompressed`, 'more than 2 GiB');
+      }
+      chunks.push(value);
+    }
   } catch (e) {
+    if (e instanceof RangeError && e.message.startsWith('mnist:')) throw e;
     throw new Error(`mnist: ${what} starts with the gzip magic bytes but could not be decompressed: ${(e as Error).message}`);
   }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
 }
 
 async function maybeGunzip(bytes: Uint8Array, what: string): Promise<Uint8Array> {
@@ -204,6 +248,8 @@ async function fetchBytes(url: string | URL, what: string): Promise<Uint8Array> 
     throw new Error(`mnist: could not fetch ${what} from ${String(url)}: ${(e as Error).message}`);
   }
   if (!res.ok) throw new Error(`mnist: fetching ${what} from ${String(url)}: expected HTTP 200, got ${res.status} ${res.statusText}`);
+  const length = Number(res.headers.get('content-length') ?? NaN);
+  if (length > MAX_IDX_BYTES) throw tooLarge(`${what} (${String(url)})`, length);
   return new Uint8Array(await res.arrayBuffer());
 }
 
@@ -265,20 +311,28 @@ async function sources(opts: MnistOptions): Promise<Record<keyof MnistUrls, Sour
       : opts.dir instanceof URL || String(opts.dir).startsWith('file:')
         ? fileURLToPath(opts.dir)
         : String(opts.dir);
-  const exists = async (p: string) => {
+  const sizeOf = async (p: string): Promise<number | undefined> => {
     try {
-      return (await fs.stat(p)).isFile();
+      const st = await fs.stat(p);
+      return st.isFile() ? st.size : undefined;
     } catch {
-      return false;
+      return undefined;
     }
   };
   for (const k of keys) {
     const plain = path.join(folder, MNIST_FILES[k]);
     const gz = `${plain}.gz`;
-    const file = (await exists(plain)) ? plain : (await exists(gz)) ? gz : undefined;
+    let size = await sizeOf(plain);
+    let file: string | undefined = plain;
+    if (size === undefined) {
+      size = await sizeOf(gz);
+      file = size === undefined ? undefined : gz;
+    }
     if (!file) {
       throw new Error(`mnist: expected ${MNIST_FILES[k]} or ${MNIST_FILES[k]}.gz in ${folder}, found neither`);
     }
+    // Checked by its size before reading: Node's own error for a file over 2 GiB names no file.
+    if (size! > MAX_IDX_BYTES) throw tooLarge(file, size!);
     out[k] = {
       name: file,
       load: async () => {
@@ -314,6 +368,10 @@ async function mnistDataFolder(): Promise<string> {
  */
 export async function mnist(opts: MnistOptions = {}): Promise<Mnist> {
   if (opts === null || typeof opts !== 'object') throw new TypeError(`mnist: expected an options object, got ${String(opts)}`);
+  checkOptions(opts, 'mnist', ['dir', 'urls', 'limit', 'flatten']);
+  if (opts.limit !== undefined) checkOptions(opts.limit, 'mnist: limit', ['train', 'test']);
+  if (opts.urls !== undefined) checkOptions(opts.urls, 'mnist: urls', Object.keys(MNIST_FILES));
+  if (opts.flatten !== undefined) checkBoolean(opts.flatten, 'mnist: flatten');
   const trainLimit = checkLimit(opts.limit?.train, 'train');
   const testLimit = checkLimit(opts.limit?.test, 'test');
   const src = await sources(opts);

@@ -6,6 +6,7 @@ import type { KernelNameOfArity, Kernels } from '../wasm/abi.ts';
 import { getInitializer, type Initializer } from '../initializers/index.ts';
 import { getRegularizer, type Regularizer } from '../regularizers/index.ts';
 import { type Head, Layer, type LayerArgs, type NodeCtx, type Param, type Planner } from './layer.ts';
+import { checkBoolean, checkNumber, describe } from '../tensor.ts';
 
 export interface ActivationFn {
   readonly name: string;
@@ -30,6 +31,14 @@ export const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'ta
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 export function getActivation(name: string | undefined | null, alpha?: number, who = 'activation'): ActivationFn {
+  if (name !== undefined && name !== null && typeof name !== 'string') {
+    throw new TypeError(`${who}: activation must be a name (${ACTIVATIONS.join(', ')}), got ${describe(name)}`);
+  }
+  if (alpha !== undefined) {
+    if (name !== 'leakyRelu' && name !== 'elu') throw new Error(`${who}: alpha applies to the leakyRelu and elu activations only, not '${name ?? 'linear'}'`);
+    // Keras: a leaky ReLU's negative slope is >= 0; ELU's alpha any finite value.
+    checkNumber(alpha, `${who}: alpha`, name === 'leakyRelu' ? { min: 0 } : {});
+  }
   switch (name ?? 'linear') {
     case 'linear':
       return elementwise('linear', 'linear_forward_f32', 'linear_backward_f32');
@@ -63,7 +72,8 @@ export class Activation extends Layer {
   readonly className: string = 'Activation';
   readonly fn: ActivationFn;
   constructor(args: LayerArgs & { activation?: string; alpha?: number }, defaultName = 'activation') {
-    super(args, defaultName);
+    super(requireOptions(args, defaultName), defaultName);
+    if (defaultName === 'activation' && args.activation === undefined) throw new Error(`${this.name}: activation is required, e.g. layers.activation({ activation: 'relu' })`);
     this.fn = getActivation(args.activation, args.alpha, this.name);
   }
   protected computeOutputShape(inShape: number[]): number[] {
@@ -90,15 +100,16 @@ export class Activation extends Layer {
 export class ReLU extends Activation {
   readonly className = 'ReLU';
   constructor(args: LayerArgs = {}) {
-    super({ ...args, activation: 'relu' }, 're_lu');
+    super({ ...requireOptions(args ?? {}, 're_lu'), activation: 'relu' }, 're_lu');
   }
 }
 export class LeakyReLU extends Activation {
   readonly className = 'LeakyReLU';
   readonly alpha: number;
   constructor(args: LayerArgs & { alpha?: number } = {}) {
-    super({ ...args, activation: 'leakyRelu', alpha: args.alpha ?? 0.3 }, 'leaky_re_lu');
-    this.alpha = args.alpha ?? 0.3;
+    const a = requireOptions(args ?? {}, 'leaky_re_lu');
+    super({ ...a, activation: 'leakyRelu', alpha: a.alpha ?? 0.3 }, 'leaky_re_lu');
+    this.alpha = a.alpha ?? 0.3;
   }
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), alpha: this.alpha };
@@ -107,8 +118,21 @@ export class LeakyReLU extends Activation {
 export class Softmax extends Activation {
   readonly className = 'Softmax';
   constructor(args: LayerArgs = {}) {
-    super({ ...args, activation: 'softmax' }, 'softmax');
+    super({ ...requireOptions(args ?? {}, 'softmax'), activation: 'softmax' }, 'softmax');
   }
+}
+
+/** A size or step of a layer (units, filters, kernel size, strides…): a positive integer. */
+export function positiveInt(v: unknown, what: string): number {
+  return checkNumber(v, what, { min: 0, minExclusive: true, integer: true });
+}
+
+/** A layer's options object (required: a layer such as dense has no default for its size). */
+export function requireOptions<T>(args: T, who: string): T {
+  if (args === undefined || args === null || typeof args !== 'object' || Array.isArray(args)) {
+    throw new TypeError(`${who}: expected an options object, got ${describe(args)}`);
+  }
+  return args;
 }
 
 /** An initializer or regularizer as TF.js serialises it: { className, config }. */
@@ -137,9 +161,9 @@ export abstract class ActivatedLayer extends Layer {
   private readonly weightArgs: WeightedArgs;
 
   constructor(args: WeightedArgs, defaultName: string) {
-    super(args, defaultName);
+    super(requireOptions(args, defaultName), defaultName);
     this.activation = getActivation(args.activation, undefined, this.name);
-    this.useBias = args.useBias ?? true;
+    this.useBias = checkBoolean(args.useBias ?? true, `${this.name}: useBias`);
     this.weightArgs = args;
     // Resolve names now so a typo fails at construction, not at compile.
     this.initializers();

@@ -3,8 +3,9 @@
  * layout, so their weights import without transposes). Conv1D is Conv2D with a height of 1.
  */
 import { conv2dWorkspaceBytes } from '../wasm/workspace.ts';
-import { ActivatedLayer, type WeightedArgs } from './activation.ts';
-import { type NodeCtx, positiveInt } from './layer.ts';
+import { ActivatedLayer, positiveInt, requireOptions, type WeightedArgs } from './activation.ts';
+import { describe } from '../tensor.ts';
+import type { NodeCtx } from './layer.ts';
 
 /** 'valid', 'same' (TF's rule: the odd pixel goes to the bottom/right), or explicit zero padding. */
 export type Padding = 'valid' | 'same' | number | [[number, number], [number, number]];
@@ -39,13 +40,13 @@ export function windowOutput(
 
 export function pair(v: number | number[] | undefined, fallback: number, what: string): [number, number] {
   const p = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : v;
-  if (!Array.isArray(p) || p.length !== 2) throw new Error(`${what}: expected a positive integer or two of them, got ${JSON.stringify(v)}`);
+  if (!Array.isArray(p) || p.length !== 2) throw new Error(`${what}: expected a positive integer or two of them, got ${describe(v)}`);
   return [positiveInt(p[0], what), positiveInt(p[1], what)];
 }
 
 export function explicitPadding(p: Padding, who: string): ['valid' | 'same' | [number, number], 'valid' | 'same' | [number, number]] {
   if (p === 'valid' || p === 'same') return [p, p];
-  const bad = () => new Error(`${who}: padding must be 'valid', 'same', a non-negative integer or [[top, bottom], [left, right]], got ${JSON.stringify(p)}`);
+  const bad = () => new Error(`${who}: padding must be 'valid', 'same', a non-negative integer or [[top, bottom], [left, right]], got ${describe(p)}`);
   const nonNeg = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
   if (typeof p === 'number') {
     if (!nonNeg(p)) throw bad();
@@ -91,13 +92,15 @@ abstract class ConvBase extends ActivatedLayer {
 
   constructor(args: Conv2DArgs, defaultName: string, rank: 1 | 2) {
     super(args, defaultName);
-    if (!args || typeof args !== 'object') throw new Error(`${defaultName}: expected an options object`);
     if (args.dataFormat !== undefined && args.dataFormat !== 'channelsLast') {
       throw new Error(`${this.name}: only dataFormat 'channelsLast' (NHWC) is supported, got '${args.dataFormat}'`);
     }
     this.filters = positiveInt(args.filters, `${this.name}: filters`);
-    const one = (v: number | number[] | undefined, f: number, what: string): [number, number] =>
-      rank === 1 ? [1, positiveInt(v === undefined ? f : Array.isArray(v) ? v[0] : v, what)] : pair(v, f, what);
+    const one = (v: number | number[] | undefined, f: number, what: string): [number, number] => {
+      if (rank === 2) return pair(v, f, what);
+      if (Array.isArray(v) && v.length !== 1) throw new Error(`${what}: expected a positive integer (or a list of one), got ${describe(v)}`);
+      return [1, positiveInt(v === undefined ? f : Array.isArray(v) ? v[0] : v, what)];
+    };
     if (args.kernelSize === undefined) throw new Error(`${this.name}: kernelSize is required`);
     this.kernelSize = one(args.kernelSize, 1, `${this.name}: kernelSize`);
     this.strides = one(args.strides, 1, `${this.name}: strides`);
@@ -182,13 +185,13 @@ export class Conv1D extends ConvBase {
   private readonly pad1d: Conv1DArgs['padding'];
   private readonly padW: 'valid' | 'same' | [number, number];
   constructor(args: Conv1DArgs) {
-    super({ ...args, padding: 'valid' } as Conv2DArgs, 'conv1d', 1);
+    super({ ...requireOptions(args, 'conv1d'), padding: 'valid' } as Conv2DArgs, 'conv1d', 1);
     const p = (this.pad1d = args.padding ?? 'valid');
     if (p === 'causal') this.padW = [(this.kernelSize[1] - 1) * this.dilationRate[1], 0];
     else if (p === 'valid' || p === 'same') this.padW = p;
     else if (typeof p === 'number' && Number.isInteger(p) && p >= 0) this.padW = [p, p];
     else if (Array.isArray(p) && p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 0)) this.padW = [p[0], p[1]];
-    else throw new Error(`${this.name}: padding must be 'valid', 'same', 'causal', a non-negative integer or [left, right], got ${JSON.stringify(p)}`);
+    else throw new Error(`${this.name}: padding must be 'valid', 'same', 'causal', a non-negative integer or [left, right], got ${describe(p)}`);
   }
   protected spatial(inShape: number[]) {
     if (inShape.length !== 2) throw new Error(`${this.name}: expects input [steps, channels], got [${inShape}]`);

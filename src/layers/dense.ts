@@ -1,7 +1,7 @@
 /** Dense: y = f(x·W + b), W is [in, out] (TF.js / Keras layout). Applies to the last axis. */
 import { denseWorkspaceBytes } from '../wasm/workspace.ts';
-import { ActivatedLayer, type WeightedArgs } from './activation.ts';
-import { type NodeCtx, positiveInt } from './layer.ts';
+import { ActivatedLayer, positiveInt, type WeightedArgs } from './activation.ts';
+import type { NodeCtx } from './layer.ts';
 
 export interface DenseArgs extends WeightedArgs {
   units: number;

@@ -1,4 +1,8 @@
-/** Layer factories with TF.js names: `layers.dense({ units: 10 })`. */
+/**
+ * Layer factories with TF.js names: `layers.dense({ units: 10 })`. Each checks its options
+ * object first (an object, no unknown keys: a TF.js option simdnet does not implement, or a
+ * typo, is an error rather than silently ignored); the layer's constructor checks the values.
+ */
 import { Activation, LeakyReLU, ReLU, Softmax } from './activation.ts';
 import { Conv1D, type Conv1DArgs, Conv2D, type Conv2DArgs } from './conv.ts';
 import { Dense, type DenseArgs } from './dense.ts';
@@ -18,34 +22,75 @@ import {
 import { Flatten, Reshape } from './reshape.ts';
 import { Add, Average, Concatenate, type ConcatenateArgs, Dot, type DotArgs, Maximum, Minimum, Multiply, Subtract } from './merge.ts';
 import { InputLayer, type InputArgs } from './input.ts';
+import { checkOptions, describe } from '../tensor.ts';
+
+/** Options every layer takes (LayerArgs), plus TF.js's `dtype` (float32 only). */
+const COMMON = ['name', 'inputShape', 'batchInputShape', 'trainable', 'dtype'] as const;
+const WEIGHTED = [...COMMON, 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'] as const;
+const CONV = ['filters', 'kernelSize', 'strides', 'padding', 'dilationRate', 'dataFormat', ...WEIGHTED] as const;
+
+/** The options object of `layers.<factory>`, checked; `required` for layers with no default size. */
+function opts<T extends object>(args: T | undefined, factory: string, keys: readonly string[], required: boolean | string = false): T {
+  const who = `layers.${factory}`;
+  const a = checkOptions(args, who, keys, required) as T & LayerArgs & { dtype?: unknown; dataFormat?: unknown; axis?: unknown };
+  if (a.dtype !== undefined && a.dtype !== 'float32') throw new Error(`${who}: dtype must be 'float32' (int32 enters only through an input layer), got ${describe(a.dtype)}`);
+  if (a.batchInputShape !== undefined && !Array.isArray(a.batchInputShape)) {
+    throw new TypeError(`${who}: batchInputShape must be a list [null, ...sample dimensions], got ${describe(a.batchInputShape)}`);
+  }
+  if (a.inputShape !== undefined && !Array.isArray(a.inputShape)) throw new TypeError(`${who}: inputShape must be a list of positive integers, got ${describe(a.inputShape)}`);
+  if ('dataFormat' in a && a.dataFormat !== undefined && a.dataFormat !== 'channelsLast') {
+    throw new Error(`${who}: only dataFormat 'channelsLast' (NHWC) is supported, got ${describe(a.dataFormat)}`);
+  }
+  // The layer keeps dtype out of its own options (it is float32 by construction).
+  if ('dtype' in a) {
+    const { dtype: _dtype, ...rest } = a;
+    return rest as T;
+  }
+  return a;
+}
 
 export const layers = {
-  dense: (args: DenseArgs) => new Dense(args),
-  conv2d: (args: Conv2DArgs) => new Conv2D(args),
-  conv1d: (args: Conv1DArgs) => new Conv1D(args),
-  maxPooling2d: (args?: Pooling2DArgs) => new MaxPooling2D(args),
-  averagePooling2d: (args?: Pooling2DArgs) => new AveragePooling2D(args),
-  maxPooling1d: (args?: Pooling1DArgs) => new MaxPooling1D(args),
-  averagePooling1d: (args?: Pooling1DArgs) => new AveragePooling1D(args),
-  globalMaxPooling2d: (args?: LayerArgs) => new GlobalMaxPooling2D(args),
-  globalAveragePooling2d: (args?: LayerArgs) => new GlobalAveragePooling2D(args),
-  globalMaxPooling1d: (args?: LayerArgs) => new GlobalMaxPooling1D(args),
-  globalAveragePooling1d: (args?: LayerArgs) => new GlobalAveragePooling1D(args),
-  activation: (args: LayerArgs & { activation: string }) => new Activation(args),
-  reLU: (args?: LayerArgs) => new ReLU(args),
-  leakyReLU: (args?: LayerArgs & { alpha?: number }) => new LeakyReLU(args),
-  softmax: (args?: LayerArgs) => new Softmax(args),
-  flatten: (args?: LayerArgs) => new Flatten(args),
-  reshape: (args: LayerArgs & { targetShape: number[] }) => new Reshape(args),
-  add: (args?: LayerArgs) => new Add(args),
-  subtract: (args?: LayerArgs) => new Subtract(args),
-  multiply: (args?: LayerArgs) => new Multiply(args),
-  average: (args?: LayerArgs) => new Average(args),
-  maximum: (args?: LayerArgs) => new Maximum(args),
-  minimum: (args?: LayerArgs) => new Minimum(args),
-  concatenate: (args?: ConcatenateArgs) => new Concatenate(args),
-  dot: (args: DotArgs) => new Dot(args),
-  inputLayer: (args: InputArgs) => new InputLayer(args),
+  dense: (args: DenseArgs) => new Dense(opts(args, 'dense', ['units', ...WEIGHTED], '{ units: 10 }')),
+  conv2d: (args: Conv2DArgs) => new Conv2D(opts(args, 'conv2d', CONV, '{ filters: 8, kernelSize: 3 }')),
+  conv1d: (args: Conv1DArgs) => new Conv1D(opts(args, 'conv1d', CONV, '{ filters: 8, kernelSize: 3 }')),
+  maxPooling2d: (args?: Pooling2DArgs) => new MaxPooling2D(opts(args, 'maxPooling2d', ['poolSize', 'strides', 'padding', 'dataFormat', ...COMMON])),
+  averagePooling2d: (args?: Pooling2DArgs) => new AveragePooling2D(opts(args, 'averagePooling2d', ['poolSize', 'strides', 'padding', 'dataFormat', ...COMMON])),
+  maxPooling1d: (args?: Pooling1DArgs) => new MaxPooling1D(opts(args, 'maxPooling1d', ['poolSize', 'strides', 'padding', ...COMMON])),
+  averagePooling1d: (args?: Pooling1DArgs) => new AveragePooling1D(opts(args, 'averagePooling1d', ['poolSize', 'strides', 'padding', ...COMMON])),
+  globalMaxPooling2d: (args?: LayerArgs) => new GlobalMaxPooling2D(opts(args, 'globalMaxPooling2d', ['dataFormat', ...COMMON])),
+  globalAveragePooling2d: (args?: LayerArgs) => new GlobalAveragePooling2D(opts(args, 'globalAveragePooling2d', ['dataFormat', ...COMMON])),
+  globalMaxPooling1d: (args?: LayerArgs) => new GlobalMaxPooling1D(opts(args, 'globalMaxPooling1d', COMMON)),
+  globalAveragePooling1d: (args?: LayerArgs) => new GlobalAveragePooling1D(opts(args, 'globalAveragePooling1d', COMMON)),
+  activation: (args: LayerArgs & { activation: string; alpha?: number }) => new Activation(opts(args, 'activation', ['activation', 'alpha', ...COMMON], "{ activation: 'relu' }")),
+  reLU: (args?: LayerArgs) => new ReLU(opts(args, 'reLU', COMMON)),
+  leakyReLU: (args?: LayerArgs & { alpha?: number }) => new LeakyReLU(opts(args, 'leakyReLU', ['alpha', ...COMMON])),
+  softmax: (args?: LayerArgs & { axis?: number }) => {
+    const a = opts(args, 'softmax', ['axis', ...COMMON]);
+    if (a.axis !== undefined && a.axis !== -1) throw new Error(`layers.softmax: only axis -1 (the last) is supported, got ${describe(a.axis)}`);
+    const { axis: _axis, ...rest } = a;
+    return new Softmax(rest);
+  },
+  flatten: (args?: LayerArgs) => new Flatten(opts(args, 'flatten', ['dataFormat', ...COMMON])),
+  reshape: (args: LayerArgs & { targetShape: number[] }) => new Reshape(opts(args, 'reshape', ['targetShape', ...COMMON], '{ targetShape: [7, 7, 16] }')),
+  add: (args?: LayerArgs) => new Add(opts(args, 'add', COMMON)),
+  subtract: (args?: LayerArgs) => new Subtract(opts(args, 'subtract', COMMON)),
+  multiply: (args?: LayerArgs) => new Multiply(opts(args, 'multiply', COMMON)),
+  average: (args?: LayerArgs) => new Average(opts(args, 'average', COMMON)),
+  maximum: (args?: LayerArgs) => new Maximum(opts(args, 'maximum', COMMON)),
+  minimum: (args?: LayerArgs) => new Minimum(opts(args, 'minimum', COMMON)),
+  concatenate: (args?: ConcatenateArgs) => new Concatenate(opts(args, 'concatenate', ['axis', ...COMMON])),
+  dot: (args: DotArgs) => new Dot(opts(args, 'dot', ['axes', 'normalize', ...COMMON], '{ axes: 1 }')),
+  inputLayer: (args: InputArgs & { inputShape?: number[]; batchInputShape?: (number | null)[] }) => {
+    const a = checkOptions(args, 'layers.inputLayer', ['shape', 'batchShape', 'inputShape', 'batchInputShape', 'name', 'dtype'], '{ shape: [784] }');
+    // TF.js spells them inputShape / batchInputShape here.
+    const { inputShape, batchInputShape, ...rest } = a;
+    if ((inputShape !== undefined && rest.shape !== undefined) || (batchInputShape !== undefined && rest.batchShape !== undefined)) {
+      throw new Error('layers.inputLayer: give shape (or inputShape) or batchShape (or batchInputShape), once');
+    }
+    if (batchInputShape !== undefined && !Array.isArray(batchInputShape)) throw new TypeError(`layers.inputLayer: batchInputShape must be a list [null, ...], got ${describe(batchInputShape)}`);
+    if (rest.batchShape !== undefined && !Array.isArray(rest.batchShape)) throw new TypeError(`layers.inputLayer: batchShape must be a list [null, ...], got ${describe(rest.batchShape)}`);
+    return new InputLayer({ ...rest, shape: rest.shape ?? inputShape, batchShape: rest.batchShape ?? batchInputShape });
+  },
 };
 
 export { Layer } from './layer.ts';

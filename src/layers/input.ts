@@ -1,5 +1,5 @@
 /** The input of a graph: `input({ shape })` makes an InputLayer and returns its symbolic output. */
-import { type DType } from '../tensor.ts';
+import { type DType, checkOptions, describe } from '../tensor.ts';
 import { Node, type SymbolicTensor } from '../engine/symbolic.ts';
 import { checkShape, Layer } from './layer.ts';
 
@@ -18,14 +18,17 @@ export class InputLayer extends Layer {
   readonly dtype: DType;
   readonly output: SymbolicTensor;
   constructor(args: InputArgs) {
-    if (!args || typeof args !== 'object') throw new Error(`input: expected { shape }, got ${args}`);
+    if (!args || typeof args !== 'object') throw new Error(`input: expected { shape }, got ${describe(args)}`);
+    checkOptions(args, 'input', ['shape', 'batchShape', 'name', 'dtype']);
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) throw new Error(`input: name must be a non-empty string, got ${describe(args.name)}`);
     if (args.shape !== undefined && args.batchShape !== undefined) throw new Error('input: give shape or batchShape, not both');
+    if (args.batchShape !== undefined && !Array.isArray(args.batchShape)) throw new Error(`input: batchShape must be a list [null, ...sample dimensions], got ${describe(args.batchShape)}`);
     const shape = args.shape ?? (args.batchShape ? (args.batchShape.slice(1) as number[]) : undefined);
     if (shape === undefined) throw new Error('input: shape is required, e.g. input({ shape: [784] })');
     checkShape(shape, `input${args.name ? ` ${args.name}` : ''}: shape`);
     super({ name: args.name }, 'input');
     if (args.dtype !== undefined && args.dtype !== 'float32' && args.dtype !== 'int32') {
-      throw new Error(`${this.name}: dtype must be 'float32' or 'int32', got ${JSON.stringify(args.dtype)}`);
+      throw new Error(`${this.name}: dtype must be 'float32' or 'int32', got ${describe(args.dtype)}`);
     }
     this.dtype = args.dtype ?? 'float32';
     this.inShapes = [[...shape]];

@@ -10,7 +10,7 @@ import type { Initializer } from '../initializers/index.ts';
 import type { Regularizer } from '../regularizers/index.ts';
 import { alignUp } from '../memory/arena.ts';
 import { backend, type Backend } from '../wasm/loader.ts';
-import { type DType, type Tensor, type TensorLike, Tensor as TensorClass, shapeSize, toTensor } from '../tensor.ts';
+import { type DType, type Tensor, type TensorLike, Tensor as TensorClass, describe, shapeSize, toTensor } from '../tensor.ts';
 import { Node, SymbolicTensor } from '../engine/symbolic.ts';
 
 export interface LayerArgs {
@@ -127,17 +127,18 @@ export abstract class Layer {
   private disposed = false;
 
   constructor(args: LayerArgs, defaultName: string) {
-    if (args !== undefined && (args === null || typeof args !== 'object')) throw new Error(`${defaultName}: expected an options object, got ${args}`);
+    if (args !== undefined && (args === null || typeof args !== 'object')) throw new Error(`${defaultName}: expected an options object, got ${describe(args)}`);
     args = args ?? {};
-    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) throw new Error(`${defaultName}: name must be a non-empty string, got ${JSON.stringify(args.name)}`);
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) throw new Error(`${defaultName}: name must be a non-empty string, got ${describe(args.name)}`);
     this.name = args.name ?? uniqueName(defaultName);
+    if (args.batchInputShape !== undefined && !Array.isArray(args.batchInputShape)) throw new Error(`${this.name}: batchInputShape must be a list [null, ...sample dimensions], got ${describe(args.batchInputShape)}`);
     if (args.inputShape && args.batchInputShape) {
       throw new Error(`${this.name}: give inputShape or batchInputShape, not both`);
     }
     const shape = args.inputShape ?? (args.batchInputShape ? (args.batchInputShape.slice(1) as number[]) : null);
     if (shape) checkShape(shape, `${this.name}: inputShape`);
     this.inputShape = shape ? [...shape] : null;
-    if (args.trainable !== undefined && typeof args.trainable !== 'boolean') throw new Error(`${this.name}: trainable must be a boolean, got ${args.trainable}`);
+    if (args.trainable !== undefined && typeof args.trainable !== 'boolean') throw new Error(`${this.name}: trainable must be a boolean, got ${describe(args.trainable)}`);
     this.trainable = args.trainable ?? true;
   }
 
@@ -215,15 +216,41 @@ export abstract class Layer {
     const floats = this.weightFloats;
     if (floats === 0) return;
     const ptr = be.arena.alloc(floats * 4);
-    be.arena.u8.fill(0, ptr, ptr + floats * 4);
-    for (const p of this.params) {
-      p.ptr = ptr + p.offset * 4;
-      if (skipInit?.has(p)) continue;
-      const tmp = new Float32Array(p.size);
-      p.init.fill(tmp, p.fanIn, p.fanOut);
-      be.arena.f32.set(tmp, p.ptr >>> 2);
+    try {
+      be.arena.u8.fill(0, ptr, ptr + floats * 4);
+      for (const p of this.params) {
+        p.ptr = ptr + p.offset * 4;
+        if (skipInit?.has(p)) continue;
+        const tmp = new Float32Array(p.size);
+        p.init.fill(tmp, p.fanIn, p.fanOut);
+        be.arena.f32.set(tmp, p.ptr >>> 2);
+      }
+    } catch (e) {
+      // An initializer that throws must not leave the block behind.
+      be.arena.free(ptr, floats * 4);
+      for (const p of this.params) p.ptr = 0;
+      throw e;
     }
     this.block = { be, ptr, floats };
+  }
+
+  /** Whether the weights exist (allocated and initialised, or there are none to make). */
+  get hasWeights(): boolean {
+    return this.block !== null || this.weightFloats === 0;
+  }
+
+  /**
+   * Undo what a failed model build did to this layer: drop the use it took (`retained`) and,
+   * when the layer had no weights before and nobody else uses it, free the ones made for it.
+   * Unlike release(), this never disposes the layer: it can be used again.
+   */
+  unretain(retained: boolean, hadWeights: boolean): void {
+    if (retained && this.users > 0) this.users--;
+    if (this.users === 0 && !hadWeights && this.block) {
+      if (this.block.be === currentBackendOrNull()) this.block.be.arena.free(this.block.ptr, this.block.floats * 4);
+      this.block = null;
+      for (const p of this.params) p.ptr = 0;
+    }
   }
 
   /** Byte address of the weight block (0 for a layer without weights). */
@@ -374,7 +401,7 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 export function checkShape(shape: unknown, what: string): asserts shape is number[] {
   if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
-    throw new Error(`${what}: expected a list of positive integers, got ${JSON.stringify(shape)}`);
+    throw new Error(`${what}: expected a list of positive integers, got ${describe(shape)}`);
   }
   checkSampleSize(shape, what);
 }
@@ -387,6 +414,6 @@ export function checkSampleSize(shape: readonly number[], what: string): void {
 }
 
 export function positiveInt(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${what}: expected a positive integer, got ${v}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${what}: expected a positive integer, got ${describe(v)}`);
   return v;
 }

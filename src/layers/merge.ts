@@ -4,7 +4,7 @@
  * of input pointers (and gradient pointers, 0 where nothing needs the gradient) that the plan
  * writes once, so a step passes one pointer however many inputs there are.
  */
-import { shapeSize } from '../tensor.ts';
+import { describe, shapeSize } from '../tensor.ts';
 import { fmtShapes, Layer, type LayerArgs, type NodeCtx, type Planner, sameShape } from './layer.ts';
 
 abstract class Merge extends Layer {
@@ -134,7 +134,7 @@ export class Concatenate extends Merge {
   constructor(args: ConcatenateArgs = {}) {
     super(args, 'concatenate');
     const a = args.axis ?? -1;
-    if (!Number.isInteger(a) || a === 0) throw new Error(`${this.name}: axis must be a non-zero integer (0 is the batch), got ${a}`);
+    if (!Number.isInteger(a) || a === 0) throw new Error(`${this.name}: axis must be a non-zero integer (0 is the batch), got ${describe(a)}`);
     this.axis = a;
   }
   protected outputShapeFor(inShapes: number[][]): number[] {
@@ -189,10 +189,10 @@ export class Dot extends Merge {
     const a = args?.axes;
     const axes = typeof a === 'number' ? [a, a] : a;
     if (!Array.isArray(axes) || axes.length !== 2 || axes.some((v) => !Number.isInteger(v) || v === 0)) {
-      throw new Error(`${this.name}: axes must be a non-zero integer or two of them (0 is the batch), got ${JSON.stringify(a)}`);
+      throw new Error(`${this.name}: axes must be a non-zero integer or two of them (0 is the batch), got ${describe(a)}`);
     }
     this.axes = [axes[0], axes[1]];
-    if (args.normalize !== undefined && typeof args.normalize !== 'boolean') throw new Error(`${this.name}: normalize must be a boolean, got ${args.normalize}`);
+    if (args.normalize !== undefined && typeof args.normalize !== 'boolean') throw new Error(`${this.name}: normalize must be a boolean, got ${describe(args.normalize)}`);
     if (args.normalize) throw new Error(`${this.name}: normalize: true (cosine proximity) is not supported yet; L2-normalise the inputs before the dot`);
     this.normalize = false;
   }

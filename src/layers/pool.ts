@@ -2,8 +2,10 @@
  * Pooling over NHWC activations: max and average, 2D and 1D (a 1D input is a 2D one of height
  * 1), windowed and global. Max pooling saves the argmax of each window for backward.
  */
-import { Layer, type LayerArgs, type NodeCtx, type Planner, positiveInt } from './layer.ts';
+import { Layer, type LayerArgs, type NodeCtx, type Planner } from './layer.ts';
 import { explicitPadding, pair, windowOutput } from './conv.ts';
+import { positiveInt, requireOptions } from './activation.ts';
+import { describe } from '../tensor.ts';
 
 export interface Pooling2DArgs extends LayerArgs {
   poolSize?: number | [number, number];
@@ -25,8 +27,8 @@ abstract class Pooling extends Layer {
   protected g = { inH: 0, inW: 0, c: 0, outH: 0, outW: 0, padTop: 0, padLeft: 0 };
 
   constructor(args: Pooling2DArgs | Pooling1DArgs, defaultName: string, rank: 1 | 2) {
-    super(args ?? {}, defaultName);
-    const a = args ?? {};
+    const a = requireOptions(args ?? {}, defaultName);
+    super(a, defaultName);
     if ('dataFormat' in a && a.dataFormat !== undefined && a.dataFormat !== 'channelsLast') {
       throw new Error(`${this.name}: only dataFormat 'channelsLast' (NHWC) is supported`);
     }
@@ -41,7 +43,7 @@ abstract class Pooling extends Layer {
     }
     this.padding = a.padding ?? 'valid';
     explicitPadding(this.padding, this.name);
-    if (this.padding !== 'valid' && this.padding !== 'same') throw new Error(`${this.name}: padding must be 'valid' or 'same', got ${JSON.stringify(this.padding)}`);
+    if (this.padding !== 'valid' && this.padding !== 'same') throw new Error(`${this.name}: padding must be 'valid' or 'same', got ${describe(this.padding)}`);
   }
 
   protected computeOutputShape(inShape: number[]): number[] {
@@ -119,7 +121,7 @@ abstract class GlobalPooling extends Layer {
   protected spatialSize = 0;
   protected c = 0;
   constructor(args: LayerArgs, defaultName: string, private readonly rank: 1 | 2) {
-    super(args ?? {}, defaultName);
+    super(requireOptions(args ?? {}, defaultName), defaultName);
   }
   protected computeOutputShape(inShape: number[]): number[] {
     if (inShape.length !== this.rank + 1) {

@@ -1,5 +1,5 @@
 /** Flatten and Reshape: no kernel, no copy — the output is the input buffer seen with another shape. */
-import { shapeSize } from '../tensor.ts';
+import { describe, shapeSize } from '../tensor.ts';
 import { checkShape, Layer, type LayerArgs } from './layer.ts';
 
 abstract class View extends Layer {
@@ -26,8 +26,9 @@ export class Reshape extends View {
   constructor(args: LayerArgs & { targetShape: number[] }) {
     super(args, 'reshape');
     const t = args?.targetShape;
+    if (Array.isArray(t) && t.length === 0) throw new Error(`${this.name}: targetShape must have at least one dimension, got []`);
     if (!Array.isArray(t) || t.filter((d) => d === -1).length > 1 || t.some((d) => d !== -1 && !(Number.isInteger(d) && d > 0))) {
-      throw new Error(`${this.name}: targetShape must be positive integers with at most one -1, got ${JSON.stringify(t)}`);
+      throw new Error(`${this.name}: targetShape must be positive integers with at most one -1, got ${describe(t)}`);
     }
     this.targetShape = [...t];
   }

@@ -4,6 +4,7 @@
  */
 import type { Head } from '../layers/layer.ts';
 import type { Kernels } from '../wasm/abi.ts';
+import { describe, hasOwnName } from '../tensor.ts';
 
 /** The model's output as the loss sees it. */
 export interface Output {
@@ -58,7 +59,8 @@ const elementwise = (name: LossName, kernel: 'mse_f32' | 'mae_f32'): Loss => ({
 });
 
 export function getLoss(name: string): Loss {
-  const n = (ALIASES[name] ?? name) as LossName;
+  // Own names only: 'toString' or 'constructor' must not reach Object.prototype.
+  const n = (hasOwnName(ALIASES, name) ? ALIASES[name] : typeof name === 'string' && (LOSSES as readonly string[]).includes(name) ? name : '') as LossName;
   switch (n) {
     case 'sparseCategoricalCrossentropy':
       return {
@@ -92,6 +94,6 @@ export function getLoss(name: string): Loss {
     case 'meanAbsoluteError':
       return elementwise(n, 'mae_f32');
     default:
-      throw new Error(`compile: unknown loss ${JSON.stringify(name)}; expected one of ${LOSSES.join(', ')} (or mse, mae)`);
+      throw new Error(`compile: unknown loss ${describe(name)}; expected one of ${LOSSES.join(', ')} (or mse, mae)`);
   }
 }

@@ -6,6 +6,7 @@
 import type { Kernels } from '../wasm/abi.ts';
 import type { Arena } from '../memory/arena.ts';
 import type { Loss } from '../losses/index.ts';
+import { describe } from '../tensor.ts';
 
 export interface MetricContext {
   k: Kernels;
@@ -73,7 +74,8 @@ const NAMES = ['accuracy', 'acc', 'mse', 'mae', 'meanSquaredError', 'meanAbsolut
 
 export function getMetric(name: string, loss: Loss, cols: number): Metric {
   let compute: Metric['compute'];
-  switch (name) {
+  // A string from the list, nothing else (a switch on strings never reaches Object.prototype).
+  switch (typeof name === 'string' && NAMES.includes(name) ? name : '') {
     case 'accuracy':
     case 'acc':
       if (cols === 1 || loss.name === 'binaryCrossentropy') compute = loss.sparse ? sparseAccuracy : binaryAccuracy;
@@ -97,7 +99,7 @@ export function getMetric(name: string, loss: Loss, cols: number): Metric {
       compute = meanError(false);
       break;
     default:
-      throw new Error(`compile: unknown metric ${JSON.stringify(name)}; expected one of ${NAMES.join(', ')}`);
+      throw new Error(`compile: unknown metric ${describe(name)}; expected one of ${NAMES.join(', ')}`);
   }
   if (loss.sparse && compute !== sparseAccuracy) {
     throw new Error(`compile: metric '${name}' needs targets shaped like the output, but loss '${loss.name}' takes class indices`);

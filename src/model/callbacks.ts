@@ -2,7 +2,24 @@
  * Callbacks (TF.js names): plain objects with hooks, earlyStopping, terminateOnNaN. Hooks may
  * be async; `fit` awaits them.
  */
+import { checkBoolean, checkNumber, checkOptions, describe } from '../tensor.ts';
+
 export type Logs = Record<string, number>;
+
+/**
+ * What `fit` tells each callback before training (TF.js's `setParams`): `metrics` lists every
+ * key the epoch logs will hold, `val_` ones included when there is validation data.
+ */
+export interface CallbackParams {
+  epochs: number;
+  initialEpoch: number;
+  samples: number;
+  steps: number;
+  batchSize: number;
+  verbose: number;
+  doValidation: boolean;
+  metrics: string[];
+}
 
 export interface CallbackHooks {
   onTrainBegin?(logs?: Logs): void | Promise<void>;
@@ -23,8 +40,12 @@ export interface TrainingModel {
 
 export abstract class Callback {
   model: TrainingModel | null = null;
+  params: CallbackParams | null = null;
   setModel(m: TrainingModel): void {
     this.model = m;
+  }
+  setParams(p: CallbackParams): void {
+    this.params = p;
   }
 }
 
@@ -54,23 +75,43 @@ export class EarlyStopping extends Callback {
 
   constructor(args: EarlyStoppingArgs = {}) {
     super();
-    this.monitor = args.monitor ?? 'val_loss';
-    this.minDelta = Math.abs(args.minDelta ?? 0);
-    this.patience = args.patience ?? 0;
-    if (!(Number.isInteger(this.patience) && this.patience >= 0)) throw new Error(`callbacks.earlyStopping: patience must be a non-negative integer, got ${args.patience}`);
-    const mode = args.mode ?? 'auto';
-    if (!['auto', 'min', 'max'].includes(mode)) throw new Error(`callbacks.earlyStopping: mode must be auto, min or max, got ${mode}`);
+    const who = 'callbacks.earlyStopping';
+    const a = checkOptions(args, who, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights', 'verbose']);
+    if (a.monitor !== undefined && !(typeof a.monitor === 'string' && a.monitor !== '')) throw new TypeError(`${who}: monitor must be a log name such as 'val_loss', got ${describe(a.monitor)}`);
+    this.monitor = a.monitor ?? 'val_loss';
+    // Keras takes |minDelta|; a NaN or infinite one would make every epoch "no improvement".
+    this.minDelta = Math.abs(checkNumber(a.minDelta ?? 0, `${who}: minDelta`));
+    this.patience = checkNumber(a.patience ?? 0, `${who}: patience`, { min: 0, integer: true });
+    const mode = a.mode ?? 'auto';
+    if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new Error(`${who}: mode must be auto, min or max, got ${describe(mode)}`);
     this.mode = mode === 'auto' ? (/acc/.test(this.monitor) ? 'max' : 'min') : mode;
-    this.baseline = args.baseline;
-    this.restoreBestWeights = args.restoreBestWeights ?? false;
-    this.verbose = args.verbose ?? 0;
+    this.baseline = a.baseline === undefined ? undefined : checkNumber(a.baseline, `${who}: baseline`);
+    this.restoreBestWeights = checkBoolean(a.restoreBestWeights ?? false, `${who}: restoreBestWeights`);
+    this.verbose = checkNumber(a.verbose ?? 0, `${who}: verbose`, { min: 0, integer: true });
   }
 
+  /**
+   * The monitor is checked before any epoch trains (not after the first, as Keras does with a
+   * warning): a monitor the logs will never hold — a typo, or 'val_loss' without validation data
+   * — would make early stopping a silent no-op, so it is an error that names what the logs hold.
+   */
+  private checkMonitor(names: string[], doValidation: boolean | null): void {
+    if (names.includes(this.monitor)) return;
+    const noValidation = doValidation === false || (doValidation === null && !names.some((n) => n.startsWith('val_')));
+    const hint = this.monitor.startsWith('val_') && noValidation ? '; did you forget validationSplit or validationData?' : '';
+    throw new Error(`callbacks.earlyStopping: monitor '${this.monitor}' is not in the logs (${names.join(', ')})${hint}`);
+  }
   private improved(v: number, ref: number): boolean {
     return this.mode === 'min' ? v < ref - this.minDelta : v > ref + this.minDelta;
   }
 
   onTrainBegin(): void {
+    if (this.params) this.checkMonitor(this.params.metrics, this.params.doValidation);
+    else {
+      // Without params (a fit that does not pass them), a monitor naming no metric of the model is still caught here.
+      const names = (this.model as { metricsNames?: unknown } | null)?.metricsNames;
+      if (Array.isArray(names) && names.length) this.checkMonitor([...names, ...names.map((n) => `val_${n}`)], null);
+    }
     this.wait = 0;
     this.stoppedEpoch = -1;
     this.best = this.baseline ?? (this.mode === 'min' ? Infinity : -Infinity);
@@ -80,9 +121,7 @@ export class EarlyStopping extends Callback {
 
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const v = logs[this.monitor];
-    if (v === undefined) {
-      throw new Error(`callbacks.earlyStopping: monitor '${this.monitor}' is not in the logs (${Object.keys(logs).join(', ')}); did you forget validationSplit or validationData?`);
-    }
+    if (v === undefined) this.checkMonitor(Object.keys(logs), null);
     this.wait++;
     if (this.improved(v, this.best)) {
       this.best = v;
@@ -120,20 +159,38 @@ export class TerminateOnNaN extends Callback {
 
 export const callbacks = {
   earlyStopping: (args?: EarlyStoppingArgs) => new EarlyStopping(args),
-  terminateOnNaN: () => new TerminateOnNaN(),
+  terminateOnNaN: (args?: Record<string, never>) => {
+    checkOptions(args, 'callbacks.terminateOnNaN', []);
+    return new TerminateOnNaN();
+  },
 };
 
 const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;
 
+/**
+ * Each callback is an object whose hooks (own or inherited) are functions; an `on…` key that is
+ * no hook is a typo. Errors name the callback's position: "fit: callbacks[1]: …".
+ */
+export function checkCallbacks(list: unknown, what: string): asserts list is CallbackHooks[] {
+  if (!Array.isArray(list)) throw new TypeError(`${what}: expected a list of callbacks, got ${describe(list)}`);
+  list.forEach((c, i) => {
+    const who = `${what}[${i}]`;
+    if (typeof c !== 'object' || c === null) throw new TypeError(`${who}: a callback must be an object with onEpochEnd etc., got ${describe(c)}`);
+    const unknown = Object.keys(c).filter((k) => k.startsWith('on') && !(HOOKS as readonly string[]).includes(k));
+    if (unknown.length) throw new Error(`${who}: unknown callback hook ${unknown.join(', ')}; expected ${HOOKS.join(', ')}`);
+    for (const h of [...HOOKS, 'setModel', 'setParams']) {
+      const f = (c as Record<string, unknown>)[h];
+      if (f !== undefined && typeof f !== 'function') throw new TypeError(`${who}: ${h} must be a function, got ${describe(f)}`);
+    }
+  });
+}
+
 /** Fan a hook out to every callback, awaiting the async ones. */
 export class CallbackList {
   constructor(readonly list: CallbackHooks[]) {
-    for (const c of list) {
-      if (typeof c !== 'object' || c === null) throw new Error(`fit: a callback must be an object with onEpochEnd etc., got ${c}`);
-      const unknown = Object.keys(c).filter((k) => k.startsWith('on') && !(HOOKS as readonly string[]).includes(k));
-      if (unknown.length) throw new Error(`fit: unknown callback hook ${unknown.join(', ')}; expected ${HOOKS.join(', ')}`);
-    }
+    checkCallbacks(list, 'fit: callbacks');
   }
+
   /**
    * Call `hook` on every callback in order. Returns a promise only when some hook is async, so
    * a training loop with synchronous callbacks neither allocates nor yields per batch.

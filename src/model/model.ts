@@ -13,7 +13,7 @@ import type { Node, SymbolicTensor } from '../engine/symbolic.ts';
 import { getLoss, type Loss } from '../losses/index.ts';
 import { getMetric, type Metric } from '../metrics/index.ts';
 import { getOptimizer, type Optimizer } from '../optimizers/index.ts';
-import { type Tensor, type TensorLike, Tensor as TensorClass, toTensor } from '../tensor.ts';
+import { type Tensor, type TensorLike, Tensor as TensorClass, checkOptions, describe, toTensor } from '../tensor.ts';
 import { backend, type Backend } from '../wasm/loader.ts';
 import type { TrainingModel } from './callbacks.ts';
 import { checkInputs, checkTarget, copyRows, type ModelData, toTensors } from './staging.ts';
@@ -74,7 +74,7 @@ export class LayersModel implements TrainingModel {
       throw new Error('model: expected { inputs, outputs, name? } with symbolic tensors from input() and layer.apply');
     }
     const name = args?.name ?? opts.name;
-    if (name !== undefined && (typeof name !== 'string' || name === '')) throw new Error(`model: name must be a non-empty string, got ${JSON.stringify(name)}`);
+    if (name !== undefined && (typeof name !== 'string' || name === '')) throw new Error(`model: name must be a non-empty string, got ${describe(name)}`);
     this.name = name ?? (modelCounter++ === 0 ? 'model' : `model_${modelCounter - 1}`);
     this.owns = opts.owns ?? true;
     if (args) this.graph = buildGraph(args.inputs, args.outputs, this.name);
@@ -118,10 +118,11 @@ export class LayersModel implements TrainingModel {
     const layers = this.layers;
     if (typeof nameOrIndex === 'number') {
       if (!Number.isInteger(nameOrIndex) || nameOrIndex < 0 || nameOrIndex >= layers.length) {
-        throw new Error(`getLayer: index ${nameOrIndex} is outside [0, ${layers.length})`);
+        throw new Error(`getLayer: index ${describe(nameOrIndex)} is outside [0, ${layers.length})`);
       }
       return layers[nameOrIndex];
     }
+    if (typeof nameOrIndex !== 'string') throw new TypeError(`getLayer: expected a layer name or index, got ${describe(nameOrIndex)}`);
     const l = layers.find((q) => q.name === nameOrIndex);
     if (!l) throw new Error(`getLayer: no layer named '${nameOrIndex}'; the layers are ${layers.map((q) => q.name).join(', ')}`);
     return l;
@@ -142,16 +143,19 @@ export class LayersModel implements TrainingModel {
     const be = this.be;
     if (this.store) return;
     const graph = this.requireGraph();
-    const taken: Layer[] = [];
+    // What each layer had before, so a build that fails part-way leaves every layer as it was
+    // (weights it allocated freed, none disposed: the model can be built again).
+    const taken: { layer: Layer; hadWeights: boolean }[] = [];
     try {
       for (const l of graph.layers) {
+        const hadWeights = l.hasWeights;
         if (this.owns) l.retain(skipInit);
         else l.ensureWeights(skipInit);
-        taken.push(l);
+        taken.push({ layer: l, hadWeights });
       }
       this.store = new ParamStore(be, graph.layers);
     } catch (e) {
-      if (this.owns) for (const l of taken) l.release();
+      for (const { layer, hadWeights } of taken.reverse()) layer.unretain(this.owns, hadWeights);
       throw e;
     }
     this.be_ = be;
@@ -159,6 +163,7 @@ export class LayersModel implements TrainingModel {
 
   compile(args: CompileArgs): void {
     if (!args || typeof args !== 'object') throw new Error('compile: expected { optimizer, loss, metrics? }');
+    checkOptions(args, 'compile', ['optimizer', 'loss', 'lossWeights', 'metrics']);
     if (args.loss === undefined) throw new Error('compile: a loss is required, e.g. loss: "sparseCategoricalCrossentropy"');
     if (args.optimizer === undefined) throw new Error('compile: an optimizer is required, e.g. optimizer: "adam"');
     if (this.training) throw new Error(`compile: ${this.name} is training (fit is running); compile after it ends`);
@@ -183,7 +188,7 @@ export class LayersModel implements TrainingModel {
           return rec[n];
         });
       }
-      throw new Error(`compile: ${what} must be given for every output, as a list or an object keyed by output name, got ${JSON.stringify(v)}`);
+      throw new Error(`compile: ${what} must be given for every output, as a list or an object keyed by output name, got ${describe(v)}`);
     };
     const losses = perOutput<string>(args.loss as string | string[] | Record<string, string>, 'loss', '', (x) => typeof x === 'string').map(getLoss);
     const weights = perOutput<number>(args.lossWeights, 'lossWeights', 1, (x) => typeof x === 'number');
@@ -438,8 +443,8 @@ export class LayersModel implements TrainingModel {
   /** Mean loss and metrics over the data: `[loss, (loss per output,) ...metrics]`. */
   evaluate(x: ModelData, y: ModelData, args: { batchSize?: number } = {}): number[] {
     this.requireCompiled('evaluate');
-    const batchSize = args.batchSize ?? 32;
-    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`evaluate: batchSize must be a positive integer, got ${batchSize}`);
+    const batchSize = checkOptions(args, 'evaluate', ['batchSize']).batchSize ?? 32;
+    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`evaluate: batchSize must be a positive integer, got ${describe(batchSize)}`);
     const xs = this.checkX(x, 'evaluate: x');
     const n = xs[0].shape[0];
     if (n === 0) throw new Error('evaluate: no samples');
@@ -477,8 +482,8 @@ export class LayersModel implements TrainingModel {
 
   /** Outputs for every sample: one tensor [n, ...outputShape], or one per output. */
   predict(x: ModelData, args: { batchSize?: number } = {}): Tensor | Tensor[] {
-    const batchSize = args.batchSize ?? 32;
-    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`predict: batchSize must be a positive integer, got ${batchSize}`);
+    const batchSize = checkOptions(args, 'predict', ['batchSize']).batchSize ?? 32;
+    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`predict: batchSize must be a positive integer, got ${describe(batchSize)}`);
     const xs = this.checkX(x, 'predict: x');
     const outs = this.run(xs, batchSize, false);
     return outs.length === 1 ? outs[0] : outs;
@@ -609,6 +614,8 @@ export class LayersModel implements TrainingModel {
   // ---------------------------------------------------------------- summary, save
 
   summary(lineLength?: number, printFn: (line: string) => void = (s) => console.log(s)): void {
+    if (lineLength !== undefined && !(Number.isInteger(lineLength) && lineLength > 0)) throw new Error(`summary: lineLength must be a positive integer, got ${describe(lineLength)}`);
+    if (typeof printFn !== 'function') throw new TypeError(`summary: printFn must be a function, got ${describe(printFn)}`);
     this.build();
     printSummary(this, this.graph!, lineLength, printFn, this.layers.filter((l) => l.trainable));
     const plan = this.plan;

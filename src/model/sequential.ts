@@ -8,7 +8,7 @@ import { buildGraph } from '../engine/graph.ts';
 import type { SymbolicTensor } from '../engine/symbolic.ts';
 import { LayersModel } from './model.ts';
 import type { ModelData } from './staging.ts';
-import type { Tensor } from '../tensor.ts';
+import { type Tensor, describe } from '../tensor.ts';
 
 export type { CompileArgs } from './model.ts';
 export type { FitArgs, History } from './trainer.ts';
@@ -19,14 +19,15 @@ export class Sequential extends LayersModel {
   private in: SymbolicTensor | null = null;
 
   constructor(args: { layers?: Layer[]; name?: string } = {}) {
-    if (args === null || typeof args !== 'object') throw new Error(`sequential: expected { layers?, name? }, got ${args}`);
+    if (args === null || typeof args !== 'object') throw new Error(`sequential: expected { layers?, name? }, got ${describe(args)}`);
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) throw new Error(`sequential: name must be a non-empty string, got ${describe(args.name)}`);
     super(null, { name: args.name ?? 'sequential' });
     if (args.layers !== undefined && !Array.isArray(args.layers)) throw new Error(`${this.name}: layers must be a list of layers`);
     for (const l of args.layers ?? []) this.add(l);
   }
 
   add(layer: Layer): void {
-    if (!layer || typeof (layer as Layer).forward !== 'function') throw new Error(`${this.name}.add: expected a layer, got ${layer}`);
+    if (!layer || typeof (layer as Layer).forward !== 'function') throw new Error(`${this.name}.add: expected a layer, got ${describe(layer)}`);
     if (this.arenaBytes() > 0) throw new Error(`${this.name}.add: the model is already built; add layers before compile/fit/predict`);
     if (this.stack.includes(layer)) throw new Error(`${this.name}.add: layer ${layer.name} is already in the model`);
     if (layer instanceof InputLayer) throw new Error(`${this.name}.add: give the first layer an inputShape instead of an input layer`);

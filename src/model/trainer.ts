@@ -4,9 +4,9 @@
  */
 import type { LayersModel } from './model.ts';
 import type { ModelData } from './staging.ts';
-import { type Tensor } from '../tensor.ts';
+import { type Tensor, checkBoolean, checkOptions, describe } from '../tensor.ts';
 import { globalRandom } from '../random.ts';
-import { type CallbackHooks, CallbackList, type Logs, type TrainingModel } from './callbacks.ts';
+import { type CallbackHooks, type CallbackParams, CallbackList, checkCallbacks, type Logs, type TrainingModel } from './callbacks.ts';
 import { ProgressBar } from './progress.ts';
 
 export interface FitArgs {
@@ -33,16 +33,22 @@ export interface History {
 const sliceAll = (ts: Tensor[], start: number, end?: number) => ts.map((t) => t.slice(start, end));
 
 export async function fitLoop(model: LayersModel, x: ModelData, y: ModelData, args: FitArgs): Promise<History> {
-  if (args === null || typeof args !== 'object') throw new Error(`fit: expected an options object, got ${args}`);
+  checkOptions(args, 'fit', ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'initialEpoch', 'verbose', 'callbacks', 'yieldEvery']);
   const epochs = args.epochs ?? 1;
   const batchSize = args.batchSize ?? 32;
   const initialEpoch = args.initialEpoch ?? 0;
   const verbose = args.verbose ?? 1;
   const yieldEvery = args.yieldEvery ?? 50;
-  if (!(Number.isInteger(epochs) && epochs >= 1)) throw new Error(`fit: epochs must be a positive integer, got ${epochs}`);
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`fit: batchSize must be a positive integer, got ${batchSize}`);
-  if (!(Number.isInteger(initialEpoch) && initialEpoch >= 0 && initialEpoch < epochs)) throw new Error(`fit: initialEpoch must be an integer in [0, epochs), got ${initialEpoch}`);
-  if (!(typeof yieldEvery === 'number' && yieldEvery >= 0)) throw new Error(`fit: yieldEvery must be a number >= 0 (ms), got ${yieldEvery}`);
+  if (!(Number.isInteger(epochs) && epochs >= 1)) throw new Error(`fit: epochs must be a positive integer, got ${describe(epochs)}`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`fit: batchSize must be a positive integer, got ${describe(batchSize)}`);
+  if (!(Number.isInteger(initialEpoch) && initialEpoch >= 0 && initialEpoch < epochs)) throw new Error(`fit: initialEpoch must be an integer in [0, epochs), got ${describe(initialEpoch)}`);
+  if (!(typeof yieldEvery === 'number' && yieldEvery >= 0)) throw new Error(`fit: yieldEvery must be a number >= 0 (ms), got ${describe(yieldEvery)}`);
+  if (!(verbose === 0 || verbose === 1 || verbose === 2)) throw new Error(`fit: verbose must be 0, 1 or 2, got ${describe(verbose)}`);
+  const shuffle = checkBoolean(args.shuffle ?? true, 'fit: shuffle');
+  if (args.validationSplit !== undefined && typeof args.validationSplit !== 'number') throw new TypeError(`fit: validationSplit must be a number in (0, 1), got ${describe(args.validationSplit)}`);
+  // Callbacks are checked before any of them is handed the model.
+  const userCallbacks = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
+  checkCallbacks(userCallbacks, 'fit: callbacks');
   let xs = model.checkX(x, 'fit: x');
   let ys = model.checkY(y, xs[0].shape[0], 'fit: y');
   let val: [Tensor[], Tensor[]] | null = null;
@@ -53,7 +59,7 @@ export async function fitLoop(model: LayersModel, x: ModelData, y: ModelData, ar
     val = [vx, model.checkY(args.validationData[1], vx[0].shape[0], 'fit: validationData[1]')];
   } else if (args.validationSplit !== undefined && args.validationSplit !== 0) {
     const f = args.validationSplit;
-    if (!(f > 0 && f < 1)) throw new Error(`fit: validationSplit must be in (0, 1), got ${f}`);
+    if (!(f > 0 && f < 1)) throw new Error(`fit: validationSplit must be in (0, 1), got ${describe(f)}`);
     // The last fraction of the samples, taken before shuffling (as Keras and TF.js do).
     const total = xs[0].shape[0];
     const nTrain = Math.floor(total * (1 - f));
@@ -69,14 +75,26 @@ export async function fitLoop(model: LayersModel, x: ModelData, y: ModelData, ar
   const steps = Math.ceil(n / bs);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  const shuffle = args.shuffle ?? true;
 
-  const userCallbacks = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
-  for (const cb of userCallbacks) (cb as { setModel?: (m: TrainingModel) => void }).setModel?.(model);
+  const names = model.metricsNames;
+  const params: CallbackParams = {
+    epochs,
+    initialEpoch,
+    samples: n,
+    steps,
+    batchSize: bs,
+    verbose,
+    doValidation: val !== null,
+    metrics: val ? [...names, ...names.map((m) => `val_${m}`)] : [...names],
+  };
+  for (const cb of userCallbacks) {
+    const c = cb as { setModel?: (m: TrainingModel) => void; setParams?: (p: CallbackParams) => void };
+    c.setModel?.(model);
+    c.setParams?.({ ...params, metrics: [...params.metrics] });
+  }
   const list = [...userCallbacks];
   if (verbose > 0) list.push(new ProgressBar(epochs, steps, n));
   const cbs = new CallbackList(list);
-  const names = model.metricsNames;
   const history: History = {
     epoch: [],
     history: {},

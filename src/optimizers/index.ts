@@ -1,18 +1,42 @@
 /**
  * Optimizers (TF.js formulas and defaults). Each runs as ONE kernel call over the model's whole
  * contiguous parameter block; its state lives in `slots` mirror blocks of the same size.
+ *
+ * Every hyper-parameter is checked when the optimizer is made (type, range, finite in float32:
+ * they reach f32 kernels) and cannot be changed afterwards, except `learningRate`, whose setter
+ * checks it again (learning-rate schedules set it between epochs).
  */
 import type { Kernels } from '../wasm/abi.ts';
+import { checkBoolean, checkNumber, checkOptions, describe, hasOwnName } from '../tensor.ts';
+
+/** Make these own properties read-only: a stray `opt.beta1 = NaN` throws instead of poisoning the next step. */
+function lock(o: object, keys: readonly string[]): void {
+  for (const k of keys) Object.defineProperty(o, k, { writable: false, configurable: false });
+}
 
 export abstract class Optimizer {
   abstract readonly className: string;
   /** How many parameter-sized state blocks the optimizer keeps. */
   abstract readonly slots: number;
-  /** Steps taken (Adam's bias correction uses it). */
-  iterations = 0;
-  learningRate: number;
+  private lr = 0;
+  private iters = 0;
+  protected readonly who: string;
   constructor(learningRate: number, who: string) {
-    this.learningRate = positive(learningRate, `${who}: learningRate`);
+    this.who = who;
+    this.learningRate = learningRate;
+  }
+  get learningRate(): number {
+    return this.lr;
+  }
+  set learningRate(v: number) {
+    this.lr = checkNumber(v, `${this.who}: learningRate`, { min: 0, minExclusive: true });
+  }
+  /** Steps taken (Adam's bias correction uses it). */
+  get iterations(): number {
+    return this.iters;
+  }
+  set iterations(v: number) {
+    this.iters = checkNumber(v, `${this.who}: iterations`, { min: 0, integer: true });
   }
   /** Initial value of each state block. */
   slotInit(_slot: number): number {
@@ -25,13 +49,13 @@ export abstract class Optimizer {
   }
 }
 
-function positive(v: number, what: string): number {
-  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new Error(`${what}: expected a positive number, got ${v}`);
-  return v;
-}
-function inRange(v: number, what: string, lo = 0, hi = 1): number {
-  if (!(typeof v === 'number' && v >= lo && v < hi)) throw new Error(`${what}: expected a number in [${lo}, ${hi}), got ${v}`);
-  return v;
+const positive = { min: 0, minExclusive: true } as const;
+const unit = { min: 0, max: 1, maxExclusive: true } as const;
+
+export interface SGDArgs {
+  learningRate?: number;
+  momentum?: number;
+  nesterov?: boolean;
 }
 
 export class SGD extends Optimizer {
@@ -39,12 +63,14 @@ export class SGD extends Optimizer {
   readonly slots: number;
   readonly momentum: number;
   readonly nesterov: boolean;
-  constructor({ learningRate = 0.01, momentum = 0, nesterov = false }: { learningRate?: number; momentum?: number; nesterov?: boolean } = {}) {
-    super(learningRate, 'optimizers.sgd');
-    this.momentum = inRange(momentum, 'optimizers.sgd: momentum');
-    this.nesterov = nesterov;
-    if (nesterov && momentum === 0) throw new Error('optimizers.sgd: nesterov needs a momentum > 0');
-    this.slots = momentum > 0 ? 1 : 0;
+  constructor(args?: SGDArgs, who = 'optimizers.sgd') {
+    const a = checkOptions(args, who, ['learningRate', 'momentum', 'nesterov']);
+    super(a.learningRate ?? 0.01, who);
+    this.momentum = checkNumber(a.momentum ?? 0, `${who}: momentum`, unit);
+    this.nesterov = checkBoolean(a.nesterov ?? false, `${who}: nesterov`);
+    if (this.nesterov && this.momentum === 0) throw new Error(`${who}: nesterov needs a momentum > 0`);
+    this.slots = this.momentum > 0 ? 1 : 0;
+    lock(this, ['slots', 'momentum', 'nesterov']);
   }
   step(k: Kernels, p: number, g: number, s: readonly number[], n: number): void {
     if (this.momentum > 0) k.momentum_f32(p, s[0], g, n, this.learningRate, this.momentum, this.nesterov ? 1 : 0);
@@ -55,15 +81,24 @@ export class SGD extends Optimizer {
   }
 }
 
+export interface AdagradArgs {
+  learningRate?: number;
+  initialAccumulatorValue?: number;
+  epsilon?: number;
+}
+
 export class Adagrad extends Optimizer {
   readonly className = 'Adagrad';
   readonly slots = 1;
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
-  constructor({ learningRate = 0.01, initialAccumulatorValue = 0.1, epsilon = 1e-7 }: { learningRate?: number; initialAccumulatorValue?: number; epsilon?: number } = {}) {
-    super(learningRate, 'optimizers.adagrad');
-    this.initialAccumulatorValue = initialAccumulatorValue;
-    this.epsilon = positive(epsilon, 'optimizers.adagrad: epsilon');
+  constructor(args?: AdagradArgs) {
+    const who = 'optimizers.adagrad';
+    const a = checkOptions(args, who, ['learningRate', 'initialAccumulatorValue', 'epsilon']);
+    super(a.learningRate ?? 0.01, who);
+    this.initialAccumulatorValue = checkNumber(a.initialAccumulatorValue ?? 0.1, `${who}: initialAccumulatorValue`, { min: 0 });
+    this.epsilon = checkNumber(a.epsilon ?? 1e-7, `${who}: epsilon`, positive);
+    lock(this, ['initialAccumulatorValue', 'epsilon']);
   }
   slotInit(): number {
     return this.initialAccumulatorValue;
@@ -71,6 +106,18 @@ export class Adagrad extends Optimizer {
   step(k: Kernels, p: number, g: number, s: readonly number[], n: number): void {
     k.adagrad_f32(p, s[0], g, n, this.learningRate, this.epsilon);
   }
+  getConfig() {
+    return { ...super.getConfig(), initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon };
+  }
+}
+
+export interface RMSPropArgs {
+  learningRate?: number;
+  rho?: number;
+  /** TF.js's name for rho. */
+  decay?: number;
+  momentum?: number;
+  epsilon?: number;
 }
 
 export class RMSProp extends Optimizer {
@@ -79,12 +126,18 @@ export class RMSProp extends Optimizer {
   readonly rho: number;
   readonly momentum: number;
   readonly epsilon: number;
-  constructor({ learningRate = 0.001, rho = 0.9, decay, momentum = 0, epsilon = 1e-7 }: { learningRate?: number; rho?: number; decay?: number; momentum?: number; epsilon?: number } = {}) {
-    super(learningRate, 'optimizers.rmsprop');
-    // TF.js calls rho `decay`; accept both.
-    this.rho = inRange(decay ?? rho, 'optimizers.rmsprop: rho');
-    this.momentum = inRange(momentum, 'optimizers.rmsprop: momentum');
-    this.epsilon = positive(epsilon, 'optimizers.rmsprop: epsilon');
+  constructor(args?: RMSPropArgs) {
+    const who = 'optimizers.rmsprop';
+    const a = checkOptions(args, who, ['learningRate', 'rho', 'decay', 'momentum', 'epsilon']);
+    super(a.learningRate ?? 0.001, who);
+    // TF.js calls rho `decay`; accept both (not two different values).
+    if (a.rho !== undefined && a.decay !== undefined && a.rho !== a.decay) {
+      throw new Error(`${who}: rho and decay are the same option (TF.js calls it decay); got rho ${describe(a.rho)} and decay ${describe(a.decay)}`);
+    }
+    this.rho = checkNumber(a.decay ?? a.rho ?? 0.9, `${who}: ${a.decay !== undefined ? 'decay' : 'rho'}`, unit);
+    this.momentum = checkNumber(a.momentum ?? 0, `${who}: momentum`, unit);
+    this.epsilon = checkNumber(a.epsilon ?? 1e-7, `${who}: epsilon`, positive);
+    lock(this, ['rho', 'momentum', 'epsilon']);
   }
   step(k: Kernels, p: number, g: number, s: readonly number[], n: number): void {
     k.rmsprop_f32(p, s[0], s[1], g, n, this.learningRate, this.rho, this.momentum, this.epsilon);
@@ -94,6 +147,14 @@ export class RMSProp extends Optimizer {
   }
 }
 
+export interface AdamArgs {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  weightDecay?: number;
+}
+
 export class Adam extends Optimizer {
   readonly className: string = 'Adam';
   readonly slots = 2;
@@ -101,16 +162,14 @@ export class Adam extends Optimizer {
   readonly beta2: number;
   readonly epsilon: number;
   readonly weightDecay: number;
-  constructor(
-    { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, weightDecay = 0 }: { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number } = {},
-    who = 'optimizers.adam',
-  ) {
-    super(learningRate, who);
-    this.beta1 = inRange(beta1, `${who}: beta1`);
-    this.beta2 = inRange(beta2, `${who}: beta2`);
-    this.epsilon = positive(epsilon, `${who}: epsilon`);
-    if (!(weightDecay >= 0 && Number.isFinite(weightDecay))) throw new Error(`${who}: weightDecay must be >= 0, got ${weightDecay}`);
-    this.weightDecay = weightDecay;
+  constructor(args?: AdamArgs, who = 'optimizers.adam', defaultDecay = 0) {
+    const a = checkOptions(args, who, ['learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay']);
+    super(a.learningRate ?? 0.001, who);
+    this.beta1 = checkNumber(a.beta1 ?? 0.9, `${who}: beta1`, unit);
+    this.beta2 = checkNumber(a.beta2 ?? 0.999, `${who}: beta2`, unit);
+    this.epsilon = checkNumber(a.epsilon ?? 1e-7, `${who}: epsilon`, positive);
+    this.weightDecay = checkNumber(a.weightDecay ?? defaultDecay, `${who}: weightDecay`, { min: 0 });
+    lock(this, ['beta1', 'beta2', 'epsilon', 'weightDecay']);
   }
   step(k: Kernels, p: number, g: number, s: readonly number[], n: number): void {
     const t = this.iterations + 1;
@@ -126,27 +185,38 @@ export class Adam extends Optimizer {
 /** Adam with decoupled weight decay (Loshchilov & Hutter); Keras's default decay 0.004. */
 export class AdamW extends Adam {
   readonly className = 'AdamW';
-  constructor(args: { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number } = {}) {
-    super({ ...args, weightDecay: args.weightDecay ?? 0.004 }, 'optimizers.adamw');
+  constructor(args?: AdamArgs) {
+    super(args, 'optimizers.adamw', 0.004);
   }
 }
 
+export interface MomentumArgs {
+  learningRate?: number;
+  /** Default 0.9. */
+  momentum?: number;
+  useNesterov?: boolean;
+  nesterov?: boolean;
+}
+
 export const optimizers = {
-  sgd: (args?: ConstructorParameters<typeof SGD>[0]) => new SGD(args),
-  momentum: (args: { learningRate?: number; momentum: number; useNesterov?: boolean; nesterov?: boolean }) =>
-    new SGD({ learningRate: args.learningRate, momentum: args.momentum ?? 0.9, nesterov: args.nesterov ?? args.useNesterov }),
-  adagrad: (args?: ConstructorParameters<typeof Adagrad>[0]) => new Adagrad(args),
-  rmsprop: (args?: ConstructorParameters<typeof RMSProp>[0]) => new RMSProp(args),
-  adam: (args?: ConstructorParameters<typeof Adam>[0]) => new Adam(args),
-  adamw: (args?: ConstructorParameters<typeof AdamW>[0]) => new AdamW(args),
+  sgd: (args?: SGDArgs) => new SGD(args),
+  momentum: (args?: MomentumArgs) => {
+    const who = 'optimizers.momentum';
+    const a = checkOptions(args, who, ['learningRate', 'momentum', 'useNesterov', 'nesterov']);
+    if (a.useNesterov !== undefined && a.nesterov !== undefined && a.useNesterov !== a.nesterov) {
+      throw new Error(`${who}: useNesterov and nesterov are the same option; got ${describe(a.useNesterov)} and ${describe(a.nesterov)}`);
+    }
+    return new SGD({ learningRate: a.learningRate, momentum: a.momentum ?? 0.9, nesterov: a.nesterov ?? a.useNesterov }, who);
+  },
+  adagrad: (args?: AdagradArgs) => new Adagrad(args),
+  rmsprop: (args?: RMSPropArgs) => new RMSProp(args),
+  adam: (args?: AdamArgs) => new Adam(args),
+  adamw: (args?: AdamArgs) => new AdamW(args),
 };
 
 export function getOptimizer(o: string | Optimizer | undefined): Optimizer {
   if (o instanceof Optimizer) return o;
-  if (typeof o === 'string') {
-    const f = (optimizers as Record<string, unknown>)[o];
-    if (typeof f === 'function' && o !== 'momentum') return (f as () => Optimizer)();
-    if (o === 'momentum') return optimizers.momentum({ momentum: 0.9 });
-  }
-  throw new Error(`compile: unknown optimizer ${JSON.stringify(o)}; expected one of ${Object.keys(optimizers).join(', ')} or an optimizers.*() object`);
+  // Own names only: 'toString' or 'constructor' must not reach Object.prototype.
+  if (hasOwnName(optimizers, o)) return optimizers[o as keyof typeof optimizers]();
+  throw new Error(`compile: unknown optimizer ${describe(o)}; expected one of ${Object.keys(optimizers).join(', ')} or an optimizers.*() object`);
 }

@@ -1,21 +1,27 @@
 /** Weight penalties added to the loss and, through `l1l2_penalty_f32`, to the gradient. */
+import { checkNumber, checkOptions, describe } from '../tensor.ts';
+
 export interface Regularizer {
   readonly className: 'L1L2';
   readonly l1: number;
   readonly l2: number;
 }
 
-function make(l1: number, l2: number, who: string): Regularizer {
-  for (const [k, v] of [['l1', l1], ['l2', l2]] as const) {
-    if (!(Number.isFinite(v) && v >= 0)) throw new Error(`${who}: ${k} must be a non-negative number, got ${v}`);
-  }
-  return { className: 'L1L2', l1, l2 };
+function make(l1: unknown, l2: unknown, who: string): Regularizer {
+  return Object.freeze({
+    className: 'L1L2' as const,
+    l1: checkNumber(l1, `${who}: l1`, { min: 0 }),
+    l2: checkNumber(l2, `${who}: l2`, { min: 0 }),
+  });
 }
 
 export const regularizers = {
-  l1: ({ l1 = 0.01 }: { l1?: number } = {}) => make(l1, 0, 'regularizers.l1'),
-  l2: ({ l2 = 0.01 }: { l2?: number } = {}) => make(0, l2, 'regularizers.l2'),
-  l1l2: ({ l1 = 0.01, l2 = 0.01 }: { l1?: number; l2?: number } = {}) => make(l1, l2, 'regularizers.l1l2'),
+  l1: (args?: { l1?: number }) => make(checkOptions(args, 'regularizers.l1', ['l1']).l1 ?? 0.01, 0, 'regularizers.l1'),
+  l2: (args?: { l2?: number }) => make(0, checkOptions(args, 'regularizers.l2', ['l2']).l2 ?? 0.01, 'regularizers.l2'),
+  l1l2: (args?: { l1?: number; l2?: number }) => {
+    const a = checkOptions(args, 'regularizers.l1l2', ['l1', 'l2']);
+    return make(a.l1 ?? 0.01, a.l2 ?? 0.01, 'regularizers.l1l2');
+  },
 };
 
 export function getRegularizer(r: string | Regularizer | null | undefined, who: string): Regularizer | null {
@@ -24,6 +30,7 @@ export function getRegularizer(r: string | Regularizer | null | undefined, who: 
     if (r === 'l1' || r === 'l2' || r === 'l1l2') return regularizers[r]();
     throw new Error(`${who}: unknown regularizer '${r}'; expected l1, l2, l1l2 or regularizers.l1({ l1 })`);
   }
-  if (r.className !== 'L1L2') throw new Error(`${who}: expected a regularizer from regularizers.l1/l2/l1l2`);
-  return r;
+  if (typeof r !== 'object' || r.className !== 'L1L2') throw new TypeError(`${who}: expected a regularizer from regularizers.l1/l2/l1l2, got ${describe(r)}`);
+  // A hand-made { className: 'L1L2', l1, l2 } gets the same checks as the factories'.
+  return make(r.l1, r.l2, who);
 }

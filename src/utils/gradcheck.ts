@@ -14,7 +14,7 @@
 import type { LayersModel } from '../model/model.ts';
 import type { ModelData } from '../model/staging.ts';
 import { backend } from '../wasm/loader.ts';
-import type { Tensor } from '../tensor.ts';
+import { checkNumber, checkOptions, type Tensor } from '../tensor.ts';
 
 export interface GradCheckOptions {
   /** Step relative to the weight: h = epsilon·max(1, |w|). Default 3e-3. */
@@ -46,8 +46,10 @@ export function gradients(model: LayersModel, x: ModelData, y?: ModelData): { in
 }
 
 export function checkGradients(model: LayersModel, x: ModelData, y: ModelData, opts: GradCheckOptions = {}): GradCheckResult {
-  const eps = opts.epsilon ?? 3e-3;
-  const maxPer = opts.maxPerParam ?? 50;
+  const o = checkOptions(opts, 'checkGradients', ['epsilon', 'maxPerParam']);
+  // A step beyond 1 measures curvature, not the gradient; NaN or 0 would divide by zero.
+  const eps = checkNumber(o.epsilon ?? 3e-3, 'checkGradients: epsilon', { min: 0, max: 1, minExclusive: true });
+  const maxPer = checkNumber(o.maxPerParam ?? 50, 'checkGradients: maxPerParam', { min: 1, integer: true, max: 0x7fffffff });
   const before = model.snapshotParams();
   const { arena } = backend();
   const grads = gradients(model, x, y).weights;

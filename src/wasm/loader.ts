@@ -5,6 +5,7 @@
 import { ABI_VERSION, KERNELS, META_EXPORTS, type Kernels } from './abi.ts';
 import { Arena } from '../memory/arena.ts';
 import { nodeBuiltin } from '../platform.ts';
+import { checkBoolean, checkNumber, checkOptions, describe } from '../tensor.ts';
 
 export type Variant = 'baseline' | 'relaxed';
 
@@ -108,7 +109,18 @@ async function toModule(src: NonNullable<InitOptions['wasm']>): Promise<{ module
  * (their memory belonged to the old binary) instead of reading the new one's memory.
  */
 export async function init(opts: InitOptions = {}): Promise<BackendInfo> {
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`init: expected an options object, got ${opts}`);
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`init: expected an options object, got ${describe(opts)}`);
+  checkOptions(opts, 'init', ['module', 'wasm', 'variant', 'deterministic', 'initialMemoryMB']);
+  if (opts.variant !== undefined && opts.variant !== 'auto' && opts.variant !== 'baseline' && opts.variant !== 'relaxed') {
+    throw new Error(`init: variant must be 'auto', 'baseline' or 'relaxed', got ${describe(opts.variant)}`);
+  }
+  if (opts.deterministic !== undefined) checkBoolean(opts.deterministic, 'init: deterministic');
+  // wasm32 memory holds at most 65536 pages of 64 KiB: 4096 MiB.
+  if (opts.initialMemoryMB !== undefined) checkNumber(opts.initialMemoryMB, 'init: initialMemoryMB', { min: 0, max: 4096, minExclusive: true });
+  const w = opts.wasm as unknown;
+  if (w !== undefined && !(w instanceof ArrayBuffer || ArrayBuffer.isView(w) || w instanceof URL || typeof w === 'string' || (typeof Response !== 'undefined' && w instanceof Response) || (typeof w === 'object' && w !== null && typeof (w as Promise<unknown>).then === 'function'))) {
+    throw new TypeError(`init: wasm: expected bytes, a URL, a Response or a promise of one, got ${describe(w)}`);
+  }
   // A second init() with no options keeps the loaded binary (and every live model). With options
   // it loads a new one; models and layers built on the old one then fail with a clear error.
   if (current && Object.values(opts).every((v) => v === undefined)) return backendInfo();
