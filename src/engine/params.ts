@@ -67,6 +67,9 @@ export class ParamStore {
     return this.layers.filter((l) => !this.trainableSet || this.trainableSet.has(l));
   }
 
+  /** The trainable weights with a regularizer and their gradients, fixed at compile (a step allocates nothing). */
+  penalties: { ptr: number; grad: number; size: number; l1: number; l2: number }[] = [];
+
   /** Fix which layers train (their `trainable` now) and give the optimizer fresh state. */
   compile(optimizer: Optimizer): void {
     const { arena, kernels: k } = this.be;
@@ -88,6 +91,9 @@ export class ParamStore {
       const off = this.offsets.get(layer)! * 4;
       return { layer, ptr: layer.weightPtr, grad: this.gradPtr + off, slots: slots.map((s) => s + off), floats: layer.weightFloats };
     });
+    this.penalties = this.segments.flatMap((s) =>
+      s.layer.params.filter((p) => p.regularizer).map((p) => ({ ptr: p.ptr, grad: s.grad + p.offset * 4, size: p.size, l1: p.regularizer!.l1, l2: p.regularizer!.l2 })),
+    );
   }
 
   /** One optimizer update of every trainable layer. */
@@ -113,6 +119,7 @@ export class ParamStore {
     for (const p of this.slots) this.be.arena.free(p, this.floats * 4);
     this.slots = [];
     this.segments = [];
+    this.penalties = [];
   }
 
   free(): void {

@@ -340,9 +340,10 @@ export class LayersModel implements TrainingModel {
 
   /** Rows of output i for n samples, written into its Output and metric context. */
   private setRows(n: number): void {
-    for (const o of this.plan!.outputs) {
-      o.out.rows = n * o.rowsPerSample;
-      o.metric.rows = o.out.rows;
+    const outs = this.plan!.outputs;
+    for (let i = 0; i < outs.length; i++) {
+      outs[i].out.rows = n * outs[i].rowsPerSample;
+      outs[i].metric.rows = outs[i].out.rows;
     }
   }
 
@@ -368,9 +369,10 @@ export class LayersModel implements TrainingModel {
       if (out && c.outputs.length > 1) out[1 + i] = l;
     }
     this.backward(n);
-    for (const l of this.store!.trainableLayers) {
-      const g = this.store!.gradOf(l);
-      for (const p of l.params) if (p.regularizer) total += k.l1l2_penalty_f32(g + p.offset * 4, p.ptr, p.size, p.regularizer.l1, p.regularizer.l2);
+    const pens = this.store!.penalties;
+    for (let i = 0; i < pens.length; i++) {
+      const q = pens[i];
+      total += k.l1l2_penalty_f32(q.grad, q.ptr, q.size, q.l1, q.l2);
     }
     if (out) out[0] = total;
     return total;
@@ -402,12 +404,9 @@ export class LayersModel implements TrainingModel {
   private penalty(): number {
     const f32 = this.be.arena.f32;
     let s = 0;
-    for (const l of this.store!.trainableLayers) {
-      for (const p of l.params) {
-        if (!p.regularizer) continue;
-        const o = p.ptr >>> 2;
-        for (let i = 0; i < p.size; i++) s += p.regularizer.l1 * Math.abs(f32[o + i]) + p.regularizer.l2 * f32[o + i] * f32[o + i];
-      }
+    for (const q of this.store!.penalties) {
+      const o = q.ptr >>> 2;
+      for (let i = 0; i < q.size; i++) s += q.l1 * Math.abs(f32[o + i]) + q.l2 * f32[o + i] * f32[o + i];
     }
     return s;
   }
