@@ -331,7 +331,7 @@ async function train(values: Values): Promise<void> {
   if (!values['no-save']) {
     const out = String(values.out ?? './simdnet-model');
     const s = await model.save(`file://${out}`);
-    console.log(`Saved ${s.modelJSON} and ${s.weights}`);
+    console.log(`Saved ${s.files?.modelJSON} and ${s.files?.weights}`);
   }
 }
 

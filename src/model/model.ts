@@ -19,6 +19,8 @@ import type { TrainingModel } from './callbacks.ts';
 import { checkInputs, checkTarget, copyRows, type ModelData, toTensors } from './staging.ts';
 import { fitLoop, type FitArgs, type History } from './trainer.ts';
 import { printSummary } from './summary.ts';
+import { toArtifacts } from './save.ts';
+import { saveHandler, type SaveOptions, type SaveResult } from '../io/handlers.ts';
 
 export type { FitArgs, History } from './trainer.ts';
 
@@ -627,10 +629,14 @@ export class LayersModel implements TrainingModel {
     return false;
   }
 
-  /** Save as model.json + weights.bin (TF.js layers format); `file://dir` in Node and Deno. */
-  async save(url: string): Promise<{ modelJSON: string; weights: string }> {
-    const { saveModel } = await import('./save.ts');
-    return saveModel(this, url);
+  /**
+   * Save in the TF.js layers format: `file://dir` (Node, Deno: dir/model.json + dir/weights.bin,
+   * atomically), `indexeddb://name`, `localstorage://name`, `downloads://name` (browsers),
+   * `http(s)://…` (a multipart POST, as TF.js's browserHTTPRequest), or an object with `save()`.
+   */
+  async save(destination: unknown, opts?: SaveOptions): Promise<SaveResult> {
+    const handler = saveHandler(destination, opts);
+    return handler.save!(toArtifacts(this));
   }
 }
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../../scripts/serve.mjs';
+import { makeIoFixtures } from '../runtime/io-fixtures.mjs';
 import { missingRuntime, requireBuild, root, summary } from '../runtime/runner.mjs';
 
 const SUITE = 'browser suite';
@@ -28,9 +29,15 @@ if (!fs.existsSync(path.join(root, 'demo/dist/demo.js'))) {
   console.error(`${SUITE}: demo/dist/demo.js missing — run \`npm run build\` first`);
 }
 
-const server = await startServer();
+// Model files made by TF.js in Node, served from memory under /test-io/ (uploads land there too);
+// TF.js's browser bundles are served for the io page's interop checks.
+const fixtures = await makeIoFixtures();
+const memory = new Map([...fixtures.files].map(([rel, bytes]) => [`/test-io/${rel}`, bytes]));
+memory.set('/test-io/cases.json', JSON.stringify(fixtures.cases));
+const TFJS = ['tfjs-core', 'tfjs-backend-cpu', 'tfjs-layers'].map((p) => `/node_modules/@tensorflow/${p}/dist/`);
+const server = await startServer({ memory, allow: TFJS });
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'simdnet-chromium-'));
-const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1200, height: 900 } });
+const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1200, height: 900 }, acceptDownloads: true });
 // Nothing leaves 127.0.0.1: any other request is aborted (and would fail the page's check).
 await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
 console.log(`${SUITE}: Chromium ${context.browser()?.version() ?? ''} at ${server.url}`.trim());
@@ -88,6 +95,39 @@ async function demoCase(arch, label) {
   await demo.close();
 }
 
+/**
+ * The model-file checks (test/browser/io-checks.mjs), then the two files downloads:// started:
+ * simdnet-download.json (model.json with its manifest) and simdnet-download.weights.bin.
+ */
+async function ioPage() {
+  const downloads = [];
+  const page = await openPage('/test/browser/io.html');
+  page.on('download', (d) => downloads.push(d));
+  try {
+    await page.waitForFunction(() => window.__ioResults, null, { timeout: 180_000 });
+    for (const r of await page.evaluate(() => window.__ioResults)) record(`chromium io: ${r.name}`, r.ok, r.error);
+  } catch (e) {
+    record('chromium io: model-file checks page', false, e.message);
+  }
+  const name = 'chromium io: the downloads are simdnet-download.json and simdnet-download.weights.bin, and they belong together';
+  try {
+    const files = new Map();
+    for (const d of downloads) files.set(d.suggestedFilename(), fs.readFileSync(await d.path()));
+    const names = [...files.keys()].sort();
+    if (names.join() !== 'simdnet-download.json,simdnet-download.weights.bin') throw new Error(`downloaded: ${names.join(', ') || 'nothing'}`);
+    const json = JSON.parse(files.get('simdnet-download.json').toString('utf8'));
+    const paths = json.weightsManifest.flatMap((g) => g.paths);
+    if (paths.join() !== './simdnet-download.weights.bin') throw new Error(`manifest paths: ${paths.join(', ')}`);
+    const need = json.weightsManifest.flatMap((g) => g.weights).reduce((s, w) => s + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+    const have = files.get('simdnet-download.weights.bin').length;
+    if (need !== have) throw new Error(`the weights file holds ${have} bytes, its manifest needs ${need}`);
+    record(name, true);
+  } catch (e) {
+    record(name, false, e.message);
+  }
+  await page.close();
+}
+
 try {
   // 1. The shared runtime checks, each reported by name.
   const page = await openPage('/test/browser/runtime.html');
@@ -99,7 +139,10 @@ try {
   }
   await page.close();
 
-  // 2. The demo, once per model it offers (the MLP; the CNN where the library has conv layers).
+  // 2. Model files: http, IndexedDB, localStorage, uploads, downloads, File objects.
+  await ioPage();
+
+  // 3. The demo, once per model it offers (the MLP; the CNN where the library has conv layers).
   const probe = await openPage('/demo/');
   await probe.waitForSelector('#start:not([disabled])', { timeout: 120_000 }); // MNIST loaded
   const archs = await probe.$$eval('#arch option', (os) => os.map((o) => [o.value, o.textContent]));

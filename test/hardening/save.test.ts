@@ -9,7 +9,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layers, referenceModel, rejects, sn, stillTrains, x4 } from './helpers.ts';
-import { nodeSaveIO, saveModel, type SaveIO } from '../../src/model/save.ts';
+import { type FileOps as SaveIO, nodeFileOps as nodeSaveIO, saveHandler } from '../../src/io/handlers.ts';
+import { toArtifacts } from '../../src/model/save.ts';
+import type { LayersModel } from '../../src/index.ts';
+
+/** A file:// save through the given file operations (faults are injected through them). */
+const saveModel = async (m: LayersModel, url: string, io: SaveIO) => (await saveHandler(url, { fileOps: io }).save!(toArtifacts(m))).files!;
 
 let ref: sn.Sequential;
 const dirs: string[] = [];
@@ -107,7 +112,7 @@ describe('save never hangs', () => {
   it('creates missing parent folders one level at a time', async () => {
     const d = tmpDir();
     const out = await ref.save(`file://${d}/a/b/c`);
-    expect(out.modelJSON).toBe(path.join(d, 'a/b/c/model.json'));
+    expect(out.files!.modelJSON).toBe(path.join(d, 'a/b/c/model.json'));
     close(await loadWithTfjs(path.join(d, 'a/b/c')), ref.predict(x4).dataSync() as Float32Array);
   });
 });
@@ -140,7 +145,7 @@ describe('save is atomic against faults', () => {
     for (let k = 1; k <= steps.length; k++) {
       const f = faulty(real, k);
       let err: Error | null = null;
-      await saveModel(next, `file://${d}`, f.io).catch((e) => (err = e));
+      await saveModel(next, `file://${d}`, f.io).catch((e: Error) => (err = e));
       const step = f.calls[k - 1];
       if (/^unlink .*\.bak-/.test(step)) {
         // Removing a backup after the save committed: the save stands; a stray backup at most.

@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.ts';
-import { loadLayersModel } from '../../src/io/load.ts';
 import { saveHandler } from '../../src/io/handlers.ts';
 import { toArtifacts } from '../../src/model/save.ts';
 import { startServer } from '../../scripts/serve.mjs';
@@ -45,7 +44,7 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol = 2e-5
 describe('TF.js-made, sharded model files predict what TF.js predicts', () => {
   it('from file://', async () => {
     for (const c of fx.cases) {
-      const m = await loadLayersModel(`file://${dir}/${c.dir}/model.json`);
+      const m = await sn.loadLayersModel(`file://${dir}/${c.dir}/model.json`);
       expectClose((m.predict(sn.tensor(c.input, c.inputShape)) as sn.Tensor).dataSync(), c.expected);
       m.dispose();
     }
@@ -54,7 +53,7 @@ describe('TF.js-made, sharded model files predict what TF.js predicts', () => {
   it('from http:// (weights relative to model.json), with progress', async () => {
     for (const c of fx.cases) {
       const fractions: number[] = [];
-      const m = await loadLayersModel(`${server.url}/test-io/${c.dir}/model.json`, { onProgress: (f) => fractions.push(f) });
+      const m = await sn.loadLayersModel(`${server.url}/test-io/${c.dir}/model.json`, { onProgress: (f) => fractions.push(f) });
       expectClose((m.predict(sn.tensor(c.input, c.inputShape)) as sn.Tensor).dataSync(), c.expected);
       expect(fractions.at(-1)).toBe(1);
       m.dispose();
@@ -68,7 +67,7 @@ describe('TF.js-made, sharded model files predict what TF.js predicts', () => {
       if (!b) throw new Error(`no fixture ${rel}`);
       return b;
     };
-    await edgeStyleModelLoad({ ...sn, loadLayersModel } as typeof sn, fs.readFileSync('build/simdnet.wasm'), { cases: fx.cases, read });
+    await edgeStyleModelLoad(sn, fs.readFileSync('build/simdnet.wasm'), { cases: fx.cases, read });
     expect(WebAssembly.compile).toBe(saved.compile.value);
     await sn.init({ deterministic: true });
   });
@@ -80,7 +79,7 @@ it('a simdnet model saved through the file handler loads back, and a second save
   const d1 = path.join(dir, 'simdnet-1');
   const d2 = path.join(dir, 'simdnet-2');
   await saveHandler(`file://${d1}`).save!(toArtifacts(m) as never);
-  const back = await loadLayersModel(`file://${d1}`);
+  const back = await sn.loadLayersModel(`file://${d1}`);
   const x = sn.tensor([[1, -2, 0.5, 3], [0, 0.25, -1, 2]]);
   expect(Array.from((back.predict(x) as sn.Tensor).dataSync())).toEqual(Array.from((m.predict(x) as sn.Tensor).dataSync()));
   await saveHandler(`file://${d2}`).save!(toArtifacts(back) as never);

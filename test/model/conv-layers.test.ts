@@ -1,6 +1,7 @@
 // Convolution and pooling layers: shapes, TF.js padding rules, gradient checks, errors.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { init, layers, sequential, setSeed, tensor, utils, type Tensor } from '../../src/index.ts';
+import type { Layer } from '../../src/layers/layer.ts';
 import { Random } from '../../src/random.ts';
 
 beforeAll(async () => {
@@ -20,7 +21,7 @@ const distinct = (shape: number[]): Tensor => {
 };
 
 describe('output shapes follow TF.js', () => {
-  const shapeOf = (l: ReturnType<typeof layers.conv2d> | ReturnType<typeof layers.maxPooling2d>) => sequential({ layers: [l] }).outputShape;
+  const shapeOf = (l: Layer) => sequential({ layers: [l] }).outputShape;
   it('conv2d valid / same / strides / dilation / explicit padding', () => {
     expect(shapeOf(layers.conv2d({ filters: 4, kernelSize: 3, inputShape: [7, 9, 2] }))).toEqual([5, 7, 4]);
     expect(shapeOf(layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', inputShape: [7, 9, 2] }))).toEqual([7, 9, 4]);

@@ -226,12 +226,12 @@ describe('weights, predict, summary, save', () => {
     const m = model();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'simdnet-'));
     const saved = await m.save(`file://${dir}`);
-    const json = JSON.parse(fs.readFileSync(saved.modelJSON, 'utf8'));
+    const json = JSON.parse(fs.readFileSync(saved.files!.modelJSON, 'utf8'));
     expect(json.format).toBe('layers-model');
     expect(json.modelTopology.config.layers[0].class_name).toBe('Dense');
     expect(json.modelTopology.config.layers[0].config.units).toBe(16);
     expect(json.weightsManifest[0].weights.map((w: { shape: number[] }) => w.shape)).toEqual([[4, 16], [16], [16, 3], [3]]);
-    const raw = fs.readFileSync(saved.weights);
+    const raw = fs.readFileSync(saved.files!.weights);
     const bin = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
     expect(bin.length).toBe(131);
     expect(Array.from(bin.slice(0, 64))).toEqual(Array.from(m.getWeights()[0].dataSync()));

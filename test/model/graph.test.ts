@@ -156,8 +156,7 @@ describe('functional models', () => {
     const x = [data(4, 5, 1), data(4, 5, 2)];
     const ours = (m.predict(x) as sn.Tensor[]).map((t) => Array.from(t.dataSync()));
     const art = toArtifacts(m);
-    const json = art.modelJSON as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
-    const loaded = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: art.weightData }));
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: art.modelTopology, weightSpecs: art.weightSpecs as tf.io.WeightsManifestEntry[], weightData: art.weightData as ArrayBuffer }));
     const theirs = loaded.predict(x.map((t) => tf.tensor(t.dataSync(), t.shape as number[]))) as tf.Tensor[];
     expect(theirs.length).toBe(2);
     theirs.forEach((t, i) => {
@@ -182,8 +181,7 @@ describe('save: TF.js reads what simdnet writes', () => {
     const x = tensor(Float32Array.from({ length: 3 * 8 * 8 * 2 }, (_, i) => Math.cos(i * 0.11)), [3, 8, 8, 2]);
     const ours = Array.from((m.predict(x) as sn.Tensor).dataSync());
     const art = toArtifacts(m);
-    const json = art.modelJSON as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
-    const loaded = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: art.weightData }));
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: art.modelTopology, weightSpecs: art.weightSpecs as tf.io.WeightsManifestEntry[], weightData: art.weightData as ArrayBuffer }));
     const theirs = (loaded.predict(tf.tensor(x.dataSync(), [3, 8, 8, 2])) as tf.Tensor).dataSync();
     ours.forEach((o, j) => expect(theirs[j]).toBeCloseTo(o, 5));
     const cfg = (name: string) => loaded.getLayer(name).getConfig() as Record<string, unknown>;

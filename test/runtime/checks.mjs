@@ -8,7 +8,9 @@
 //   env: { golden: { losses: number[] },         test/model/golden-trajectory.json
 //          wasmBytes: () => Promise<Uint8Array>, the baseline binary (dist/simdnet.wasm)
 //          wasmUrl: string | URL,                 the same file as a URL (http: or file:)
-//          mnist: MnistOptions }                  how data.mnist() finds the IDX files here
+//          mnist: MnistOptions,                   how data.mnist() finds the IDX files here
+//          io: { cases: IoCase[],                 TF.js-made model files (test/runtime/io-fixtures.mjs)
+//                read: (relPath) => Promise<Uint8Array> } and how to read one here
 
 class CheckError extends Error {}
 const fail = (msg) => {
@@ -38,10 +40,10 @@ function fixedData() {
 const wave = (i, k) => Math.sin(i * k + 0.3) * 0.9;
 
 /**
- * Loads with init({ module }) while every way to compile bytes throws, as on Cloudflare Workers
- * and Vercel Edge; then predicts and trains a step. Restores WebAssembly afterwards.
+ * Runs `fn(module)` while every way to compile bytes throws, as on Cloudflare Workers and Vercel
+ * Edge (`module` was compiled before, "at deploy time"). Restores WebAssembly afterwards.
  */
-export async function edgeStyleLoad(lib, bytes) {
+async function underEdgeLockdown(bytes, fn) {
   const module = await WebAssembly.compile(bytes); // done "at deploy time", before the lock-down
   const W = WebAssembly;
   const saved = { compile: W.compile, compileStreaming: W.compileStreaming, instantiate: W.instantiate, Module: W.Module };
@@ -72,7 +74,18 @@ export async function edgeStyleLoad(lib, bytes) {
       }
     }
     assert(blocked === 3, `the edge simulation failed to block compilation (${blocked}/3 blocked)`);
+    await fn(module);
+  } finally {
+    Object.assign(W, saved);
+  }
+}
 
+/**
+ * Loads with init({ module }) while every way to compile bytes throws, as on Cloudflare Workers
+ * and Vercel Edge; then predicts and trains a step. Restores WebAssembly afterwards.
+ */
+export async function edgeStyleLoad(lib, bytes) {
+  await underEdgeLockdown(bytes, async (module) => {
     const info = await lib.init({ module });
     assert(info.source === 'module' && info.binary === 'custom', `backendInfo: expected source module / binary custom, got ${info.source} / ${info.binary}`);
     const model = lib.sequential({ layers: [lib.layers.dense({ units: 2, inputShape: [3], kernelInitializer: 'ones', activation: 'linear' })] });
@@ -82,9 +95,37 @@ export async function edgeStyleLoad(lib, bytes) {
     close([before], [36], 1e-6, 'edge train loss before the step');
     const after = model.evaluate([[1, 2, 3]], [[0, 0]])[0];
     assert(after < before, `edge train step: expected the loss to fall below ${before}, got ${after}`);
-  } finally {
-    Object.assign(W, saved);
-  }
+  });
+}
+
+/**
+ * Edge-style model loading: init({ module }) under the lock-down, then loadLayersModel of
+ * TF.js-made, sharded model files through a custom fetchFunc (the files come from `io.read`,
+ * no network), predicting what TF.js predicts.
+ */
+export async function edgeStyleModelLoad(lib, bytes, io) {
+  assert(typeof lib.loadLayersModel === 'function', 'the library has no loadLayersModel');
+  assert(io && io.cases.length > 0, 'no model-file fixtures were given (env.io)');
+  await underEdgeLockdown(bytes, async (module) => {
+    await lib.init({ module });
+    const base = 'https://models.invalid/';
+    const requested = [];
+    const fetchFunc = async (url) => {
+      requested.push(String(url));
+      const rel = String(url).startsWith(base) ? String(url).slice(base.length) : null;
+      const body = rel === null ? null : await io.read(rel).catch(() => null);
+      return body ? new Response(body) : new Response('not found', { status: 404, statusText: 'Not Found' });
+    };
+    for (const c of io.cases) {
+      const fractions = [];
+      const model = await lib.loadLayersModel(`${base}${c.dir}/model.json`, { fetchFunc, onProgress: (f) => fractions.push(f) });
+      close(model.predict(lib.tensor(c.input, c.inputShape)).dataSync(), c.expected, 2e-5, `${c.name}: prediction`);
+      assert(fractions[fractions.length - 1] === 1, `${c.name}: onProgress should end at 1, got ${fractions.join(', ')}`);
+      model.dispose();
+    }
+    assert(requested.every((u) => u.startsWith(base)), `a request went elsewhere than fetchFunc's files: ${requested.join(', ')}`);
+    assert(lib.backendInfo().source === 'module', 'the model loaded on another backend than init({ module })');
+  });
 }
 
 export function checks(lib, env) {
@@ -170,6 +211,12 @@ export function checks(lib, env) {
       name: 'edge-style loading: init({ module }) with compilation disabled, predict + train',
       async run() {
         await edgeStyleLoad(lib, await env.wasmBytes());
+      },
+    },
+    {
+      name: 'edge-style model loading: loadLayersModel with a custom fetchFunc after init({ module }), TF.js-made sharded files',
+      async run() {
+        await edgeStyleModelLoad(lib, await env.wasmBytes(), env.io);
       },
     },
     {
