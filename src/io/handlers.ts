@@ -17,7 +17,7 @@
  * than it announced is cut off), and every error names the file or URL.
  */
 import { hasNodeBuiltins, nodeBuiltin } from '../platform.ts';
-import { checkManifest, describe, specBytes, type WeightGroup, type WeightSpec } from './weights.ts';
+import { checkManifest, DEFAULT_MAX_BYTES, describe, specBytes, type WeightGroup, type WeightSpec } from './weights.ts';
 
 export type { WeightGroup, WeightSpec } from './weights.ts';
 
@@ -114,8 +114,6 @@ export interface ModelJSON {
 // Limits and small helpers
 // ---------------------------------------------------------------------------------------------
 
-/** Default ceiling on the weights a manifest may ask for (load.ts has the same). */
-const DEFAULT_MAX_BYTES = 1 << 30;
 /** Ceiling on model.json itself: topologies are kilobytes; this is far above any real one. */
 export const MAX_MODEL_JSON_BYTES = 64 << 20;
 
@@ -449,6 +447,18 @@ async function readRegularFile(fs: FsP, file: string, limit: number, what: strin
   }
 }
 
+/** model.json's bytes → the parsed, checked JSON and its manifest (null when it lists no weights). */
+function modelFile(raw: ArrayBuffer, where: string, opts: LoadOptions): { json: ModelJSON; manifest: ReturnType<typeof readManifest> } {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new Error(`${where}: not valid JSON (not UTF-8 text)`);
+  }
+  const json = parseModelJSON(text, where);
+  return { json, manifest: readManifest(json, where, opts) };
+}
+
 class FileHandler implements IOHandler {
   constructor(
     private readonly target: string | URL,
@@ -467,14 +477,7 @@ class FileHandler implements IOHandler {
     if (st.isDirectory()) file = path.join(file, 'model.json');
     const where = `loadLayersModel: ${file}`;
     const raw = await readRegularFile(fs, file, MAX_MODEL_JSON_BYTES, 'model file', 'loadLayersModel');
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-    } catch {
-      throw new Error(`${where}: not valid JSON (not UTF-8 text)`);
-    }
-    const json = parseModelJSON(text, where);
-    const manifest = readManifest(json, where, this.opts);
+    const { json, manifest } = modelFile(raw, where, this.opts);
     if (!manifest) {
       report(this.opts, 1, 1);
       return artifactsOf(json, null, undefined);
@@ -764,14 +767,7 @@ class HTTPHandler implements IOHandler {
     const raw = await readBody(res, this.url, where, (n) => {
       if ((jsonBytes += n) > MAX_MODEL_JSON_BYTES) throw new Error(`${where}: the model file is larger than the ${MAX_MODEL_JSON_BYTES} bytes allowed`);
     });
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-    } catch {
-      throw new Error(`${where}: not valid JSON (not UTF-8 text)`);
-    }
-    const json = parseModelJSON(text, where);
-    const manifest = readManifest(json, where, this.opts);
+    const { json, manifest } = modelFile(raw, where, this.opts);
     if (!manifest) {
       report(this.opts, 1, 1);
       return artifactsOf(json, null, undefined);

@@ -9,13 +9,11 @@ import type { Layer, Param } from '../layers/layer.ts';
 import { sameShape } from '../layers/layer.ts';
 import { backend } from '../wasm/loader.ts';
 import { modelFromTopology } from './deserialize.ts';
-import { checkManifest, decodeInto, describe, specBytes, specSize, WeightData, type WeightGroup, type WeightSpec } from './weights.ts';
+import { checkManifest, decodeInto, DEFAULT_MAX_BYTES, describe, specBytes, specSize, WeightData, type WeightGroup, type WeightSpec } from './weights.ts';
 import { loadHandler, type LoadOptions, type ModelArtifacts } from './handlers.ts';
 
 export type { LoadOptions, ModelArtifacts } from './handlers.ts';
 
-/** Default ceiling on the weights a file may ask for (raise `maxBytes` for larger trusted models). */
-export const DEFAULT_MAX_BYTES = 1 << 30;
 
 export async function loadLayersModel(source: unknown, opts: LoadOptions = {}): Promise<LayersModel> {
   checkLoadOptions(opts);

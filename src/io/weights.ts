@@ -24,6 +24,9 @@ export interface WeightGroup {
   weights: WeightSpec[];
 }
 
+/** Default ceiling on the weights a file may ask for (raise `maxBytes` for larger trusted models). */
+export const DEFAULT_MAX_BYTES = 1 << 30;
+
 const BYTES = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 } as const;
 
 /** A file is hostile until checked: every field, every shape, every size. */

@@ -2,6 +2,7 @@
 // write, backup and rename step leaves the model saved there before intact and loadable (by
 // TF.js too), with no temporary files left behind.
 import fs from 'node:fs';
+import { faulty } from '../helpers/faulty-fs.ts';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -66,34 +67,6 @@ function otherModel(): sn.Sequential {
   return m;
 }
 
-/** The real file operations, recorded; the k-th call (1-based) fails, and with `crash` every later one too. */
-function faulty(io: SaveIO, k: number, crash = false): { io: SaveIO; calls: string[] } {
-  const calls: string[] = [];
-  let n = 0;
-  let dead = false;
-  const wrap =
-    <A extends unknown[], R>(name: string, f: (...a: A) => Promise<R>) =>
-    async (...a: A): Promise<R> => {
-      calls.push(`${name} ${a.filter((x) => typeof x === 'string').map((p) => path.basename(p as string)).join(' → ')}`);
-      if (dead) throw Object.assign(new Error('the process is gone'), { code: 'ECRASH' });
-      if (++n === k) {
-        if (crash) dead = true;
-        throw Object.assign(new Error(`injected fault in ${name}`), { code: 'EIO' });
-      }
-      return f(...a);
-    };
-  return {
-    calls,
-    io: {
-      stat: wrap('stat', io.stat),
-      mkdir: wrap('mkdir', io.mkdir),
-      writeFile: wrap('writeFile', io.writeFile),
-      link: wrap('link', io.link),
-      rename: wrap('rename', io.rename),
-      unlink: wrap('unlink', io.unlink),
-    },
-  };
-}
 
 describe('save never hangs', () => {
   it('on procfs (Node recursive mkdir spins there): a clear error at once', async () => {
@@ -132,7 +105,7 @@ describe('save is atomic against faults', () => {
     const dry = faulty(real, 0);
     const tmpd = tmpDir();
     await ref.save(`file://${tmpd}`);
-    await saveModel(next, `file://${tmpd}`, dry.io);
+    await saveModel(next, `file://${tmpd}`, dry.ops);
     const steps = dry.calls;
     expect(steps.filter((s) => /^(writeFile|link|rename)/.test(s)).map((s) => s.replace(/-[a-z0-9]+-[a-z0-9]+/g, '-*'))).toEqual([
       'writeFile weights.bin.tmp-*',
@@ -145,7 +118,7 @@ describe('save is atomic against faults', () => {
     for (let k = 1; k <= steps.length; k++) {
       const f = faulty(real, k);
       let err: Error | null = null;
-      await saveModel(next, `file://${d}`, f.io).catch((e: Error) => (err = e));
+      await saveModel(next, `file://${d}`, f.ops).catch((e: Error) => (err = e));
       const step = f.calls[k - 1];
       if (/^unlink .*\.bak-/.test(step)) {
         // Removing a backup after the save committed: the save stands; a stray backup at most.
@@ -174,7 +147,7 @@ describe('save is atomic against faults', () => {
     const real = await nodeSaveIO();
     for (let k = 1; k <= 6; k++) {
       const f = faulty(real, k);
-      const err = await saveModel(ref, `file://${d}/m`, f.io).then(() => null, (e: Error) => e);
+      const err = await saveModel(ref, `file://${d}/m`, f.ops).then(() => null, (e: Error) => e);
       if (err === null) break;
       expect(err.message).toMatch(/^save: /);
       const files = fs.existsSync(`${d}/m`) ? listing(`${d}/m`) : [];
@@ -190,7 +163,7 @@ describe('save is atomic against faults', () => {
       await ref.save(`file://${d}`);
       const oldBin = fs.readFileSync(path.join(d, 'weights.bin'));
       const f = faulty(real, k, true);
-      const err = await saveModel(next, `file://${d}`, f.io).then(() => null, (e: Error) => e);
+      const err = await saveModel(next, `file://${d}`, f.ops).then(() => null, (e: Error) => e);
       if (err === null) break;
       const step = f.calls[k - 1];
       if (/^rename model\.json\.tmp/.test(step)) {

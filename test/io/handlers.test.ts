@@ -6,6 +6,7 @@
 // multipart upload); { modelJSON, weightData } pairs, artifacts, objects with load()/save()
 // (TF.js's own handlers among them); browser-only schemes failing clearly in Node.
 import { spawnSync } from 'node:child_process';
+import { faulty } from '../helpers/faulty-fs.ts';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -312,34 +313,6 @@ describe('file://', () => {
       expect(bytesOf(back.weightData)).toEqual(bytesOf(a.weightData));
     });
 
-    /** The real file operations, recorded; the k-th call (1-based) fails, with `crash` every later one too. */
-    function faulty(ops: FileOps, k: number, crash = false): { ops: FileOps; calls: string[] } {
-      const calls: string[] = [];
-      let n = 0;
-      let dead = false;
-      const wrap =
-        <A extends unknown[], R>(name: string, f: (...a: A) => Promise<R>) =>
-        async (...a: A): Promise<R> => {
-          calls.push(`${name} ${a.filter((x) => typeof x === 'string').map((p) => path.basename(p as string)).join(' → ')}`);
-          if (dead) throw Object.assign(new Error('the process is gone'), { code: 'ECRASH' });
-          if (++n === k) {
-            if (crash) dead = true;
-            throw Object.assign(new Error(`injected fault in ${name}`), { code: 'EIO' });
-          }
-          return f(...a);
-        };
-      return {
-        calls,
-        ops: {
-          stat: wrap('stat', ops.stat),
-          mkdir: wrap('mkdir', ops.mkdir),
-          writeFile: wrap('writeFile', ops.writeFile),
-          link: wrap('link', ops.link),
-          rename: wrap('rename', ops.rename),
-          unlink: wrap('unlink', ops.unlink),
-        },
-      };
-    }
 
     it('atomic: a fault at any step leaves the previous model loadable and no temporary file behind', async () => {
       const d = tmpDir();
