@@ -39,6 +39,13 @@ export interface ModelArtifacts {
   userDefinedMetadata?: object;
   /** simdnet extra: the manifest groups as read (checked), one weightData entry per path. */
   weightsManifest?: WeightGroup[];
+  /**
+   * simdnet extra (file loads for loadLayersModel): the weight files, read one at a time as the
+   * loader decodes, instead of weightData. sizes[i] is file i's size (checked against the
+   * manifest before anything is read). read(i) may reuse one buffer for every file: its bytes
+   * are valid until the next read.
+   */
+  weightShards?: { sizes: number[]; read(i: number): Promise<Uint8Array> };
 }
 
 export interface ModelArtifactsInfo {
@@ -417,7 +424,7 @@ export async function nodeFileOps(): Promise<FileOps> {
  * Opens a regular file for reading without ever blocking (a FIFO or device named model.json
  * must not hang the load: O_NONBLOCK, then fstat on the open handle) and reads exactly its size.
  */
-async function readRegularFile(fs: FsP, file: string, limit: number, what: string, where: string, expectSize?: number): Promise<ArrayBuffer> {
+async function readRegularFile(fs: FsP, file: string, limit: number, what: string, where: string, expectSize?: number, into?: Uint8Array): Promise<Uint8Array> {
   const c = fs.constants as Record<string, number | undefined>;
   let fh: Awaited<ReturnType<FsP['open']>>;
   try {
@@ -432,7 +439,8 @@ async function readRegularFile(fs: FsP, file: string, limit: number, what: strin
     const size = st.size;
     if (size > limit) throw new Error(`${where}: ${what} ${file} is ${size} bytes, more than the ${limit} allowed`);
     if (expectSize !== undefined && size !== expectSize) throw new Error(`${where}: ${what} ${file} changed while loading (${expectSize} bytes, now ${size})`);
-    const buf = new Uint8Array(size);
+    // A caller streaming shards passes one buffer for all of them (no garbage per shard).
+    const buf = into && into.byteLength >= size ? into.subarray(0, size) : new Uint8Array(size);
     let off = 0;
     while (off < size) {
       const { bytesRead } = await fh.read(buf, off, size - off, off);
@@ -441,7 +449,7 @@ async function readRegularFile(fs: FsP, file: string, limit: number, what: strin
     }
     if (off !== size) throw new Error(`${where}: ${what} ${file} shrank while being read (${off} of ${size} bytes)`);
     if ((await fh.read(new Uint8Array(1), 0, 1, size)).bytesRead !== 0) throw new Error(`${where}: ${what} ${file} grew while being read`);
-    return buf.buffer;
+    return buf;
   } finally {
     await fh.close().catch(() => {});
   }
@@ -476,7 +484,7 @@ class FileHandler implements IOHandler {
     });
     if (st.isDirectory()) file = path.join(file, 'model.json');
     const where = `loadLayersModel: ${file}`;
-    const raw = await readRegularFile(fs, file, MAX_MODEL_JSON_BYTES, 'model file', 'loadLayersModel');
+    const raw = (await readRegularFile(fs, file, MAX_MODEL_JSON_BYTES, 'model file', 'loadLayersModel')).buffer as ArrayBuffer;
     const { json, manifest } = modelFile(raw, where, this.opts);
     if (!manifest) {
       report(this.opts, 1, 1);
@@ -510,12 +518,32 @@ class FileHandler implements IOHandler {
     checkGroupSizes(manifest, sizes, refs.map((r) => r.file), where);
     const total = refs.length + 1;
     report(this.opts, 1, total);
-    const shards: ArrayBuffer[] = [];
-    for (let i = 0; i < refs.length; i++) {
-      shards.push(await readRegularFile(fs, refs[i].file, sizes[i], 'weight file', where, sizes[i]));
+    const read = async (i: number, into?: Uint8Array) => {
+      const b = await readRegularFile(fs, refs[i].file, sizes[i], 'weight file', where, sizes[i], into);
       report(this.opts, i + 2, total);
+      return b;
+    };
+    if (this.streaming) {
+      const a = artifactsOf(json, manifest, undefined);
+      delete a.weightData;
+      // One buffer, the size of the largest file, serves every file in turn.
+      let scratch: Uint8Array | undefined;
+      return { ...a, weightShards: { sizes, read: async (i) => read(i, (scratch ??= new Uint8Array(Math.max(...sizes)))) } };
     }
+    const shards: ArrayBuffer[] = [];
+    for (let i = 0; i < refs.length; i++) shards.push((await read(i)).buffer as ArrayBuffer);
     return artifactsOf(json, manifest, shards);
+  }
+
+  private streaming = false;
+  /** load() for loadLayersModel: the weight files come as a reader, one file at a time. */
+  async loadStreaming(): Promise<ModelArtifacts> {
+    this.streaming = true;
+    try {
+      return await this.load();
+    } finally {
+      this.streaming = false;
+    }
   }
 
   /**

@@ -10,16 +10,17 @@ import { sameShape } from '../layers/layer.ts';
 import { backend } from '../wasm/loader.ts';
 import { modelFromTopology } from './deserialize.ts';
 import { checkManifest, decodeInto, DEFAULT_MAX_BYTES, describe, specBytes, specSize, WeightData, type WeightGroup, type WeightSpec } from './weights.ts';
-import { loadHandler, type LoadOptions, type ModelArtifacts } from './handlers.ts';
+import { type IOHandler, loadHandler, type LoadOptions, type ModelArtifacts } from './handlers.ts';
 
 export type { LoadOptions, ModelArtifacts } from './handlers.ts';
 
 
 export async function loadLayersModel(source: unknown, opts: LoadOptions = {}): Promise<LayersModel> {
   checkLoadOptions(opts);
-  const handler = loadHandler(source, opts);
+  const handler = loadHandler(source, opts) as IOHandler & { loadStreaming?: () => Promise<ModelArtifacts> };
   if (!handler || typeof handler.load !== 'function') throw new Error('loadLayersModel: the source has no load()');
-  const artifacts = await handler.load();
+  // Files are read shard by shard as the weights are decoded: memory holds the model plus one shard.
+  const artifacts = typeof handler.loadStreaming === 'function' ? await handler.loadStreaming() : await handler.load();
   return modelFromArtifacts(artifacts, opts, sourceName(source));
 }
 
@@ -49,7 +50,7 @@ interface Assignment {
   offset: number;
 }
 
-export function modelFromArtifacts(artifacts: ModelArtifacts, opts: LoadOptions = {}, where = 'model'): LayersModel {
+export async function modelFromArtifacts(artifacts: ModelArtifacts, opts: LoadOptions = {}, where = 'model'): Promise<LayersModel> {
   if (!artifacts || typeof artifacts !== 'object') throw new Error(`${where}: expected model artifacts, got ${describe(artifacts)}`);
   backend(); // fail before any work when init() has not run
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -57,7 +58,7 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, opts: LoadOptions 
   if (artifacts.modelTopology === undefined || artifacts.modelTopology === null) throw new Error(`${where}: the file has no modelTopology`);
   const manifest: unknown = artifacts.weightsManifest ?? [{ paths: ['weights'], weights: artifacts.weightSpecs ?? [] }];
   const { groups, bytes } = checkManifest(manifest, where, maxBytes);
-  const data = weightData(artifacts, groups, bytes, where);
+  const data = artifacts.weightShards ? shardStream(artifacts.weightShards, bytes, where) : weightData(artifacts, groups, bytes, where);
 
   if ((artifacts as { format?: unknown }).format === 'graph-model' || isGraphDef(artifacts.modelTopology)) {
     throw new Error(`${where}: this is a TF.js graph model (the converter's graph-model format, for tf.loadGraphModel); simdnet loads layers models (format layers-model)`);
@@ -76,10 +77,11 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, opts: LoadOptions 
   try {
     model.build(new Set(plan.map((a) => a.param)));
     const { arena, kernels: k } = backend();
-    const f32 = arena.f32;
-    for (const a of plan) {
-      const dst = f32.subarray(a.param.ptr >>> 2, (a.param.ptr >>> 2) + a.param.size);
-      decodeInto(a.spec, data.bytes(a.offset, specBytes(a.spec)), dst);
+    // In file order, so that shards are read (and dropped) one after the other.
+    for (const a of [...plan].sort((p, q) => p.offset - q.offset)) {
+      const src = await data.bytes(a.offset, specBytes(a.spec));
+      const dst = arena.f32.subarray(a.param.ptr >>> 2, (a.param.ptr >>> 2) + a.param.size);
+      decodeInto(a.spec, src, dst);
       // NaN or ±Infinity makes the sum of squares non-finite: one SIMD pass instead of a JS scan.
       if (!Number.isFinite(k.sum_squares_f32(a.param.ptr, a.param.size))) {
         const i = dst.findIndex((v) => !Number.isFinite(v));
@@ -92,6 +94,42 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, opts: LoadOptions 
   }
   model.trainingConfig = trainingConfig;
   return model;
+}
+
+/**
+ * Shards read one at a time, in order, as the weights ask for their bytes (offsets never go
+ * back): a weight inside the current shard is a view of it; one that straddles shards is
+ * gathered into its own buffer. Memory holds one shard (plus a straddling weight) at a time.
+ */
+function shardStream(src: NonNullable<ModelArtifacts['weightShards']>, bytes: number, where: string) {
+  const total = src.sizes.reduce((a, b) => a + b, 0);
+  if (total !== bytes) throw new Error(`${where}: the weight files hold ${total} bytes but the manifest needs ${bytes}${total < bytes ? ': a shard is truncated or missing' : ''}`);
+  let i = -1;
+  let buf: Uint8Array = new Uint8Array(0);
+  let start = 0;
+  const next = async () => {
+    start += buf.byteLength;
+    if (++i >= src.sizes.length) throw new Error(`${where}: the weight files end before the manifest's weights do`);
+    buf = await src.read(i);
+    if (buf.byteLength !== src.sizes[i]) throw new Error(`${where}: weight file ${i + 1} changed while loading (${src.sizes[i]} bytes, now ${buf.byteLength})`);
+  };
+  return {
+    async bytes(offset: number, n: number): Promise<Uint8Array> {
+      while (offset >= start + buf.byteLength && n > 0) await next();
+      const off = offset - start;
+      if (off + n <= buf.byteLength) return buf.subarray(off, off + n);
+      const out = new Uint8Array(n);
+      let done = buf.byteLength - off;
+      out.set(buf.subarray(off), 0);
+      while (done < n) {
+        await next();
+        const take = Math.min(n - done, buf.byteLength);
+        out.set(buf.subarray(0, take), done);
+        done += take;
+      }
+      return out;
+    },
+  };
 }
 
 /** A GraphDef (nodes and versions) rather than a layers topology. */
