@@ -9,7 +9,7 @@ import type { Layer, Param } from '../layers/layer.ts';
 import { sameShape } from '../layers/layer.ts';
 import { backend } from '../wasm/loader.ts';
 import { modelFromTopology } from './deserialize.ts';
-import { checkManifest, decodeInto, DEFAULT_MAX_BYTES, describe, specBytes, specSize, WeightData, type WeightGroup, type WeightSpec } from './weights.ts';
+import { checkManifest, decodePieces, DEFAULT_MAX_BYTES, describe, specBytes, specSize, WeightData, type WeightGroup, type WeightSpec } from './weights.ts';
 import { type IOHandler, loadHandler, type LoadOptions, type ModelArtifacts } from './handlers.ts';
 
 export type { LoadOptions, ModelArtifacts } from './handlers.ts';
@@ -79,9 +79,8 @@ export async function modelFromArtifacts(artifacts: ModelArtifacts, opts: LoadOp
     const { arena, kernels: k } = backend();
     // In file order, so that shards are read (and dropped) one after the other.
     for (const a of [...plan].sort((p, q) => p.offset - q.offset)) {
-      const src = await data.bytes(a.offset, specBytes(a.spec));
       const dst = arena.f32.subarray(a.param.ptr >>> 2, (a.param.ptr >>> 2) + a.param.size);
-      decodeInto(a.spec, src, dst);
+      await decodePieces(a.spec, data.pieces(a.offset, specBytes(a.spec)), dst);
       // NaN or ±Infinity makes the sum of squares non-finite: one SIMD pass instead of a JS scan.
       if (!Number.isFinite(k.sum_squares_f32(a.param.ptr, a.param.size))) {
         const i = dst.findIndex((v) => !Number.isFinite(v));
@@ -98,8 +97,8 @@ export async function modelFromArtifacts(artifacts: ModelArtifacts, opts: LoadOp
 
 /**
  * Shards read one at a time, in order, as the weights ask for their bytes (offsets never go
- * back): a weight inside the current shard is a view of it; one that straddles shards is
- * gathered into its own buffer. Memory holds one shard (plus a straddling weight) at a time.
+ * back), each weight's bytes handed out as views of the shards it lies in: memory holds one
+ * shard at a time.
  */
 function shardStream(src: NonNullable<ModelArtifacts['weightShards']>, bytes: number, where: string) {
   const total = src.sizes.reduce((a, b) => a + b, 0);
@@ -114,20 +113,21 @@ function shardStream(src: NonNullable<ModelArtifacts['weightShards']>, bytes: nu
     if (buf.byteLength !== src.sizes[i]) throw new Error(`${where}: weight file ${i + 1} changed while loading (${src.sizes[i]} bytes, now ${buf.byteLength})`);
   };
   return {
-    async bytes(offset: number, n: number): Promise<Uint8Array> {
-      while (offset >= start + buf.byteLength && n > 0) await next();
-      const off = offset - start;
-      if (off + n <= buf.byteLength) return buf.subarray(off, off + n);
-      const out = new Uint8Array(n);
-      let done = buf.byteLength - off;
-      out.set(buf.subarray(off), 0);
-      while (done < n) {
-        await next();
-        const take = Math.min(n - done, buf.byteLength);
-        out.set(buf.subarray(0, take), done);
-        done += take;
+    /** Bytes [offset, offset+n) as consecutive views; a view is valid until the next is asked for. */
+    async *pieces(offset: number, n: number): AsyncGenerator<Uint8Array> {
+      while (offset >= start + buf.byteLength) await next();
+      let off = offset - start;
+      for (let left = n; left > 0; ) {
+        if (off >= buf.byteLength) {
+          await next();
+          off = 0;
+          continue;
+        }
+        const take = Math.min(left, buf.byteLength - off);
+        yield buf.subarray(off, off + take);
+        off += take;
+        left -= take;
       }
-      return out;
     },
   };
 }

@@ -102,28 +102,56 @@ export class WeightData {
     }
     this.byteLength = at;
   }
-  /** Bytes [start, start+n) as one Uint8Array (a view when they lie in one shard). */
-  bytes(start: number, n: number): Uint8Array {
+  /** Bytes [start, start+n) as views of the shards they lie in, in order (no copy). */
+  *pieces(start: number, n: number): Generator<Uint8Array> {
     let i = this.starts.length - 1;
     while (i > 0 && this.starts[i] > start) i--;
-    const off = start - this.starts[i];
-    if (off + n <= this.shards[i].byteLength) return this.shards[i].subarray(off, off + n);
-    const out = new Uint8Array(n);
-    let done = 0;
-    for (let j = i; done < n; j++) {
-      const s = this.shards[j];
-      const from = j === i ? off : 0;
-      const take = Math.min(n - done, s.byteLength - from);
-      out.set(s.subarray(from, from + take), done);
-      done += take;
+    let off = start - this.starts[i];
+    for (let left = n; left > 0; i++, off = 0) {
+      const take = Math.min(left, this.shards[i].byteLength - off);
+      if (take > 0) yield this.shards[i].subarray(off, off + take);
+      left -= Math.max(take, 0);
     }
-    return out;
   }
 }
 
-/** Decode one weight from `src` (its encoded bytes) into `dst` (float32 destination). */
+export function bytesPerValue(spec: WeightSpec): number {
+  return BYTES[spec.quantization?.dtype ?? spec.dtype];
+}
+
+/**
+ * Decode one weight from its bytes, given as consecutive pieces (shards may cut it anywhere,
+ * even inside a value), into dst: each piece is decoded in place; a value cut in two is joined
+ * from its few bytes. No buffer the size of the weight is made.
+ */
+export async function decodePieces(spec: WeightSpec, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, dst: Float32Array): Promise<void> {
+  const bpe = bytesPerValue(spec);
+  const carry = new Uint8Array(bpe);
+  let carried = 0;
+  let at = 0;
+  for await (const piece of pieces) {
+    let p = piece;
+    if (carried) {
+      const take = Math.min(bpe - carried, p.byteLength);
+      carry.set(p.subarray(0, take), carried);
+      carried += take;
+      p = p.subarray(take);
+      if (carried < bpe) continue;
+      decodeInto(spec, carry, dst.subarray(at, at + 1));
+      at++;
+      carried = 0;
+    }
+    const whole = Math.floor(p.byteLength / bpe);
+    if (whole) decodeInto(spec, p.subarray(0, whole * bpe), dst.subarray(at, at + whole));
+    at += whole;
+    carried = p.byteLength - whole * bpe;
+    carry.set(p.subarray(whole * bpe));
+  }
+}
+
+/** Decode dst.length values of a weight from `src` (their encoded bytes) into `dst`. */
 export function decodeInto(spec: WeightSpec, src: Uint8Array, dst: Float32Array): void {
-  const n = specSize(spec);
+  const n = dst.length;
   const q = spec.quantization;
   if (!q) {
     if (spec.dtype === 'float32') {
