@@ -13,6 +13,7 @@
 // anything past n. A forward output may be the same buffer as one of its inputs (each block of
 // four reads every input before it writes), but must not partially overlap one.
 import { hsum, madd } from './simd';
+import { axpy_f32 } from './vector';
 
 /** Byte address held by entry i of the u32 address array at `list`. */
 @inline function entry(list: usize, i: i32): usize {
@@ -61,15 +62,9 @@ export function merge_sum_forward_f32(y: usize, xs: usize, count: i32, n: i32, s
  */
 export function merge_sum_backward_f32(dxs: usize, dy: usize, count: i32, n: i32, scale: f32): void {
   if (n <= 0) return;
-  const s = f32x4.splat(scale);
-  const end = <usize>n << 2;
-  const end4 = <usize>(n & ~3) << 2;
   for (let i = 0; i < count; i++) {
     const d = entry(dxs, i);
-    if (d == 0) continue;
-    let o: usize = 0;
-    for (; o < end4; o += 16) v128.store(d + o, f32x4.add(v128.load(d + o), f32x4.mul(v128.load(dy + o), s)));
-    for (; o < end; o += 4) store<f32>(d + o, load<f32>(d + o) + load<f32>(dy + o) * scale);
+    if (d != 0) axpy_f32(d, dy, n, scale);
   }
 }
 
