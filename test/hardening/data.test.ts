@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { referenceModel, rejectedAndUnharmed, sn } from './helpers.ts';
+import { referenceModel, rejectedAndUnharmed, sn, rejectionCases } from './helpers.ts';
 import { toSplit, type IdxImages, type IdxLabels } from '../../src/data/mnist.ts';
 
 const { csv, mnist } = sn.data;
@@ -20,8 +20,7 @@ afterAll(() => {
 });
 afterEach(() => void vi.unstubAllGlobals());
 
-type Case = [label: string, call: () => unknown, pattern: RegExp];
-const cases = (list: Case[]) => it.each(list)('%s', async (_label, call, pattern) => void (await rejectedAndUnharmed(ref, call, pattern)));
+const cases = rejectionCases(() => ref);
 
 describe('csv takes text, and says so when given a path', () => {
   const path = /^csv: expected CSV text, got what looks like a file path \(.*\); csv\(\) parses CSV text: read the file first, e.g\. csv\(fs\.readFileSync\(path, 'utf8'\)\)/;

@@ -1,7 +1,7 @@
 // Every public entry point answers a wrong call with a message that names it: no factory dies
 // of an internal TypeError when called with nothing, null, a number or a misspelt option.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { callbacks, initializers, layers, optimizers, referenceModel, regularizers, rejectedAndUnharmed, rejects, sn, x4, y3 } from './helpers.ts';
+import { callbacks, initializers, layers, optimizers, referenceModel, regularizers, rejectedAndUnharmed, rejects, sn, x4, y3, rejectionCases } from './helpers.ts';
 
 let ref: sn.Sequential;
 beforeAll(async () => {
@@ -9,8 +9,7 @@ beforeAll(async () => {
   ref = referenceModel();
 });
 
-type Case = [label: string, call: () => unknown, pattern: RegExp];
-const cases = (list: Case[]) => it.each(list)('%s', async (_label, call, pattern) => void (await rejectedAndUnharmed(ref, call, pattern)));
+const cases = rejectionCases(() => ref);
 const any = (f: unknown) => f as (...args: unknown[]) => unknown;
 
 describe('factories that need options, called with none', () => {

@@ -3,7 +3,7 @@
  * its weights unchanged and still train afterwards, and the checks that an error is a clear one
  * (not an internal TypeError, not a wasm trap).
  */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import * as sn from '../../src/index.ts';
 import { backend } from '../../src/wasm/loader.ts';
 
@@ -66,6 +66,12 @@ export async function rejectedAndUnharmed(m: sn.LayersModel, bad: () => unknown,
   stillTrains(m);
   return err;
 }
+
+/** One wrong call per row: [label, the call, the error it must give]. */
+export type Case = [label: string, call: () => unknown, pattern: RegExp];
+/** A test per row: each call is refused with its pattern and leaves the model (read when the test runs) unharmed. */
+export const rejectionCases = (model: () => sn.LayersModel) => (list: Case[]) =>
+  it.each(list)('%s', async (_label, call, pattern) => void (await rejectedAndUnharmed(model(), call, pattern)));
 
 /** One step on the reference data changes the weights and leaves them finite. */
 export function stillTrains(m: sn.LayersModel, x: sn.Tensor = x4, y: sn.Tensor = y3): void {

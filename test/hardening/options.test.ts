@@ -2,7 +2,7 @@
 // ±Infinity and float32 range (options reach f32 kernels). Each error names the factory, the
 // option, what was expected and what it got; the reference model keeps its weights and trains.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { callbacks, initializers, layers, optimizers, referenceModel, regularizers, rejectedAndUnharmed, sn, tensor, x4, y3 } from './helpers.ts';
+import { callbacks, initializers, layers, optimizers, referenceModel, regularizers, rejectedAndUnharmed, sn, tensor, x4, y3, rejectionCases } from './helpers.ts';
 
 let ref: sn.Sequential;
 beforeAll(async () => {
@@ -10,9 +10,8 @@ beforeAll(async () => {
   ref = referenceModel();
 });
 
-type Case = [label: string, call: () => unknown, pattern: RegExp];
 
-const cases = (list: Case[]) => it.each(list)('%s', async (_label, call, pattern) => void (await rejectedAndUnharmed(ref, call, pattern)));
+const cases = rejectionCases(() => ref);
 
 describe('optimizers', () => {
   cases([

@@ -1,7 +1,7 @@
 // Tensors: every cell a number (the error says where a bad one is), the constructor checks what
 // it is given, and shapes are lists of integers. Bad data never reaches a model's weights.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { referenceModel, rejectedAndUnharmed, sn, tensor, x4, y3 } from './helpers.ts';
+import { referenceModel, rejectedAndUnharmed, sn, tensor, x4, y3, rejectionCases } from './helpers.ts';
 
 let ref: sn.Sequential;
 beforeAll(async () => {
@@ -9,8 +9,7 @@ beforeAll(async () => {
   ref = referenceModel();
 });
 
-type Case = [label: string, call: () => unknown, pattern: RegExp];
-const cases = (list: Case[]) => it.each(list)('%s', async (_label, call, pattern) => void (await rejectedAndUnharmed(ref, call, pattern)));
+const cases = rejectionCases(() => ref);
 const row = [0.1, 0.2, 0.3, 0.4];
 const rows = (bad: unknown, r = 2, c = 1) => Array.from({ length: 4 }, (_, i) => row.map((v, j) => (i === r && j === c ? bad : v)));
 
