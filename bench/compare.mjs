@@ -21,14 +21,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { calibrate, median, now, root, sampleSecs } from './peers/common.mjs';
+import { args, calibrate, flag, median, now, opt, root, sampleSecs } from './peers/common.mjs';
 
-const args = process.argv.slice(2);
-const flag = (f) => args.includes(f);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
-};
 const tiny = flag('--tiny');
 const quick = flag('--quick') || tiny;
 const mode = tiny ? 'tiny' : quick ? 'quick' : 'full';

@@ -8,13 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchGemm, measurePeak, QUICK_SHAPES, SHAPES } from './gemm.mjs';
+import { args, opt, root } from './peers/common.mjs';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
-};
 const quick = args.includes('--quick');
 const variant = opt('--variant', 'baseline');
 if (!['baseline', 'relaxed'].includes(variant)) throw new Error(`--variant must be baseline or relaxed, not ${variant}`);

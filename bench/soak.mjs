@@ -16,13 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { args, opt, root } from './peers/common.mjs';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
-};
 const STEPS = Number(opt('--steps', 100_000));
 const EVERY = Number(opt('--every', 1_000));
 const MINUTES = Number(opt('--minutes', Infinity));

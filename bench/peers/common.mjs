@@ -9,6 +9,14 @@ import { pathToFileURL } from 'node:url';
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export const distIndex = pathToFileURL(path.join(root, 'dist/index.js')).href;
 
+/** Command-line options of the bench scripts: `--name` flags and `--name value` options. */
+export const args = process.argv.slice(2);
+export const flag = (f) => args.includes(f);
+export const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
+};
+
 let models = null;
 /**
  * The MNIST models every end-to-end row builds — src/cli/models.ts, bundled alone by build.mjs
