@@ -199,6 +199,8 @@ export class Dot extends Merge {
   get arity(): [number, number] {
     return [2, 2];
   }
+  /** The batched matmul takes its two inputs directly: no pointer tables. */
+  bindExtra(): void {}
   protected outputShapeFor(inShapes: number[][]): number[] {
     const [sa, sb] = inShapes;
     const bad = (why: string) => new Error(`${this.name}: ${why}; got inputs ${fmtShapes(inShapes)} with axes [${this.axes}]`);
