@@ -6,7 +6,7 @@
 // where the body is expensive); wherever a tail could round differently from the lanes (exp,
 // fused multiply-add) it runs lane 0 of the same vector code on a splat.
 import {
-  madd, hsum, exp4, expm1_4, sigmoid4, tanh4, softplus4, exp1,
+  madd, hsum, exp4, expm1_4, sigmoid4, tanh4, softplus4, exp1, loadN, storeN,
 } from './simd';
 
 // ---- linear ----------------------------------------------------------------------------------
@@ -470,6 +470,108 @@ export function softmax_backward_f32(dx: usize, dy: usize, y: usize, rows: i32, 
     for (; j < cols; j++) {
       const o = <usize>j << 2;
       store<f32>(dxr + o, load<f32>(dxr + o) + load<f32>(yr + o) * (load<f32>(dyr + o) - dot));
+    }
+  }
+}
+
+// ---- relu with a ceiling, softmax along any axis ---------------------------------------------
+
+/**
+ * y[n] = min(max(x, 0), maxValue) (overwrites; y == x allowed): TF.js ReLU({ maxValue }), relu
+ * then clipByValue(0, maxValue); NaN passes through. Reference: activation.ts relu_max_forward_f32.
+ */
+export function relu_max_forward_f32(y: usize, x: usize, n: i32, maxValue: f32): void {
+  const z = f32x4.splat(0);
+  const m = f32x4.splat(maxValue);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const a = v128.load(x + o);
+    const b = v128.load(x + o, 16);
+    v128.store(y + o, f32x4.pmin(f32x4.pmax(a, z), m));
+    v128.store(y + o, f32x4.pmin(f32x4.pmax(b, z), m), 16);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    let v = load<f32>(x + o);
+    v = v < 0 ? 0 : v;
+    store<f32>(y + o, maxValue < v ? maxValue : v); // pmax/pmin's rules, as in the body
+  }
+}
+
+/**
+ * dx[n] += dy where 0 < x ≤ maxValue (relu's gradient times clipByValue's, whose bounds are
+ * inclusive); y unused. Needs the original x: after an in-place forward, x = maxValue could
+ * not be told from x > maxValue. Reference: activation.ts relu_max_backward_f32.
+ */
+export function relu_max_backward_f32(dx: usize, dy: usize, x: usize, y: usize, n: i32, maxValue: f32): void {
+  const z = f32x4.splat(0);
+  const m = f32x4.splat(maxValue);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const xv = v128.load(x + o);
+    const g = v128.and(v128.load(dy + o), v128.and(f32x4.gt(xv, z), f32x4.le(xv, m)));
+    v128.store(dx + o, f32x4.add(v128.load(dx + o), g));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    if (v > 0 && v <= maxValue) store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o));
+  }
+}
+
+/**
+ * Softmax along the middle axis of x[outer, n, inner]: y[o, :, i] = softmax(x[o, :, i])
+ * (overwrites; y == x allowed), four inner positions per vector, so no transpose is needed.
+ * inner = 1 is softmax_forward_f32's case. Reference: activation.ts softmax_axis_forward_f32.
+ */
+export function softmax_axis_forward_f32(y: usize, x: usize, outer: i32, n: i32, inner: i32): void {
+  const stride = <usize>inner << 2;
+  for (let o = 0; o < outer; o++) {
+    const base = (<usize>o * <usize>n * <usize>inner) << 2;
+    for (let i = 0; i < inner; i += 4) {
+      const k = min(inner - i, 4);
+      const xi = x + base + (<usize>i << 2);
+      const yi = y + base + (<usize>i << 2);
+      let m = loadN(xi, k);
+      for (let j = 1; j < n; j++) m = f32x4.pmax(m, loadN(xi + <usize>j * stride, k));
+      let s = f32x4.splat(0);
+      for (let j = 0; j < n; j++) {
+        const e = exp4(f32x4.sub(loadN(xi + <usize>j * stride, k), m));
+        storeN(yi + <usize>j * stride, e, k);
+        s = f32x4.add(s, e);
+      }
+      const inv = f32x4.div(f32x4.splat(1), s);
+      for (let j = 0; j < n; j++) {
+        const p = yi + <usize>j * stride;
+        storeN(p, f32x4.mul(loadN(p, k), inv), k);
+      }
+    }
+  }
+}
+
+/**
+ * dx[o, j, i] += y·(dy − Σ_j dy·y) along the middle axis of [outer, n, inner] (accumulates);
+ * y is softmax_axis_forward_f32's output. Reference: activation.ts softmax_axis_backward_f32.
+ */
+export function softmax_axis_backward_f32(dx: usize, dy: usize, y: usize, outer: i32, n: i32, inner: i32): void {
+  const stride = <usize>inner << 2;
+  for (let o = 0; o < outer; o++) {
+    const base = (<usize>o * <usize>n * <usize>inner) << 2;
+    for (let i = 0; i < inner; i += 4) {
+      const k = min(inner - i, 4);
+      const off = base + (<usize>i << 2);
+      let dot = f32x4.splat(0);
+      for (let j = 0; j < n; j++) {
+        const q = off + <usize>j * stride;
+        dot = madd(loadN(dy + q, k), loadN(y + q, k), dot);
+      }
+      for (let j = 0; j < n; j++) {
+        const q = off + <usize>j * stride;
+        const g = f32x4.mul(loadN(y + q, k), f32x4.sub(loadN(dy + q, k), dot));
+        storeN(dx + q, f32x4.add(loadN(dx + q, k), g), k);
+      }
     }
   }
 }

@@ -40,6 +40,10 @@ export {
   step_forward_f32,
   softmax_forward_f32,
   softmax_backward_f32,
+  relu_max_forward_f32,
+  relu_max_backward_f32,
+  softmax_axis_forward_f32,
+  softmax_axis_backward_f32,
 } from './activation';
 
 export {
@@ -49,6 +53,9 @@ export {
   bce_logits_f32,
   mse_f32,
   mae_f32,
+  cce_f32,
+  cce_sparse_f32,
+  scale_rows_f32,
 } from './loss';
 
 export {
@@ -56,7 +63,10 @@ export {
   momentum_f32,
   adagrad_f32,
   rmsprop_f32,
+  rmsprop_centered_f32,
   adam_f32,
+  adamax_f32,
+  adadelta_f32,
   l1l2_penalty_f32,
 } from './optim';
 
@@ -90,6 +100,13 @@ export {
   batch_matmul_forward_f32,
   batch_matmul_backward_f32,
 } from './merge';
+
+export {
+  unary_f32,
+  clip_f32,
+  binary_f32,
+  reduce_f32,
+} from './elementwise';
 
 /** First byte the host's arena may use. */
 export function heap_base(): usize {

@@ -254,3 +254,125 @@ export function mae_f32(dy: usize, y: usize, t: usize, n: i32): f64 {
   if (i < n) acc = acc64(acc, maeAt(dy, y, t, <usize>i << 2, n - i, inN));
   return hsum64(acc) / <f64>n;
 }
+
+// ---- cross-entropy on probabilities (an output that is not a softmax) -------------------------
+
+/**
+ * One row of categorical cross-entropy on outputs y[classes] as TF.js computes it without a
+ * softmax: (sparse: y clipped to [eps, 1 − eps] first, as tf.losses' sparse path does), then
+ * p = y/Σy, clipped to [eps, 1 − eps] (zero gradient outside, bounds inclusive), loss −Σ t·log p.
+ * With g = ∂loss/∂p = −t/p where p is inside, ∂loss/∂y = (g − Σ g·p)/Σy, and Σ g·p = −Σ t over
+ * the classes inside the clip range. Returns the row's loss; dy += scale·∂loss/∂y when dy ≠ 0.
+ * `label` ≥ 0 selects a one-hot target (t unused), else t holds the row's targets.
+ */
+@inline function cceRow(dy: usize, y: usize, t: usize, label: i32, classes: i32, scale: f32): f64 {
+  const lo = f32x4.splat(BCE_EPS);
+  const hi = f32x4.splat(BCE_HI);
+  const sparse = label >= 0;
+  // Σy (of the pre-clipped y when sparse).
+  let sv = f32x4.splat(0);
+  let j = 0;
+  for (; j < classes; j += 4) {
+    const k = min(classes - j, 4);
+    let v = loadN(y + (<usize>j << 2), k);
+    if (sparse) v = f32x4.pmax(f32x4.pmin(v, hi), lo);
+    if (k < 4) v = v128.and(v, laneMask(k));
+    sv = f32x4.add(sv, v);
+  }
+  const s = f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3);
+  const inv = f32x4.splat(<f32>1 / s);
+  // −Σ t·log p and Σ t over the classes inside the clip range.
+  let acc = f64x2.splat(0);
+  let tin = f64x2.splat(0);
+  const lab = i32x4.splat(label);
+  for (j = 0; j < classes; j += 4) {
+    const o = <usize>j << 2;
+    const k = min(classes - j, 4);
+    let v = loadN(y + o, k);
+    if (sparse) v = f32x4.pmax(f32x4.pmin(v, hi), lo);
+    const p = f32x4.mul(v, inv);
+    const pc = f32x4.pmax(f32x4.pmin(p, hi), lo);
+    let tv = sparse ? v128.and(f32x4.splat(1), i32x4.eq(i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(j)), lab)) : loadN(t + o, k);
+    if (k < 4) tv = v128.and(tv, laneMask(k));
+    acc = acc64(acc, f32x4.mul(tv, log4(pc)));
+    tin = acc64(tin, v128.and(tv, v128.and(f32x4.ge(p, lo), f32x4.le(p, hi))));
+  }
+  if (dy) {
+    const gp = f32x4.splat(<f32>-hsum64(tin));
+    const sc = f32x4.mul(f32x4.splat(scale), inv);
+    for (j = 0; j < classes; j += 4) {
+      const o = <usize>j << 2;
+      const k = min(classes - j, 4);
+      const yv = loadN(y + o, k);
+      const v = sparse ? f32x4.pmax(f32x4.pmin(yv, hi), lo) : yv;
+      const p = f32x4.mul(v, inv);
+      const pc = f32x4.pmax(f32x4.pmin(p, hi), lo);
+      const tv = sparse ? v128.and(f32x4.splat(1), i32x4.eq(i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(j)), lab)) : loadN(t + o, k);
+      const inside = v128.and(f32x4.ge(p, lo), f32x4.le(p, hi));
+      const g = v128.and(f32x4.neg(f32x4.div(tv, pc)), inside);
+      let d = f32x4.mul(f32x4.sub(g, gp), sc);
+      if (sparse) d = v128.and(d, v128.and(f32x4.ge(yv, lo), f32x4.le(yv, hi)));
+      storeN(dy + o, f32x4.add(loadN(dy + o, k), d), k);
+    }
+  }
+  return -hsum64(acc);
+}
+
+/**
+ * Categorical cross-entropy on outputs that are not a softmax (TF.js categoricalCrossentropy,
+ * fromLogits false). y[batch, classes] outputs (any values: TF.js normalises each row by its
+ * sum), t[batch, classes] targets. Per row p = y/Σy clipped to [1e-7, 1 − 1e-7]; returns the mean
+ * over rows of −Σ t·log p. dy[batch, classes] += its gradient (accumulates; 0 = skip), zero
+ * through the clip where p lies outside [1e-7, 1 − 1e-7]. Reference: loss.ts cce_f32.
+ */
+export function cce_f32(dy: usize, y: usize, t: usize, batch: i32, classes: i32): f64 {
+  if (batch <= 0) return 0;
+  const scale: f32 = <f32>1 / <f32>batch;
+  let total: f64 = 0;
+  for (let r = 0; r < batch; r++) {
+    const off = (<usize>r * <usize>classes) << 2;
+    total += cceRow(dy ? dy + off : 0, y + off, t + off, -1, classes, scale);
+  }
+  return total / <f64>batch;
+}
+
+/**
+ * Sparse categorical cross-entropy on outputs that are not a softmax (TF.js
+ * sparseCategoricalCrossentropy, fromLogits false): y[batch, classes] is clipped to
+ * [1e-7, 1 − 1e-7], then as cce_f32 with the one-hot target of labels[batch] (i32,
+ * 0 ≤ label < classes, checked by the host). dy[batch, classes] += the gradient of the mean
+ * (accumulates; 0 = skip), zero through either clip. Reference: loss.ts cce_sparse_f32.
+ */
+export function cce_sparse_f32(dy: usize, y: usize, labels: usize, batch: i32, classes: i32): f64 {
+  if (batch <= 0) return 0;
+  const scale: f32 = <f32>1 / <f32>batch;
+  let total: f64 = 0;
+  for (let r = 0; r < batch; r++) {
+    const off = (<usize>r * <usize>classes) << 2;
+    total += cceRow(dy ? dy + off : 0, y + off, 0, load<i32>(labels + (<usize>r << 2)), classes, scale);
+  }
+  return total / <f64>batch;
+}
+
+// ---- per-sample weights ----------------------------------------------------------------------
+
+/**
+ * x[rows, cols] *= w[rows] row by row (in place): a loss gradient weighted per sample (class
+ * weights, sample weights). Reference: loss.ts scale_rows_f32.
+ */
+export function scale_rows_f32(x: usize, w: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = x + ((<usize>r * <usize>cols) << 2);
+    const s = load<f32>(w + (<usize>r << 2));
+    const sv = f32x4.splat(s);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(xr + o, f32x4.mul(v128.load(xr + o), sv));
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(xr + o, load<f32>(xr + o) * s);
+    }
+  }
+}

@@ -91,6 +91,40 @@ export function rmsprop_f32(p: usize, ms: usize, mom: usize, g: usize, n: i32, l
   if (i < n) rmspropAt(p, ms, mom, g, <usize>i << 2, n - i, l, r, r1, mu, e);
 }
 
+@inline function rmspropCenteredAt(p: usize, ms: usize, mg: usize, mom: usize, g: usize, o: usize, k: i32,
+  lr: v128, rho: v128, rho1: v128, mu: v128, eps: v128): void {
+  const gv = loadN(g + o, k);
+  const s = madd(loadN(ms + o, k), rho, f32x4.mul(f32x4.mul(gv, gv), rho1));
+  const a = madd(loadN(mg + o, k), rho, f32x4.mul(gv, rho1));
+  storeN(ms + o, s, k);
+  storeN(mg + o, a, k);
+  // ms − mg² ≥ 0 in exact arithmetic; rounding can push it below 0, which √ must not see.
+  const variance = f32x4.max(f32x4.sub(s, f32x4.mul(a, a)), f32x4.splat(0));
+  const step = f32x4.div(f32x4.mul(gv, lr), f32x4.sqrt(f32x4.add(variance, eps)));
+  const m = madd(loadN(mom + o, k), mu, step);
+  storeN(mom + o, m, k);
+  storeN(p + o, f32x4.sub(loadN(p + o, k), m), k);
+}
+
+/**
+ * RMSProp, centered (TensorFlow's formula). p[n], ms[n] (mean square), mg[n] (mean gradient)
+ * and mom[n] (moments) updated in place, g[n] read: ms = rho·ms + (1 − rho)·g²;
+ * mg = rho·mg + (1 − rho)·g; mom = momentum·mom + lr·g/√(max(ms − mg², 0) + eps); p −= mom.
+ * TF.js 4.x computes √(ms − (mg² + eps)) instead, which is NaN whenever |g| is small (a zero
+ * gradient on the first step gives √(−eps)); this kernel keeps eps on the safe side.
+ * Reference: optim.ts rmsprop_centered_f32.
+ */
+export function rmsprop_centered_f32(p: usize, ms: usize, mg: usize, mom: usize, g: usize, n: i32, lr: f32, rho: f32, momentum: f32, eps: f32): void {
+  const l = f32x4.splat(lr);
+  const r = f32x4.splat(rho);
+  const r1 = f32x4.splat(1 - rho);
+  const mu = f32x4.splat(momentum);
+  const e = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) rmspropCenteredAt(p, ms, mg, mom, g, <usize>i << 2, 4, l, r, r1, mu, e);
+  if (i < n) rmspropCenteredAt(p, ms, mg, mom, g, <usize>i << 2, n - i, l, r, r1, mu, e);
+}
+
 @inline function adamAt(p: usize, m: usize, v: usize, g: usize, o: usize, k: i32,
   b1: v128, b1c: v128, b2: v128, b2c: v128, ib1: v128, ib2: v128, lr: v128, eps: v128, decay: v128): void {
   const gv = loadN(g + o, k);
@@ -126,6 +160,63 @@ export function adam_f32(p: usize, m: usize, v: usize, g: usize, n: i32, lr: f32
   let i = 0;
   for (; i + 4 <= n; i += 4) adamAt(p, m, v, g, <usize>i << 2, 4, b1, b1c, b2, b2c, ib1, ib2, l, e, decay);
   if (i < n) adamAt(p, m, v, g, <usize>i << 2, n - i, b1, b1c, b2, b2c, ib1, ib2, l, e, decay);
+}
+
+@inline function adamaxAt(p: usize, m: usize, u: usize, g: usize, o: usize, k: i32,
+  b1: v128, b1c: v128, b2: v128, lr: v128, eps: v128): void {
+  const gv = loadN(g + o, k);
+  const mv = madd(loadN(m + o, k), b1, f32x4.mul(gv, b1c));
+  const uv = f32x4.max(f32x4.mul(loadN(u + o, k), b2), f32x4.abs(gv));
+  storeN(m + o, mv, k);
+  storeN(u + o, uv, k);
+  const step = f32x4.mul(lr, f32x4.div(mv, f32x4.add(uv, eps)));
+  storeN(p + o, f32x4.sub(loadN(p + o, k), step), k);
+}
+
+/**
+ * Adamax (TF.js AdamaxOptimizer formulas). p[n], m[n] (first moment) and u[n] (weighted
+ * infinity norm) updated in place, g[n] read: m = b1·m + (1 − b1)·g; u = max(b2·u, |g|);
+ * p −= lrt·m/(u + eps), where the host passes lrt = lr / ((1 + decay·(t − 1))·(1 − b1^t)) for
+ * step t ≥ 1 (TF.js's learning-rate decay and bias correction, constant over the block).
+ * Reference: optim.ts adamax_f32.
+ */
+export function adamax_f32(p: usize, m: usize, u: usize, g: usize, n: i32, lrt: f32, beta1: f32, beta2: f32, eps: f32): void {
+  const b1 = f32x4.splat(beta1);
+  const b1c = f32x4.splat(1 - beta1);
+  const b2 = f32x4.splat(beta2);
+  const l = f32x4.splat(lrt);
+  const e = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) adamaxAt(p, m, u, g, <usize>i << 2, 4, b1, b1c, b2, l, e);
+  if (i < n) adamaxAt(p, m, u, g, <usize>i << 2, n - i, b1, b1c, b2, l, e);
+}
+
+@inline function adadeltaAt(p: usize, ag: usize, au: usize, g: usize, o: usize, k: i32,
+  lr: v128, rho: v128, rho1: v128, eps: v128): void {
+  const gv = loadN(g + o, k);
+  const agOld = loadN(ag + o, k);
+  const auOld = loadN(au + o, k);
+  storeN(ag + o, madd(agOld, rho, f32x4.mul(f32x4.mul(gv, gv), rho1)), k);
+  const upd = f32x4.mul(f32x4.div(f32x4.sqrt(f32x4.add(auOld, eps)), f32x4.sqrt(f32x4.add(agOld, eps))), gv);
+  storeN(au + o, madd(auOld, rho, f32x4.mul(f32x4.mul(upd, upd), rho1)), k);
+  storeN(p + o, f32x4.sub(loadN(p + o, k), f32x4.mul(upd, lr)), k);
+}
+
+/**
+ * Adadelta (TF.js AdadeltaOptimizer formulas). p[n], ag[n] (accumulated squared gradients) and
+ * au[n] (accumulated squared updates) updated in place, g[n] read:
+ * u = √(au + eps)/√(ag + eps)·g with the ag of the previous step (TF.js's order; the paper uses
+ * the updated one); ag = rho·ag + (1 − rho)·g²; au = rho·au + (1 − rho)·u²; p −= lr·u.
+ * Reference: optim.ts adadelta_f32.
+ */
+export function adadelta_f32(p: usize, ag: usize, au: usize, g: usize, n: i32, lr: f32, rho: f32, eps: f32): void {
+  const l = f32x4.splat(lr);
+  const r = f32x4.splat(rho);
+  const r1 = f32x4.splat(1 - rho);
+  const e = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) adadeltaAt(p, ag, au, g, <usize>i << 2, 4, l, r, r1, e);
+  if (i < n) adadeltaAt(p, ag, au, g, <usize>i << 2, n - i, l, r, r1, e);
 }
 
 @inline function l1l2At(g: usize, p: usize, o: usize, k: i32, l1: v128, l2x2: v128): v128 {

@@ -117,7 +117,7 @@ async function main() {
       },
     });
     const secs = (performance.now() - t0) / 1000;
-    const [, acc] = model.evaluate(test.images, test.labels, { batchSize: 256 });
+    const [, acc] = model.evaluate(test.images, test.labels, { batchSize: 256 }).map((t) => t.dataSync()[0]);
     // After the first samples (plans made, V8 warmed up), nothing may grow.
     const warm = samples.find((s) => s.step >= Math.min(5 * EVERY, step)) ?? samples[samples.length - 1];
     const last = samples[samples.length - 1];

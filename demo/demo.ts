@@ -65,7 +65,7 @@ function buildModel() {
 // Reused batch buffers (one pair per batch size).
 let xb = new Float32Array(0);
 let yb = new Int32Array(0);
-function step() {
+async function step(): Promise<number> {
   const bs = batchSize();
   if (xb.length !== bs * PIXELS) [xb, yb] = [new Float32Array(bs * PIXELS), new Int32Array(bs)];
   const images = mnist.train.images.values;
@@ -76,7 +76,7 @@ function step() {
     xb.set(images.subarray(k * PIXELS, (k + 1) * PIXELS), i * PIXELS);
     yb[i] = labels[k];
   }
-  const [loss] = model!.trainOnBatch(new Tensor(xb, [bs, ...MNIST_MODELS[arch].inputShape], 'float32'), new Tensor(yb, [bs], 'int32'));
+  const [loss] = (await model!.trainOnBatch(new Tensor(xb, [bs, ...MNIST_MODELS[arch].inputShape], 'float32'), new Tensor(yb, [bs], 'int32'))) as number[];
   losses.push(loss);
   return bs;
 }
@@ -113,7 +113,7 @@ async function train() {
     // ~25 ms of work, then give the page a turn (input, rendering).
     while (running && performance.now() - t0 < 25) {
       optimizer.learningRate = learningRate();
-      samples += step();
+      samples += await step();
       if (losses.length % EVAL_EVERY === 0) evaluate();
     }
     const dt = (performance.now() - t0) / 1000;

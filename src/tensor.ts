@@ -1,25 +1,52 @@
 /**
- * A host-side tensor: data in JS memory (Float32Array, or Int32Array for labels) and a shape.
- * Datasets live here; the model copies batches into the arena at its edges.
+ * A host-side tensor: data in JS memory (Float32Array, Int32Array, or Uint8Array for bool) and
+ * a shape. Datasets live here; the model copies batches into the arena at its edges.
+ * Ops (`src/ops/`) are functions over tensors and chained methods attached by `src/ops/chain.ts`.
  */
-export type DType = 'float32' | 'int32';
-export type TypedArrayFor<D extends DType> = D extends 'int32' ? Int32Array : Float32Array;
+import { newTensorId, track, untrack } from './ops/tidy.ts';
+import { tensorToString } from './ops/format.ts';
+
+export type DType = 'float32' | 'int32' | 'bool';
+/** What model inputs and labels hold: bool tensors are cast by the user, as for any layer. */
+export type ModelDType = 'float32' | 'int32';
+export type TypedArrayFor<D extends DType> = D extends 'int32' ? Int32Array : D extends 'bool' ? Uint8Array : Float32Array;
 export type NestedArray = number | NestedArray[];
+
+const ARRAY_TAG = { float32: 'Float32Array', int32: 'Int32Array', bool: 'Uint8Array' } as const;
+
+/** While false, new tensors are not counted by `memory()` (library-internal views only). */
+let tracking = true;
+
+/**
+ * Runs `fn` with tensor tracking off: for views the library makes and drops internally (a batch
+ * of rows in a data pipeline), which users never see and so never dispose.
+ */
+export function untracked<T>(fn: () => T): T {
+  const was = tracking;
+  tracking = false;
+  try {
+    return fn();
+  } finally {
+    tracking = was;
+  }
+}
 
 export class Tensor<D extends DType = DType> {
   readonly shape: readonly number[];
   readonly dtype: D;
   readonly size: number;
-  /** The values, row-major. Shared, not copied: treat as read-only unless you own the tensor. */
-  readonly values: TypedArrayFor<D>;
+  readonly id: number;
+  #values: TypedArrayFor<D> | null;
+  readonly #tracked: boolean;
 
   /**
    * A tensor over `values` (not copied): a Float32Array for 'float32', an Int32Array for 'int32',
-   * holding exactly the product of `shape` values. `tensor()` converts anything else.
+   * a Uint8Array of 0/1 for 'bool', holding exactly the product of `shape` values. `tensor()`
+   * converts anything else.
    */
   constructor(values: TypedArrayFor<D>, shape: readonly number[], dtype: D) {
-    if (dtype !== 'float32' && dtype !== 'int32') throw new TypeError(`Tensor: dtype must be 'float32' or 'int32', got ${describe(dtype)}`);
-    const tag = dtype === 'int32' ? 'Int32Array' : 'Float32Array';
+    if (!hasOwnName(ARRAY_TAG, dtype)) throw new TypeError(`Tensor: dtype must be 'float32', 'int32' or 'bool', got ${describe(dtype)}`);
+    const tag = ARRAY_TAG[dtype];
     if (!isTypedArray(values, tag)) {
       throw new TypeError(`Tensor: ${article(dtype)} tensor holds its values in ${article(tag)}, got ${describe(values)}; tensor(values, shape, dtype) converts arrays`);
     }
@@ -28,14 +55,46 @@ export class Tensor<D extends DType = DType> {
     if (size !== values.length) {
       throw new Error(`tensor: shape [${shape.join(', ')}] holds ${size} values, got ${values.length}`);
     }
-    this.values = values;
+    this.#values = values;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.size = size;
+    this.id = newTensorId();
+    this.#tracked = tracking;
+    if (tracking) track(this);
+  }
+
+  /** The values, row-major. Shared, not copied: treat as read-only unless you own the tensor. */
+  get values(): TypedArrayFor<D> {
+    if (this.#values === null) throw new Error(`Tensor is disposed (tensor ${this.id}, ${this.dtype} [${this.shape.join(', ')}])`);
+    return this.#values;
   }
 
   get rank(): number {
     return this.shape.length;
+  }
+
+  get isDisposed(): boolean {
+    return this.#values === null;
+  }
+
+  /** For `memory()`: tensors sharing one value array count it once. */
+  get dataKey(): object {
+    return this.#values ?? this;
+  }
+  get byteLength(): number {
+    return this.#values ? this.#values.byteLength : 0;
+  }
+
+  /** Releases the values: reading the tensor afterwards throws, as in TF.js. Twice is harmless. */
+  dispose(): void {
+    if (this.#values === null) return;
+    if (this.#tracked) untrack(this);
+    this.#values = null;
+  }
+  /** @internal for tidy, which has already uncounted the tensor. */
+  disposeQuietly(): void {
+    this.#values = null;
   }
 
   /** A copy of the values. */
@@ -45,16 +104,17 @@ export class Tensor<D extends DType = DType> {
   async data(): Promise<TypedArrayFor<D>> {
     return this.dataSync();
   }
-  /** The values as nested JS arrays following the shape. */
+  /** The values as nested JS arrays following the shape (bools as true/false, as TF.js). */
   arraySync(): NestedArray {
-    const { shape, values } = this;
-    if (shape.length === 0) return values[0];
+    const { shape } = this;
+    const values: ArrayLike<number | boolean> = this.dtype === 'bool' ? Array.from(this.values, (v) => v !== 0) : this.values;
+    if (shape.length === 0) return values[0] as number;
     const build = (dim: number, offset: number): NestedArray[] => {
       const n = shape[dim];
       const stride = shapeSize(shape.slice(dim + 1));
       const out: NestedArray[] = new Array(n);
       for (let i = 0; i < n; i++) {
-        out[i] = dim === shape.length - 1 ? values[offset + i] : build(dim + 1, offset + i * stride);
+        out[i] = dim === shape.length - 1 ? (values[offset + i] as number) : build(dim + 1, offset + i * stride);
       }
       return out;
     };
@@ -64,45 +124,45 @@ export class Tensor<D extends DType = DType> {
     return this.arraySync();
   }
 
+  /** TF.js's layout: `Tensor\n    [[1, 2],\n     [3, 4]]`; `verbose` adds dtype, rank and shape. */
+  toString(verbose = false): string {
+    return tensorToString(this, verbose);
+  }
+  print(verbose = false): void {
+    console.log(this.toString(verbose));
+  }
+
   /** Same values, another shape (one dimension may be -1). No copy. */
   reshape(shape: readonly number[]): Tensor<D> {
     return new Tensor(this.values, inferShape(shape, this.size, 'reshape'), this.dtype);
   }
+}
 
-  /** Rows [start, end) along the first dimension (clamped to the rows there are). No copy. */
-  slice(start: number, end = this.shape[0]): Tensor<D> {
-    if (this.rank === 0) throw new Error('slice: a scalar tensor has no rows');
-    if (!Number.isInteger(start)) throw new TypeError(`slice: start must be an integer, got ${describe(start)}`);
-    if (!Number.isInteger(end)) throw new TypeError(`slice: end must be an integer, got ${describe(end)}`);
-    const row = this.shape[0] === 0 ? 0 : this.size / this.shape[0];
-    const s = Math.max(0, Math.min(start, this.shape[0]));
-    const e = Math.max(s, Math.min(end, this.shape[0]));
-    const v = this.values.subarray(s * row, e * row) as TypedArrayFor<D>;
-    return new Tensor(v, [e - s, ...this.shape.slice(1)], this.dtype);
+/**
+ * Rows [start, end) along the first dimension (clamped to the rows there are), sharing the
+ * values. Untracked: for the library's own pipelines, not for users (TF.js's `slice` is theirs).
+ */
+export function rows<D extends DType>(t: Tensor<D>, start: number, end = t.shape[0]): Tensor<D> {
+  if (t.rank === 0) throw new Error('rows: a scalar tensor has no rows');
+  const row = t.shape[0] === 0 ? 0 : t.size / t.shape[0];
+  const s = Math.max(0, Math.min(start, t.shape[0]));
+  const e = Math.max(s, Math.min(end, t.shape[0]));
+  const v = t.values.subarray(s * row, e * row) as TypedArrayFor<D>;
+  return untracked(() => new Tensor(v, [e - s, ...t.shape.slice(1)], t.dtype));
+}
+
+/** Rows picked by index along the first dimension (a copy, tracked like any new tensor). */
+export function gatherRows<D extends DType>(t: Tensor<D>, indices: ArrayLike<number>, who = 'gather'): Tensor<D> {
+  if (t.rank === 0) throw new Error(`${who}: a scalar tensor has no rows`);
+  const row = t.shape[0] === 0 ? 0 : t.size / t.shape[0];
+  const src = t.values;
+  const out = new (src.constructor as new (n: number) => TypedArrayFor<D>)(indices.length * row);
+  for (let i = 0; i < indices.length; i++) {
+    const r = indices[i];
+    if (!(Number.isInteger(r) && r >= 0 && r < t.shape[0])) throw new RangeError(`${who}: row ${describe(r)} (indices[${i}]) is outside [0, ${t.shape[0]})`);
+    out.set(src.subarray(r * row, (r + 1) * row), i * row);
   }
-
-  /** Rows picked by index along the first dimension (a copy). */
-  gather(indices: ArrayLike<number>): Tensor<D> {
-    if (this.rank === 0) throw new Error('gather: a scalar tensor has no rows');
-    if (indices === null || typeof indices !== 'object' || !Number.isInteger(indices.length) || indices.length < 0) {
-      throw new TypeError(`gather: indices must be an array of row numbers, got ${describe(indices)}`);
-    }
-    const row = this.shape[0] === 0 ? 0 : this.size / this.shape[0];
-    const out = new (this.values.constructor as new (n: number) => TypedArrayFor<D>)(indices.length * row);
-    for (let i = 0; i < indices.length; i++) {
-      const r = indices[i];
-      if (!(Number.isInteger(r) && r >= 0 && r < this.shape[0])) throw new RangeError(`gather: row ${describe(r)} (indices[${i}]) is outside [0, ${this.shape[0]})`);
-      out.set(this.values.subarray(r * row, (r + 1) * row), i * row);
-    }
-    return new Tensor(out, [indices.length, ...this.shape.slice(1)], this.dtype);
-  }
-
-  /** Kept for TF.js compatibility: host tensors are garbage-collected. */
-  dispose(): void {}
-
-  toString(): string {
-    return `Tensor(${this.dtype}, [${this.shape.join(', ')}])`;
-  }
+  return new Tensor(out, [indices.length, ...t.shape.slice(1)], t.dtype);
 }
 
 export function shapeSize(shape: readonly number[]): number {
@@ -146,7 +206,7 @@ export function describe(v: unknown): string {
 }
 
 /** Typed arrays by tag, so arrays from another realm (a worker, a vm context) count too. */
-function isTypedArray(v: unknown, tag: 'Float32Array' | 'Int32Array'): boolean {
+function isTypedArray(v: unknown, tag: string): boolean {
   return ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === `[object ${tag}]`;
 }
 
@@ -251,103 +311,10 @@ function inferShape(shape: unknown, size: number, who: string): number[] {
   return out;
 }
 
-/** Where a value sits in a nested array, e.g. `[1][0]`, and "row 1, column 0" for a matrix. */
-function at(path: number[]): string {
-  const idx = path.map((i) => `[${i}]`).join('');
-  return path.length === 2 ? `${idx} (row ${path[0]}, column ${path[1]})` : idx;
-}
-
-function flatten(values: unknown, shape: number[], path: number[], out: number[]): void {
-  const depth = path.length;
-  if (Array.isArray(values)) {
-    if (shape.length <= depth) {
-      if (shape.length < depth || (depth > 0 && out.length > 0)) throw new Error(`tensor: ragged nested array: an array at ${at(path)} where the others hold numbers`);
-      shape.push(values.length);
-    } else if (shape[depth] !== values.length) {
-      throw new Error(`tensor: ragged nested array at depth ${depth}: ${values.length} vs ${shape[depth]} (at ${at(path)})`);
-    }
-    // An index loop, not for…of: holes must be seen (as undefined) and reported.
-    for (let i = 0; i < values.length; i++) {
-      path.push(i);
-      flatten(values[i], shape, path, out);
-      path.pop();
-    }
-    return;
-  }
-  if (depth !== shape.length) throw new Error(`tensor: ragged nested array: a number at ${at(path)} where the others hold arrays`);
-  if (typeof values !== 'number') {
-    const hole = depth > 0 && values === undefined ? ' (a hole or undefined)' : '';
-    throw new TypeError(`tensor: expected a number at ${depth ? at(path) : 'the top level'}, got ${describe(values)}${hole}`);
-  }
-  out.push(values);
-}
-
-type TensorLikeValues = NestedArray | ArrayLike<number> | Float32Array | Int32Array;
-
-function isArrayLike(v: object): v is ArrayLike<unknown> {
-  const n = (v as { length?: unknown }).length;
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0;
-}
-
 /**
- * `tensor(values, shape?, dtype?)`: nested arrays, flat arrays or typed arrays. Typed arrays
- * are used without a copy when their type matches. Every cell must be a number (NaN included:
- * it is a value); strings, undefined, holes, objects are errors that say where they are.
- * int32 tensors take integers within int32 only (nothing is truncated or wrapped).
+ * Anything the model and the ops accept as data, and the one converter (`src/ops/creation.ts`):
+ * a Tensor as is, anything else through `tensor()`, untracked (an op's temporary, as in TF.js),
+ * with errors naming the argument.
  */
-export function tensor(values: TensorLikeValues | Tensor, shape?: readonly number[], dtype?: DType): Tensor {
-  if (dtype !== undefined && dtype !== 'float32' && dtype !== 'int32') throw new TypeError(`tensor: dtype must be 'float32' or 'int32', got ${describe(dtype)}`);
-  if (values instanceof Tensor) return tensor(values.values, shape ?? values.shape, dtype ?? values.dtype);
-  let flat: ArrayLike<number>;
-  let inferred: number[];
-  if (ArrayBuffer.isView(values)) {
-    if (values instanceof DataView || values instanceof BigInt64Array || values instanceof BigUint64Array) {
-      throw new TypeError(`tensor: expected numbers, got ${describe(values)}`);
-    }
-    flat = values as ArrayLike<number>;
-    inferred = [flat.length];
-  } else if (Array.isArray(values) || typeof values !== 'object' || values === null) {
-    const acc: number[] = [];
-    inferred = [];
-    flatten(values, inferred, [], acc);
-    flat = acc;
-  } else if (isArrayLike(values)) {
-    const a = values as ArrayLike<unknown>;
-    for (let i = 0; i < a.length; i++) {
-      if (typeof a[i] !== 'number') throw new TypeError(`tensor: expected a number at [${i}], got ${describe(a[i])}`);
-    }
-    flat = a as ArrayLike<number>;
-    inferred = [flat.length];
-  } else {
-    throw new TypeError(`tensor: expected a number, a (nested) array or a typed array, got ${describe(values)}`);
-  }
-  const dt: DType = dtype ?? (isTypedArray(values, 'Int32Array') ? 'int32' : 'float32');
-  const finalShape = shape !== undefined ? inferShape(shape, flat.length, 'tensor') : inferred;
-  let data: Float32Array | Int32Array;
-  if (dt === 'int32') {
-    if (isTypedArray(flat, 'Int32Array')) data = flat as Int32Array;
-    else {
-      for (let i = 0; i < flat.length; i++) {
-        const v = flat[i];
-        if (!(Number.isInteger(v) && v >= -2147483648 && v <= 2147483647)) throw new RangeError(`tensor: an int32 tensor takes integers in int32 range, got ${describe(v)} at index ${i}`);
-      }
-      data = Int32Array.from(flat);
-    }
-  } else data = isTypedArray(flat, 'Float32Array') ? (flat as Float32Array) : Float32Array.from(flat);
-  return new Tensor(data, finalShape, dt);
-}
-
-/** Anything the model accepts as data: a Tensor or something `tensor()` understands. */
-export type TensorLike = Tensor | TensorLikeValues;
-export function toTensor(x: TensorLike, what: string): Tensor {
-  if (x instanceof Tensor) return x;
-  if (x === null || x === undefined) throw new TypeError(`${what}: expected a tensor or array, got ${x}`);
-  try {
-    return tensor(x);
-  } catch (e) {
-    // Name the argument rather than tensor(): "fit: x: expected a number at [3][1] …".
-    const err = e as Error;
-    const Ctor = err instanceof TypeError ? TypeError : err instanceof RangeError ? RangeError : Error;
-    throw new Ctor(`${what}: ${err.message.replace(/^tensor: /, '')}`);
-  }
-}
+export type { TensorLike } from './ops/creation.ts';
+export { tensor, convertToTensor as toTensor } from './ops/creation.ts';

@@ -10,6 +10,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { init, backendInfo, sequential, layers, optimizers, setSeed, data, loadLayersModel, Tensor, type LayersModel } from '../index.ts';
+import { rows as rowsOf } from '../tensor.ts';
 import { mnistModel } from './models.ts';
 
 const HELP = `simdnet — deep learning on WebAssembly SIMD
@@ -152,7 +153,7 @@ interface Samples {
  */
 function readSamples(file: string, model: LayersModel, o: { labels?: string; labelColumn?: string; limit?: number; needLabels: boolean }, flag: string): Samples {
   if (model.inputs.length !== 1) fail(`the model takes ${model.inputs.length} inputs (${model.inputNames.join(', ')}); the command line feeds one`);
-  const shape = model.inputShape;
+  const shape = model.inputs[0].sampleShape;
   const per = shape.reduce((a, b) => a * b, 1);
   const bytes = readMaybeGzip(file, flag);
   let x: Tensor;
@@ -190,10 +191,10 @@ function readSamples(file: string, model: LayersModel, o: { labels?: string; lab
       throw new Error(`${flag}: ${file} has ${cols} feature column${cols === 1 ? '' : 's'} per row, but the model takes samples of [${shape}] (${per} values)${hint}`);
     }
     const n = Math.min(rows, o.limit ?? rows);
-    x = t.xs.slice(0, n).reshape([n, ...shape]);
+    x = rowsOf(t.xs, 0, n).reshape([n, ...shape]);
     if (t.ys) {
       if (t.ys.dtype !== 'int32') throw new Error(`${flag}: ${file}: the label column ${t.labelName} holds non-integer values; class labels must be integers`);
-      y = t.ys.slice(0, n);
+      y = rowsOf(t.ys, 0, n);
     }
     what = `${n} CSV rows of ${cols} features${t.labelName !== undefined ? ` (labels: ${t.labelName})` : ''}`;
   }
@@ -286,7 +287,7 @@ async function train(values: Values): Promise<void> {
     console.log(`Data: ${s.what} (${((performance.now() - t0) / 1000).toFixed(1)}s to load)`);
   } else {
     if (model.inputs.length !== 1) fail(`the model takes ${model.inputs.length} inputs; MNIST feeds one (give --input data)`);
-    const shape = model.inputShape;
+    const shape = model.inputs[0].sampleShape;
     if (shape.reduce((a, b) => a * b, 1) !== 784) fail(`the model takes samples of [${shape}], not MNIST's 28x28 images (give --input data)`);
     const mnist = await data.mnist({ flatten: true, limit: limit ? { train: limit } : undefined });
     trainX = mnist.train.images.reshape([-1, ...shape]);
@@ -309,22 +310,22 @@ async function train(values: Values): Promise<void> {
     verbose: values.quiet ? 0 : 1,
   });
   const trainSeconds = (performance.now() - tTrain) / 1000;
-  const trained = history.params.samples * history.epoch.length;
+  const trained = (history.params.samples ?? 0) * history.epoch.length;
 
   console.log('');
   model.summary();
   let inference = '';
   if (test) {
     const tEval = performance.now();
-    const [testLoss, testAcc] = model.evaluate(test.x, test.y, { batchSize: 256 });
+    const [testLoss, testAcc] = model.evaluateValues(test.x, test.y, { batchSize: 256 });
     const evalSeconds = (performance.now() - tEval) / 1000;
     console.log(`Test loss ${testLoss.toFixed(4)}${classify ? ` · test accuracy ${(testAcc * 100).toFixed(2)}%` : ''}`);
     inference = ` · inference: ${Math.round(test.x.shape[0] / evalSeconds).toLocaleString('en-US')} samples/s`;
   } else {
     const last = (k: string) => history.history[k]?.[history.history[k].length - 1];
-    const parts = [['loss', 'loss'], ['accuracy', 'accuracy'], ['val_loss', 'validation loss'], ['val_accuracy', 'validation accuracy']]
+    const parts = [['loss', 'loss'], ['acc', 'accuracy'], ['val_loss', 'validation loss'], ['val_acc', 'validation accuracy']]
       .filter(([k]) => last(k) !== undefined)
-      .map(([k, label]) => `${label} ${k.endsWith('accuracy') ? `${((last(k) as number) * 100).toFixed(2)}%` : (last(k) as number).toFixed(4)}`);
+      .map(([k, label]) => `${label} ${k.endsWith('acc') ? `${((last(k) as number) * 100).toFixed(2)}%` : (last(k) as number).toFixed(4)}`);
     console.log(`Last epoch: ${parts.join(' · ')}`);
   }
   console.log(`Training: ${Math.round(trained / trainSeconds).toLocaleString('en-US')} samples/s (incl. validation)${inference}`);

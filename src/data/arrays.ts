@@ -2,7 +2,7 @@
  * In-memory datasets: arrays → tensors, shuffling with the seeded generator, a Keras-style
  * validation split, and one-hot encoding.
  */
-import { Tensor, tensor, checkBoolean, checkOptions, describe, type DType, type TensorLike } from '../tensor.ts';
+import { Tensor, tensor, rows, gatherRows, checkBoolean, checkOptions, describe, type DType, type TensorLike } from '../tensor.ts';
 import { Random, globalRandom } from '../random.ts';
 
 export interface Dataset {
@@ -97,7 +97,7 @@ export function shuffle(xs: TensorLike, ys: TensorLike, seed?: number | Random):
   const y = asTensor(ys, 'shuffle: ys');
   const n = checkRows(x, y, 'shuffle');
   const perm = permutation(n, generator(seed, 'shuffle'));
-  return { xs: x.gather(perm), ys: y.gather(perm) };
+  return { xs: gatherRows(x, perm, 'shuffle'), ys: gatherRows(y, perm, 'shuffle') };
 }
 
 /**
@@ -114,8 +114,8 @@ export function split(xs: TensorLike, ys: TensorLike, fraction: number): { train
   const at = Math.floor(n * (1 - fraction));
   if (at === 0) throw new Error(`split: a validation fraction of ${fraction} leaves no training rows out of ${n}`);
   return {
-    train: { xs: x.slice(0, at), ys: y.slice(0, at) },
-    validation: { xs: x.slice(at, n), ys: y.slice(at, n) },
+    train: { xs: rows(x, 0, at), ys: rows(y, 0, at) },
+    validation: { xs: rows(x, at, n), ys: rows(y, at, n) },
   };
 }
 

@@ -4,7 +4,7 @@
  * memory — each model's plan gives them pointers.
  */
 import type { Layer } from '../layers/layer.ts';
-import type { DType } from '../tensor.ts';
+import type { ModelDType } from '../tensor.ts';
 
 let nextId = 0;
 
@@ -13,7 +13,7 @@ export class SymbolicTensor {
   readonly sampleShape: readonly number[];
   constructor(
     sampleShape: readonly number[],
-    readonly dtype: DType,
+    readonly dtype: ModelDType,
     readonly node: Node,
   ) {
     this.sampleShape = Object.freeze([...sampleShape]);
@@ -44,7 +44,7 @@ export class Node {
     readonly layer: Layer,
     readonly inputs: readonly SymbolicTensor[],
     outShape: readonly number[],
-    dtype: DType,
+    dtype: ModelDType,
   ) {
     this.output = new SymbolicTensor(outShape, dtype, this);
   }

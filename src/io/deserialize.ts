@@ -9,6 +9,7 @@
 import { type Layer, type LayerArgs } from '../layers/layer.ts';
 import { layers as factories } from '../layers/index.ts';
 import { input as makeInput } from '../layers/input.ts';
+import { zeroPadding2d } from '../layers/padding.ts';
 import { initializers, type Initializer } from '../initializers/index.ts';
 import { regularizers, type Regularizer } from '../regularizers/index.ts';
 import { LayersModel } from '../model/model.ts';
@@ -49,14 +50,25 @@ export function fromPythonic(v: unknown, key = ''): unknown {
 export const SUPPORTED_LAYERS = [
   'InputLayer', 'Dense', 'Conv2D', 'Conv1D', 'MaxPooling2D', 'MaxPooling1D', 'AveragePooling2D', 'AveragePooling1D',
   'GlobalMaxPooling2D', 'GlobalMaxPooling1D', 'GlobalAveragePooling2D', 'GlobalAveragePooling1D', 'Flatten', 'Reshape',
-  'Activation', 'ReLU', 'LeakyReLU', 'Softmax', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Concatenate', 'Dot',
+  'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax', 'ZeroPadding2D', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Concatenate', 'Dot',
 ] as const;
 const ALIASES: Record<string, string> = { MaxPool2D: 'MaxPooling2D', MaxPool1D: 'MaxPooling1D', AvgPool2D: 'AveragePooling2D', AvgPool1D: 'AveragePooling1D', Convolution2D: 'Conv2D', Convolution1D: 'Conv1D' };
+
+/**
+ * What simdnet's save wrote to rebuild one of its layers from the TF.js layers standing for it
+ * (src/model/save.ts): on a layer written in its stead, the layer it is part of; on the layer
+ * itself, its class and the config values the TF.js form changed.
+ */
+interface Marker {
+  partOf?: string;
+  className?: string;
+  config?: Config;
+}
 
 export interface Topology {
   className: 'Sequential' | 'Model';
   name: string;
-  layers: { className: string; config: Config; inboundNodes: unknown[] }[];
+  layers: { className: string; config: Config; inboundNodes: unknown[]; marker?: Marker }[];
   inputLayers: unknown[];
   outputLayers: unknown[];
   trainingConfig: Config | null;
@@ -76,13 +88,14 @@ export function readTopology(topology: unknown, where: string): Topology {
     const list = Array.isArray(config) ? config : (config as Config | undefined)?.layers;
     if (!Array.isArray(list) || list.length === 0) throw new Error(`${where}: a Sequential topology needs a non-empty config.layers list`);
     const name = (!Array.isArray(config) && typeof (config as Config).name === 'string' ? (config as Config).name : 'sequential') as string;
-    return { className: 'Sequential', name, layers: list.map((l, i) => layerEntry(l, i, where)), inputLayers: [], outputLayers: [], trainingConfig };
+    const layers = foldSequential(list.map((l, i) => layerEntry(l, i, where)), where);
+    return { className: 'Sequential', name, layers, inputLayers: [], outputLayers: [], trainingConfig };
   }
   if (cls === 'Model' || cls === 'Functional') {
     const c = config as Config;
     if (!c || typeof c !== 'object' || !Array.isArray(c.layers)) throw new Error(`${where}: a ${cls} topology needs config.layers`);
     if (!Array.isArray(c.input_layers) || !Array.isArray(c.output_layers)) throw new Error(`${where}: a ${cls} topology needs config.input_layers and config.output_layers`);
-    return {
+    const t: Topology = {
       className: 'Model',
       name: typeof c.name === 'string' ? c.name : 'model',
       layers: c.layers.map((l, i) => layerEntry(l, i, where)),
@@ -90,6 +103,8 @@ export function readTopology(topology: unknown, where: string): Topology {
       outputLayers: c.output_layers,
       trainingConfig,
     };
+    foldFunctional(t, where);
+    return t;
   }
   throw new Error(`${where}: the model class ${describe(cls)} is not supported; expected Sequential, Model or Functional`);
 }
@@ -104,7 +119,121 @@ function layerEntry(l: unknown, i: number, where: string): Topology['layers'][nu
   if (typeof config.name !== 'string' || config.name === '') throw new Error(`${where}: layer ${i} (${e.class_name}) has no name`);
   const inbound = e.inbound_nodes ?? [];
   if (!Array.isArray(inbound)) throw new Error(`${where}: layer ${config.name}: inbound_nodes must be a list`);
-  return { className: ALIASES[e.class_name] ?? e.class_name, config, inboundNodes: inbound };
+  const marker = e.simdnet === undefined ? undefined : readMarker(e.simdnet, `${where}: layer ${config.name}`);
+  const entry = { className: ALIASES[e.class_name] ?? e.class_name, config, inboundNodes: inbound, marker };
+  if (marker?.className !== undefined || marker?.config !== undefined) {
+    // The layer as simdnet built it: its class and the values the TF.js form changed.
+    entry.className = marker.className ?? entry.className;
+    entry.config = { ...config, ...marker.config, name: config.name };
+  }
+  return entry;
+}
+
+/** Layers simdnet writes in front of or after one of its own (src/model/save.ts); none has weights. */
+const PART_CLASSES = ['ZeroPadding2D', 'Reshape', 'LeakyReLU'];
+
+function readMarker(m: unknown, who: string): Marker {
+  if (!m || typeof m !== 'object' || Array.isArray(m)) throw new Error(`${who}: simdnet must be an object, got ${describe(m)}`);
+  const { part_of, class_name, config, ...rest } = m as Config;
+  if (Object.keys(rest).length) throw new Error(`${who}: simdnet has unknown keys ${Object.keys(rest).join(', ')}`);
+  if (part_of !== undefined && (typeof part_of !== 'string' || class_name !== undefined || config !== undefined)) {
+    throw new Error(`${who}: simdnet.part_of must be a layer name, alone, got ${describe(m)}`);
+  }
+  if (class_name !== undefined && (typeof class_name !== 'string' || !Object.prototype.hasOwnProperty.call(BUILDERS, class_name))) throw new Error(`${who}: simdnet.class_name ${describe(class_name)} is not a simdnet layer class`);
+  if (config !== undefined && (!config || typeof config !== 'object' || Array.isArray(config))) throw new Error(`${who}: simdnet.config must be an object, got ${describe(config)}`);
+  return { partOf: part_of as string | undefined, className: class_name as string | undefined, config: config === undefined ? undefined : (fromPythonic(config) as Config) };
+}
+
+function partOf(e: Topology['layers'][number], where: string): string | undefined {
+  const p = e.marker?.partOf;
+  if (p !== undefined && !PART_CLASSES.includes(e.className)) throw new Error(`${where}: layer ${e.config.name} (${e.className}) cannot stand for part of layer ${p}; only ${PART_CLASSES.join(', ')} can`);
+  return p;
+}
+
+/** A Sequential's layers written as parts of another come right before or after it: drop them. */
+function foldSequential(layers: Topology['layers'], where: string): Topology['layers'] {
+  const out: Topology['layers'] = [];
+  layers.forEach((e, i) => {
+    const owner = partOf(e, where);
+    if (owner === undefined) return void out.push(e);
+    // Between the part and its owner there may only be other parts of the same owner.
+    let ok = false;
+    for (const dir of [-1, 1]) {
+      for (let j = i + dir; j >= 0 && j < layers.length; j += dir) {
+        if (partOf(layers[j], where) === owner) continue;
+        if (layers[j].config.name === owner && layers[j].marker?.partOf === undefined) ok = true;
+        break;
+      }
+    }
+    if (!ok) throw new Error(`${where}: layer ${e.config.name} is written as part of layer ${owner}, which is not next to it`);
+  });
+  return out;
+}
+
+type Ref = [string, number, ...unknown[]];
+const isRef = (r: unknown): r is Ref => Array.isArray(r) && typeof r[0] === 'string' && typeof r[1] === 'number';
+
+/**
+ * A functional model's layers written as parts of another: those in front of a layer (its input
+ * runs through them) and those after it (its output does). The layer takes the inputs of the
+ * first and the others read it where they read the last; the parts are dropped.
+ */
+function foldFunctional(t: Topology, where: string): void {
+  const byName = new Map(t.layers.map((e) => [e.config.name as string, e]));
+  const parts = t.layers.filter((e) => partOf(e, where) !== undefined);
+  if (!parts.length) return;
+  /** Node k of `e` reads exactly node k of `from`, for every k. */
+  const reads = (e: Topology['layers'][number], from: string, count: number) =>
+    e.inboundNodes.length === count && e.inboundNodes.every((node, k) => Array.isArray(node) && node.length === 1 && isRef(node[0]) && node[0][0] === from && node[0][1] === k && (node[0][2] ?? 0) === 0);
+  const dropped = new Set<string>();
+  /** A dropped part after its owner → the layer it read (whoever read the part reads that). */
+  const rename = new Map<string, string>();
+  const target = (name: string) => {
+    let n = name;
+    while (rename.has(n)) n = rename.get(n)!;
+    return n;
+  };
+  for (const p of parts) {
+    const owner = byName.get(p.marker!.partOf!);
+    if (!owner || owner.marker?.partOf !== undefined) throw new Error(`${where}: layer ${p.config.name} is written as part of layer ${p.marker!.partOf}, which the file does not define`);
+  }
+  // After the owner (or after a part after it), in any file order.
+  for (let progress = true; progress; ) {
+    progress = false;
+    for (const p of parts) {
+      const name = p.config.name as string;
+      const owner = p.marker!.partOf!;
+      const first = p.inboundNodes[0];
+      const src = Array.isArray(first) && first.length === 1 && isRef(first[0]) ? first[0][0] : undefined;
+      if (dropped.has(name) || src === undefined || target(src) !== owner || (src !== owner && !rename.has(src))) continue;
+      if (!reads(p, src, byName.get(owner)!.inboundNodes.length)) continue;
+      rename.set(name, src);
+      dropped.add(name);
+      progress = true;
+    }
+  }
+  // In front of the owner: walk back from the owner through its parts.
+  for (const owner of t.layers) {
+    const own = owner.config.name as string;
+    for (;;) {
+      const first = owner.inboundNodes[0];
+      const src = Array.isArray(first) && first.length === 1 && isRef(first[0]) ? byName.get(first[0][0]) : undefined;
+      if (!src || src.marker?.partOf !== own || dropped.has(src.config.name as string) || !reads(owner, src.config.name as string, src.inboundNodes.length)) break;
+      owner.inboundNodes = src.inboundNodes;
+      dropped.add(src.config.name as string);
+    }
+  }
+  const stray = parts.find((p) => !dropped.has(p.config.name as string));
+  if (stray) throw new Error(`${where}: layer ${stray.config.name} is written as part of layer ${stray.marker!.partOf}, but neither reads the other's output alone`);
+  const fix = (r: unknown, who: string) => {
+    if (!isRef(r)) return r;
+    if (dropped.has(r[0]) && !rename.has(r[0])) throw new Error(`${where}: ${who} reads layer ${r[0]}, which is written as part of layer ${byName.get(r[0])!.marker!.partOf}`);
+    return [target(r[0]), ...r.slice(1)];
+  };
+  t.layers = t.layers.filter((e) => !dropped.has(e.config.name as string));
+  for (const e of t.layers) e.inboundNodes = e.inboundNodes.map((node) => (Array.isArray(node) ? node.map((r) => fix(r, `layer ${e.config.name}`)) : node));
+  t.outputLayers = t.outputLayers.map((r) => fix(r, 'output_layers'));
+  t.inputLayers = t.inputLayers.map((r) => fix(r, 'input_layers'));
 }
 
 // ---------------------------------------------------------------- layer configs
@@ -156,50 +285,48 @@ function toInitializer(v: unknown, who: string): Initializer {
   return getNamedInitializer(className, config ?? {}, who);
 }
 
-function getNamedInitializer(name: string, c: Config, who: string): Initializer {
-  const seed = typeof c.seed === 'number' ? { seed: c.seed } : {};
+/** An initializer's config: only the keys that class has (a key simdnet would ignore is an error). */
+function initConfig(c: Config, keys: readonly string[], name: string, who: string): Config {
+  const extra = Object.keys(c).filter((k) => !keys.includes(k));
+  if (extra.length) throw new Error(`${who}: ${name} option${extra.length > 1 ? 's' : ''} ${extra.join(', ')} ${extra.length > 1 ? 'are' : 'is'} not supported; ${name} takes ${keys.join(', ') || 'no options'}`);
+  // Keras and TF.js write an unset option as null.
+  return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== null));
+}
+
+function getNamedInitializer(name: string, config: Config, who: string): Initializer {
   const n = name.charAt(0).toLowerCase() + name.slice(1);
+  const c = (keys: readonly string[]) => initConfig(config, keys, name, who) as Record<string, never>;
   switch (n) {
     case 'zeros':
     case 'ones':
+      c([]);
       return initializers[n]();
     case 'constant':
-      return initializers.constant({ value: c.value as number });
+      return initializers.constant(c(['value']) as unknown as { value: number });
     case 'randomNormal':
     case 'truncatedNormal':
-      return initializers[n]({ mean: (c.mean as number) ?? 0, stddev: (c.stddev as number) ?? 0.05, ...seed });
+      return initializers[n](c(['mean', 'stddev', 'seed']));
     case 'randomUniform':
-      return initializers.randomUniform({ minval: (c.minval as number) ?? -0.05, maxval: (c.maxval as number) ?? 0.05, ...seed });
+      return initializers.randomUniform(c(['minval', 'maxval', 'seed']));
     case 'glorotUniform':
     case 'glorotNormal':
     case 'heNormal':
     case 'heUniform':
     case 'leCunNormal':
     case 'leCunUniform':
-      return initializers[n](seed);
+      return initializers[n](c(['seed']));
     case 'lecunNormal':
     case 'lecunUniform':
-      return initializers[n === 'lecunNormal' ? 'leCunNormal' : 'leCunUniform'](seed);
-    case 'varianceScaling': {
-      // TF.js writes glorotUniform & co. as VarianceScaling with their arguments.
-      const key = `${c.scale}/${c.mode}/${c.distribution}`;
-      const named: Record<string, keyof typeof initializers> = {
-        '1/fanAvg/uniform': 'glorotUniform',
-        '1/fanAvg/normal': 'glorotNormal',
-        '1/fanAvg/truncatedNormal': 'glorotNormal',
-        '2/fanIn/uniform': 'heUniform',
-        '2/fanIn/normal': 'heNormal',
-        '2/fanIn/truncatedNormal': 'heNormal',
-        '1/fanIn/uniform': 'leCunUniform',
-        '1/fanIn/normal': 'leCunNormal',
-        '1/fanIn/truncatedNormal': 'leCunNormal',
-      };
-      const f = named[key];
-      if (f) return (initializers[f] as (a: object) => Initializer)(seed);
-      throw new Error(`${who}: VarianceScaling with scale ${c.scale}, mode ${c.mode}, distribution ${c.distribution} is not supported`);
-    }
+      return initializers[n === 'lecunNormal' ? 'leCunNormal' : 'leCunUniform'](c(['seed']));
+    // TF.js writes glorotUniform & co. as VarianceScaling with their arguments.
+    case 'varianceScaling':
+      return initializers.varianceScaling(c(['scale', 'mode', 'distribution', 'seed']));
+    case 'orthogonal':
+      return initializers.orthogonal(c(['gain', 'seed']));
+    case 'identity':
+      return initializers.identity(c(['gain']));
     default:
-      throw new Error(`${who}: initializer ${name} is not supported`);
+      throw new Error(`${who}: initializer ${name} is not supported; simdnet has ${Object.keys(initializers).join(', ')}`);
   }
 }
 
@@ -232,6 +359,12 @@ function weighted(r: Reader) {
     kernelRegularizer: r.regularizer('kernelRegularizer'),
     biasRegularizer: r.regularizer('biasRegularizer'),
   };
+}
+
+/** `{ key: value }` when the file sets the option (not null), else nothing: the factory's default applies. */
+function optional(r: Reader, key: string, map: (v: unknown) => unknown = (v) => v): Record<string, never> {
+  const v = r.get(key);
+  return (v === undefined ? {} : { [key]: map(v) }) as Record<string, never>;
 }
 
 function channelsLast(r: Reader): void {
@@ -268,10 +401,13 @@ const BUILDERS: Record<string, (r: Reader) => Layer> = {
   GlobalAveragePooling1D: (r) => (channelsLast(r), r.refuse('keepdims', [false, null, undefined]), factories.globalAveragePooling1d(r.common())),
   Flatten: (r) => (channelsLast(r), factories.flatten(r.common())),
   Reshape: (r) => factories.reshape({ ...r.common(), targetShape: r.get<number[]>('targetShape')! }),
-  Activation: (r) => factories.activation({ ...r.common(), activation: r.get<string>('activation')! }),
-  ReLU: (r) => (r.refuse('maxValue'), r.refuse('negativeSlope', [0, null, undefined]), r.refuse('threshold', [0, null, undefined]), factories.reLU(r.common())),
+  Activation: (r) => factories.activation({ ...r.common(), activation: r.get<string>('activation')!, ...optional(r, 'alpha') }),
+  ReLU: (r) => (r.refuse('negativeSlope', [0, null, undefined]), r.refuse('threshold', [0, null, undefined]), factories.reLU({ ...r.common(), ...optional(r, 'maxValue') })),
   LeakyReLU: (r) => factories.leakyReLU({ ...r.common(), alpha: r.get<number>('alpha') ?? r.get<number>('negativeSlope') }),
-  Softmax: (r) => (r.refuse('axis', [-1, [-1], null, undefined]), factories.softmax(r.common())),
+  // TF.js's default axis is 1 (the last of a [batch, units] input); Keras writes -1 or [-1].
+  Softmax: (r) => factories.softmax({ ...r.common(), ...optional(r, 'axis', (a) => (Array.isArray(a) && a.length === 1 ? a[0] : a)) }),
+  ELU: (r) => factories.elu({ ...r.common(), ...optional(r, 'alpha') }),
+  ZeroPadding2D: (r) => (channelsLast(r), zeroPadding2d({ ...r.common(), ...optional(r, 'padding') })),
   Add: (r) => factories.add(r.common()),
   Subtract: (r) => factories.subtract(r.common()),
   Multiply: (r) => factories.multiply(r.common()),

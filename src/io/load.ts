@@ -91,7 +91,9 @@ export async function modelFromArtifacts(artifacts: ModelArtifacts, opts: LoadOp
     model.dispose();
     throw e;
   }
-  model.trainingConfig = trainingConfig;
+  // TF.js writes it next to the topology; the Keras converter inside it (model_config's sibling).
+  const tc = (artifacts as { trainingConfig?: unknown }).trainingConfig;
+  model.trainingConfig = tc && typeof tc === 'object' && !Array.isArray(tc) ? (tc as Record<string, unknown>) : trainingConfig;
   return model;
 }
 
@@ -168,13 +170,15 @@ function weightData(a: ModelArtifacts, groups: WeightGroup[], bytes: number, whe
 /**
  * Match the file's weights to the model's parameters: by name (`layer/param`, also under a
  * scope prefix as the Keras converter writes nested names), shapes equal. Strict (the default,
- * as TF.js): every parameter gets a weight and every weight a parameter.
+ * as TF.js): every parameter gets a weight and every weight a parameter (the optimizer's state
+ * aside).
  */
 function assign(model: LayersModel, groups: WeightGroup[], strict: boolean, where: string): Assignment[] {
   const offsets = new Map<WeightSpec, number>();
   let at = 0;
   for (const g of groups) for (const w of g.weights) offsets.set(w, ((at += specBytes(w)), at - specBytes(w)));
-  const specs = [...offsets.keys()];
+  // The optimizer's state TF.js may save alongside is skipped: simdnet does not restore it.
+  const specs = [...offsets.keys()].filter((s) => s.group !== 'optimizer');
   const byName = new Map(specs.map((s) => [s.name.replace(/:0$/, ''), s]));
   const used = new Set<WeightSpec>();
   const out: Assignment[] = [];
@@ -186,8 +190,10 @@ function assign(model: LayersModel, groups: WeightGroup[], strict: boolean, wher
       if (tail.length === 1) spec = tail[0];
     }
     if (!spec) {
-      if (strict) throw new Error(`${where}: the file has no weight ${full} (layer ${layer.name} expects ${p.name} of shape [${p.shape}]); the file's weights are ${specs.map((s) => s.name).join(', ') || 'none'}`);
-      continue;
+      if (!strict) continue;
+      const optimizer = [...offsets.keys()].some((s) => s.group === 'optimizer' && s.name.replace(/:0$/, '') === full);
+      const why = optimizer ? `; the file has a weight of that name in the optimizer group, which holds the optimizer's state, not the model's` : '';
+      throw new Error(`${where}: the file has no weight ${full} (layer ${layer.name} expects ${p.name} of shape [${p.shape}])${why}; the file's weights are ${specs.map((s) => s.name).join(', ') || 'none'}`);
     }
     if (used.has(spec)) throw new Error(`${where}: weight ${spec.name} matches two parameters`);
     if (specSize(spec) !== p.size || !sameShape(spec.shape, p.shape)) {

@@ -17,6 +17,8 @@ export interface WeightSpec {
   shape: number[];
   dtype: 'float32' | 'int32';
   quantization?: Quantization;
+  /** TF.js's: 'optimizer' marks the optimizer's state (`save(…, { includeOptimizer: true })`), not a layer's weight. */
+  group?: string;
 }
 
 export interface WeightGroup {
@@ -55,7 +57,7 @@ export function checkManifest(manifest: unknown, where: string, maxBytes: number
 
 function checkSpec(w: unknown, at: string): WeightSpec {
   if (!w || typeof w !== 'object') throw new Error(`${at}: expected { name, shape, dtype }, got ${describe(w)}`);
-  const { name, shape, dtype, quantization } = w as Record<string, unknown>;
+  const { name, shape, dtype, quantization, group } = w as Record<string, unknown>;
   if (typeof name !== 'string' || name === '') throw new Error(`${at}.name: expected a non-empty string, got ${describe(name)}`);
   if (!Array.isArray(shape)) throw new Error(`${at} (${name}): shape must be a list of positive integers, got ${describe(shape)}`);
   if (shape.some((d) => !Number.isInteger(d) || (d as number) <= 0)) throw new Error(`${at} (${name}): shape must be a list of positive integers, got ${JSON.stringify(shape).slice(0, 80)}`);
@@ -63,6 +65,10 @@ function checkSpec(w: unknown, at: string): WeightSpec {
   if (!Number.isSafeInteger(size) || size > 2 ** 31) throw new Error(`${at} (${name}): shape [${shape}] holds ${size} values, more than fit in memory`);
   if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`${at} (${name}): dtype must be 'float32' or 'int32', got ${describe(dtype)}`);
   const spec: WeightSpec = { name, shape: [...(shape as number[])], dtype };
+  if (group !== undefined && group !== null) {
+    if (typeof group !== 'string') throw new Error(`${at} (${name}): group must be a string, got ${describe(group)}`);
+    spec.group = group;
+  }
   if (quantization !== undefined && quantization !== null) {
     if (typeof quantization !== 'object') throw new Error(`${at} (${name}): quantization must be an object, got ${describe(quantization)}`);
     const q = quantization as Record<string, unknown>;

@@ -1,15 +1,18 @@
 /**
  * Activation functions (the kernels of assembly/activation.ts) and the layers that apply them
- * on their own: activation, reLU, leakyReLU, softmax.
+ * on their own, with TF.js's options and configs: activation, reLU ({ maxValue }), leakyReLU
+ * ({ alpha }), elu ({ alpha }), softmax ({ axis }).
  */
 import type { KernelNameOfArity, Kernels } from '../wasm/abi.ts';
 import { getInitializer, type Initializer } from '../initializers/index.ts';
 import { getRegularizer, type Regularizer } from '../regularizers/index.ts';
 import { type Head, Layer, type LayerArgs, type NodeCtx, type Param, type Planner } from './layer.ts';
-import { checkBoolean, checkNumber, describe } from '../tensor.ts';
+import { checkBoolean, checkNumber, describe, shapeSize } from '../tensor.ts';
 
 export interface ActivationFn {
   readonly name: string;
+  /** The parameter of leakyRelu and elu. */
+  readonly alpha?: number;
   /** y = f(x) over n values; rows of `cols` values (softmax normalises each row). */
   forward(k: Kernels, y: number, x: number, n: number, cols: number): void;
   /** dx += dy·f'(x); null when the gradient is zero (step). */
@@ -23,11 +26,18 @@ const elementwise = (name: string, fwd: KernelNameOfArity<3>, bwd: KernelNameOfA
 });
 const withAlpha = (name: string, alpha: number, fwd: KernelNameOfArity<4>, bwd: KernelNameOfArity<6>): ActivationFn => ({
   name,
+  alpha,
   forward: (k, y, x, n) => void k[fwd](y, x, n, alpha),
   backward: (k, dx, dy, x, y, n) => void k[bwd](dx, dy, x, y, n, alpha),
 });
+/** relu clipped at maxValue (TF.js's ReLU layer with maxValue; relu6 is maxValue 6). */
+const reluMax = (name: string, maxValue: number): ActivationFn => ({
+  name,
+  forward: (k, y, x, n) => void k.relu_max_forward_f32(y, x, n, maxValue),
+  backward: (k, dx, dy, x, y, n) => void k.relu_max_backward_f32(dx, dy, x, y, n, maxValue),
+});
 
-export const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softplus', 'softmax', 'step'] as const;
+export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softplus', 'softmax', 'step'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 export function getActivation(name: string | undefined | null, alpha?: number, who = 'activation'): ActivationFn {
@@ -44,6 +54,8 @@ export function getActivation(name: string | undefined | null, alpha?: number, w
       return elementwise('linear', 'linear_forward_f32', 'linear_backward_f32');
     case 'relu':
       return elementwise('relu', 'relu_forward_f32', 'relu_backward_f32');
+    case 'relu6':
+      return reluMax('relu6', 6);
     case 'leakyRelu':
       return withAlpha('leakyRelu', alpha ?? 0.3, 'leaky_relu_forward_f32', 'leaky_relu_backward_f32');
     case 'elu':
@@ -67,15 +79,9 @@ export function getActivation(name: string | undefined | null, alpha?: number, w
   }
 }
 
-/** Applies an activation to its input (TF.js `layers.activation`). */
-export class Activation extends Layer {
-  readonly className: string = 'Activation';
-  readonly fn: ActivationFn;
-  constructor(args: LayerArgs & { activation?: string; alpha?: number }, defaultName = 'activation') {
-    super(requireOptions(args, defaultName), defaultName);
-    if (defaultName === 'activation' && args.activation === undefined) throw new Error(`${this.name}: activation is required, e.g. layers.activation({ activation: 'relu' })`);
-    this.fn = getActivation(args.activation, args.alpha, this.name);
-  }
+/** A layer that applies one activation function to its input, elementwise or along an axis. */
+abstract class ActivationLayerBase extends Layer {
+  abstract readonly fn: ActivationFn;
   protected computeOutputShape(inShape: number[]): number[] {
     return inShape;
   }
@@ -92,33 +98,136 @@ export class Activation extends Layer {
     if (this.fn.name !== 'softmax' && this.fn.name !== 'sigmoid') return null;
     return { activation: this.fn.name, z: c.x, dz: c.dx };
   }
+}
+
+/** Applies an activation to its input (TF.js `layers.activation`). */
+export class Activation extends ActivationLayerBase {
+  readonly className: string = 'Activation';
+  readonly fn: ActivationFn;
+  private readonly alphaGiven: boolean;
+  constructor(args: LayerArgs & { activation?: string; alpha?: number }) {
+    super(requireOptions(args, 'activation'), 'activation');
+    if (args.activation === undefined) throw new Error(`${this.name}: activation is required, e.g. layers.activation({ activation: 'relu' })`);
+    this.fn = getActivation(args.activation, args.alpha, this.name);
+    this.alphaGiven = args.alpha !== undefined;
+  }
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), activation: this.fn.name };
+    return { ...super.getConfig(), activation: this.fn.name, ...(this.alphaGiven ? { alpha: this.fn.alpha } : {}) };
   }
 }
 
-export class ReLU extends Activation {
+/** TF.js `layers.reLU`: max(x, 0), clipped at `maxValue` when one is given. */
+export class ReLU extends ActivationLayerBase {
   readonly className = 'ReLU';
-  constructor(args: LayerArgs = {}) {
-    super({ ...requireOptions(args ?? {}, 're_lu'), activation: 'relu' }, 're_lu');
+  readonly fn: ActivationFn;
+  readonly maxValue: number | null;
+  constructor(args: LayerArgs & { maxValue?: number | null } = {}) {
+    const a = requireOptions(args ?? {}, 're_lu');
+    super(a, 're_lu');
+    // TF.js clips with clipByValue(0, maxValue), which requires maxValue >= 0.
+    this.maxValue = a.maxValue === undefined || a.maxValue === null ? null : checkNumber(a.maxValue, `${this.name}: maxValue`, { min: 0 });
+    this.fn = this.maxValue === null ? getActivation('relu') : reluMax('relu', this.maxValue);
+  }
+  getConfig(): Record<string, unknown> {
+    return { maxValue: this.maxValue, ...super.getConfig() };
   }
 }
-export class LeakyReLU extends Activation {
+
+/** TF.js `layers.leakyReLU`: x for x > 0, alpha·x otherwise (alpha 0.3 by default). */
+export class LeakyReLU extends ActivationLayerBase {
   readonly className = 'LeakyReLU';
+  readonly fn: ActivationFn;
   readonly alpha: number;
   constructor(args: LayerArgs & { alpha?: number } = {}) {
     const a = requireOptions(args ?? {}, 'leaky_re_lu');
-    super({ ...a, activation: 'leakyRelu', alpha: a.alpha ?? 0.3 }, 'leaky_re_lu');
-    this.alpha = a.alpha ?? 0.3;
+    super(a, 'leaky_re_lu');
+    this.fn = getActivation('leakyRelu', a.alpha ?? 0.3, this.name);
+    this.alpha = this.fn.alpha!;
   }
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), alpha: this.alpha };
+    return { alpha: this.alpha, ...super.getConfig() };
   }
 }
-export class Softmax extends Activation {
+
+/**
+ * TF.js `layers.elu`: x for x > 0, alpha·(e^x − 1) otherwise. TF.js accepts only alpha 1 here;
+ * simdnet computes any alpha (its kernel takes one).
+ */
+export class ELU extends ActivationLayerBase {
+  readonly className = 'ELU';
+  readonly fn: ActivationFn;
+  readonly alpha: number;
+  constructor(args: LayerArgs & { alpha?: number } = {}) {
+    const a = requireOptions(args ?? {}, 'elu');
+    super(a, 'elu');
+    this.fn = getActivation('elu', a.alpha ?? 1, this.name);
+    this.alpha = this.fn.alpha!;
+  }
+  getConfig(): Record<string, unknown> {
+    return { alpha: this.alpha, ...super.getConfig() };
+  }
+}
+
+/**
+ * TF.js `layers.softmax`: softmax along `axis` of the input including the batch dimension.
+ * TF.js's default axis is 1 (not −1): for a [batch, classes] input the same thing, for
+ * [batch, steps, classes] a softmax over the steps. A list of axes normalises over all of them
+ * together (they must be adjacent here: simdnet computes it without a transpose, as a softmax
+ * over one run of the layout with a stride).
+ */
+export class Softmax extends ActivationLayerBase {
   readonly className = 'Softmax';
-  constructor(args: LayerArgs = {}) {
-    super({ ...requireOptions(args ?? {}, 'softmax'), activation: 'softmax' }, 'softmax');
+  readonly axis: number | number[];
+  /** The layout the axis gives, per sample: [outer, n, inner] (set at build). */
+  private span: [number, number, number] = [1, 1, 1];
+  readonly fn: ActivationFn = {
+    name: 'softmax',
+    forward: (k, y, x, total) => {
+      const [outer, n, inner] = this.span;
+      if (inner === 1) k.softmax_forward_f32(y, x, total / n, n);
+      else k.softmax_axis_forward_f32(y, x, (total / (outer * n * inner)) * outer, n, inner);
+    },
+    backward: (k, dx, dy, _x, y, total) => {
+      const [outer, n, inner] = this.span;
+      if (inner === 1) k.softmax_backward_f32(dx, dy, y, total / n, n);
+      else k.softmax_axis_backward_f32(dx, dy, y, (total / (outer * n * inner)) * outer, n, inner);
+    },
+  };
+
+  constructor(args: LayerArgs & { axis?: number | number[] } = {}) {
+    const a = requireOptions(args ?? {}, 'softmax');
+    super(a, 'softmax');
+    const axis = a.axis ?? 1;
+    const list = Array.isArray(axis) ? axis : [axis];
+    if (list.length === 0 || !list.every((v) => Number.isInteger(v))) throw new TypeError(`${this.name}: axis: expected an integer or a non-empty list of integers, got ${describe(axis)}`);
+    this.axis = Array.isArray(axis) ? [...axis] : axis;
+  }
+
+  protected computeOutputShape(inShape: number[]): number[] {
+    const rank = inShape.length + 1;
+    const axes = (Array.isArray(this.axis) ? this.axis : [this.axis]).map((v) => {
+      const a = v < 0 ? v + rank : v;
+      if (!(a >= 0 && a < rank)) throw new Error(`${this.name}: axis ${v} is outside an input of rank ${rank} ([null, ${inShape.join(', ')}])`);
+      if (a === 0) throw new Error(`${this.name}: axis ${v} is the batch axis; simdnet normalises within each sample (axes 1 to ${rank - 1})`);
+      return a - 1;
+    });
+    const sorted = [...new Set(axes)].sort((p, q) => p - q);
+    if (sorted.length !== axes.length) throw new Error(`${this.name}: axis ${describe(this.axis)} names an axis twice`);
+    if (sorted[sorted.length - 1] - sorted[0] !== sorted.length - 1) {
+      throw new Error(`${this.name}: axes ${describe(this.axis)} are not adjacent; simdnet computes a softmax over adjacent axes only`);
+    }
+    const first = sorted[0];
+    const last = sorted[sorted.length - 1];
+    this.span = [shapeSize(inShape.slice(0, first)), shapeSize(inShape.slice(first, last + 1)), shapeSize(inShape.slice(last + 1))];
+    return inShape;
+  }
+
+  /** A fused loss may take over only a softmax over the last axis. */
+  head(c: NodeCtx): Head | null {
+    return this.span[2] === 1 ? { activation: 'softmax', z: c.x, dz: c.dx } : null;
+  }
+  getConfig(): Record<string, unknown> {
+    return { axis: Array.isArray(this.axis) ? [...this.axis] : this.axis, ...super.getConfig() };
   }
 }
 

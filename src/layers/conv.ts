@@ -56,6 +56,12 @@ export function explicitPadding(p: Padding, who: string): ['valid' | 'same' | [n
   return [p[0], p[1]];
 }
 
+/**
+ * Options TF.js writes for every dense and conv layer that simdnet does not implement (the
+ * factories refuse them): written as TF.js writes them when unset, so the configs match key for key.
+ */
+export const UNSUPPORTED_AS_NULL = { activityRegularizer: null, kernelConstraint: null, biasConstraint: null } as const;
+
 export interface Conv2DArgs extends WeightedArgs {
   filters: number;
   kernelSize: number | [number, number];
@@ -168,7 +174,7 @@ export class Conv2D extends ConvBase {
     return [this.kernelSize[0], this.kernelSize[1], inC, this.filters];
   }
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, dataFormat: 'channelsLast' };
+    return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, dataFormat: 'channelsLast', ...UNSUPPORTED_AS_NULL };
   }
 }
 
@@ -204,6 +210,7 @@ export class Conv1D extends ConvBase {
     return [this.kernelSize[1], inC, this.filters];
   }
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize[1], strides: this.strides[1], padding: this.pad1d, dilationRate: this.dilationRate[1] };
+    // One-item lists, as TF.js writes a Conv1D's sizes.
+    return { ...super.getConfig(), filters: this.filters, kernelSize: [this.kernelSize[1]], strides: [this.strides[1]], padding: this.pad1d, dilationRate: [this.dilationRate[1]], ...UNSUPPORTED_AS_NULL };
   }
 }

@@ -1,6 +1,7 @@
 /** Dense: y = f(x·W + b), W is [in, out] (TF.js / Keras layout). Applies to the last axis. */
 import { denseWorkspaceBytes } from '../wasm/workspace.ts';
 import { ActivatedLayer, positiveInt, type WeightedArgs } from './activation.ts';
+import { UNSUPPORTED_AS_NULL } from './conv.ts';
 import type { NodeCtx } from './layer.ts';
 
 export interface DenseArgs extends WeightedArgs {
@@ -47,6 +48,6 @@ export class Dense extends ActivatedLayer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), units: this.units };
+    return { ...super.getConfig(), units: this.units, ...UNSUPPORTED_AS_NULL };
   }
 }

@@ -3,7 +3,7 @@
  * object first (an object, no unknown keys: a TF.js option simdnet does not implement, or a
  * typo, is an error rather than silently ignored); the layer's constructor checks the values.
  */
-import { Activation, LeakyReLU, ReLU, Softmax } from './activation.ts';
+import { Activation, ELU, LeakyReLU, ReLU, Softmax } from './activation.ts';
 import { Conv1D, type Conv1DArgs, Conv2D, type Conv2DArgs } from './conv.ts';
 import { Dense, type DenseArgs } from './dense.ts';
 import type { LayerArgs } from './layer.ts';
@@ -20,6 +20,7 @@ import {
   type Pooling2DArgs,
 } from './pool.ts';
 import { Flatten, Reshape } from './reshape.ts';
+import { ZeroPadding2D, type ZeroPadding2DArgs } from './padding.ts';
 import { Add, Average, Concatenate, type ConcatenateArgs, Dot, type DotArgs, Maximum, Minimum, Multiply, Subtract } from './merge.ts';
 import { InputLayer, type InputArgs } from './input.ts';
 import { checkOptions, describe } from '../tensor.ts';
@@ -62,14 +63,11 @@ export const layers = {
   globalMaxPooling1d: (args?: LayerArgs) => new GlobalMaxPooling1D(opts(args, 'globalMaxPooling1d', COMMON)),
   globalAveragePooling1d: (args?: LayerArgs) => new GlobalAveragePooling1D(opts(args, 'globalAveragePooling1d', COMMON)),
   activation: (args: LayerArgs & { activation: string; alpha?: number }) => new Activation(opts(args, 'activation', ['activation', 'alpha', ...COMMON], "{ activation: 'relu' }")),
-  reLU: (args?: LayerArgs) => new ReLU(opts(args, 'reLU', COMMON)),
+  reLU: (args?: LayerArgs & { maxValue?: number }) => new ReLU(opts(args, 'reLU', ['maxValue', ...COMMON])),
   leakyReLU: (args?: LayerArgs & { alpha?: number }) => new LeakyReLU(opts(args, 'leakyReLU', ['alpha', ...COMMON])),
-  softmax: (args?: LayerArgs & { axis?: number }) => {
-    const a = opts(args, 'softmax', ['axis', ...COMMON]);
-    if (a.axis !== undefined && a.axis !== -1) throw new Error(`layers.softmax: only axis -1 (the last) is supported, got ${describe(a.axis)}`);
-    const { axis: _axis, ...rest } = a;
-    return new Softmax(rest);
-  },
+  elu: (args?: LayerArgs & { alpha?: number }) => new ELU(opts(args, 'elu', ['alpha', ...COMMON])),
+  softmax: (args?: LayerArgs & { axis?: number | number[] }) => new Softmax(opts(args, 'softmax', ['axis', ...COMMON])),
+  zeroPadding2d: (args?: ZeroPadding2DArgs) => new ZeroPadding2D(opts(args, 'zeroPadding2d', ['padding', 'dataFormat', ...COMMON])),
   flatten: (args?: LayerArgs) => new Flatten(opts(args, 'flatten', ['dataFormat', ...COMMON])),
   reshape: (args: LayerArgs & { targetShape: number[] }) => new Reshape(opts(args, 'reshape', ['targetShape', ...COMMON], '{ targetShape: [7, 7, 16] }')),
   add: (args?: LayerArgs) => new Add(opts(args, 'add', COMMON)),
@@ -94,4 +92,4 @@ export const layers = {
 };
 
 export { Layer } from './layer.ts';
-export { Dense, Conv2D, Conv1D, Activation, ReLU, LeakyReLU, Softmax, Flatten, Reshape, InputLayer, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot };
+export { Dense, Conv2D, Conv1D, Activation, ReLU, LeakyReLU, ELU, Softmax, Flatten, Reshape, ZeroPadding2D, InputLayer, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot };

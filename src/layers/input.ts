@@ -1,5 +1,5 @@
 /** The input of a graph: `input({ shape })` makes an InputLayer and returns its symbolic output. */
-import { type DType, checkOptions, describe } from '../tensor.ts';
+import { type ModelDType, checkOptions, describe } from '../tensor.ts';
 import { Node, type SymbolicTensor } from '../engine/symbolic.ts';
 import { checkShape, Layer } from './layer.ts';
 
@@ -10,12 +10,12 @@ export interface InputArgs {
   batchShape?: (number | null)[];
   name?: string;
   /** 'int32' for token ids (embeddings). Default 'float32'. */
-  dtype?: DType;
+  dtype?: ModelDType;
 }
 
 export class InputLayer extends Layer {
   readonly className = 'InputLayer';
-  readonly dtype: DType;
+  readonly dtype: ModelDType;
   readonly output: SymbolicTensor;
   constructor(args: InputArgs) {
     if (!args || typeof args !== 'object') throw new Error(`input: expected { shape }, got ${describe(args)}`);
@@ -41,7 +41,7 @@ export class InputLayer extends Layer {
   get arity(): [number, number] {
     return [0, 0];
   }
-  get outputDType(): DType {
+  get outputDType(): ModelDType {
     return this.dtype;
   }
   forward(): void {}

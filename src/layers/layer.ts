@@ -10,7 +10,7 @@ import type { Initializer } from '../initializers/index.ts';
 import type { Regularizer } from '../regularizers/index.ts';
 import { alignUp } from '../memory/arena.ts';
 import { backend, type Backend } from '../wasm/loader.ts';
-import { type DType, type Tensor, type TensorLike, Tensor as TensorClass, describe, shapeSize, toTensor } from '../tensor.ts';
+import { type ModelDType, type Tensor, type TensorLike, Tensor as TensorClass, describe, shapeSize, toTensor } from '../tensor.ts';
 import { Node, SymbolicTensor } from '../engine/symbolic.ts';
 
 export interface LayerArgs {
@@ -156,7 +156,7 @@ export abstract class Layer {
     return [1, 1];
   }
   /** The dtype of the output (int32 only for input layers of token ids). */
-  get outputDType(): DType {
+  get outputDType(): ModelDType {
     return 'float32';
   }
 
@@ -222,7 +222,7 @@ export abstract class Layer {
         p.ptr = ptr + p.offset * 4;
         if (skipInit?.has(p)) continue;
         const tmp = new Float32Array(p.size);
-        p.init.fill(tmp, p.fanIn, p.fanOut);
+        p.init.fill(tmp, p.fanIn, p.fanOut, p.shape);
         be.arena.f32.set(tmp, p.ptr >>> 2);
       }
     } catch (e) {
@@ -332,7 +332,7 @@ export abstract class Layer {
   }
 
   /** Layers that compute on floats refuse int32 inputs (token ids go to an embedding). */
-  protected checkInputDTypes(dtypes: DType[]): void {
+  protected checkInputDTypes(dtypes: ModelDType[]): void {
     if (dtypes.some((d) => d !== 'float32')) throw new Error(`${this.name}: expects float32 inputs, got ${dtypes.join(', ')}`);
   }
 

@@ -14,8 +14,8 @@ export interface Pooling2DArgs extends LayerArgs {
   dataFormat?: 'channelsLast';
 }
 export interface Pooling1DArgs extends LayerArgs {
-  poolSize?: number;
-  strides?: number;
+  poolSize?: number | [number];
+  strides?: number | [number];
   padding?: 'valid' | 'same';
 }
 
@@ -37,9 +37,14 @@ abstract class Pooling extends Layer {
       this.poolSize = pair(a.poolSize as number | [number, number] | undefined, 2, `${this.name}: poolSize`);
       this.strides = a.strides === undefined || a.strides === null ? this.poolSize : pair(a.strides as number | [number, number], 1, `${this.name}: strides`);
     } else {
-      const p = positiveInt(a.poolSize ?? 2, `${this.name}: poolSize`);
+      // TF.js takes a number or a one-item list.
+      const one = (v: unknown, what: string) => {
+        if (Array.isArray(v) && v.length !== 1) throw new Error(`${what}: expected a positive integer (or a list of one), got ${describe(v)}`);
+        return positiveInt(Array.isArray(v) ? v[0] : v, what);
+      };
+      const p = one(a.poolSize ?? 2, `${this.name}: poolSize`);
       this.poolSize = [1, p];
-      this.strides = [1, a.strides === undefined || a.strides === null ? p : positiveInt(a.strides, `${this.name}: strides`)];
+      this.strides = [1, a.strides === undefined || a.strides === null ? p : one(a.strides, `${this.name}: strides`)];
     }
     this.padding = a.padding ?? 'valid';
     explicitPadding(this.padding, this.name);
@@ -58,9 +63,16 @@ abstract class Pooling extends Layer {
     return this.rank === 2 ? [oh.out, ow.out, c] : [ow.out, c];
   }
 
+  /** As TF.js writes them: 1D sizes as one-item lists, dataFormat for 2D only. */
   getConfig(): Record<string, unknown> {
     const one = this.rank === 1;
-    return { ...super.getConfig(), poolSize: one ? this.poolSize[1] : this.poolSize, strides: one ? this.strides[1] : this.strides, padding: this.padding };
+    return {
+      ...super.getConfig(),
+      poolSize: one ? [this.poolSize[1]] : this.poolSize,
+      strides: one ? [this.strides[1]] : this.strides,
+      padding: this.padding,
+      ...(one ? {} : { dataFormat: 'channelsLast' }),
+    };
   }
 }
 
@@ -122,6 +134,10 @@ abstract class GlobalPooling extends Layer {
   protected c = 0;
   constructor(args: LayerArgs, defaultName: string, private readonly rank: 1 | 2) {
     super(requireOptions(args ?? {}, defaultName), defaultName);
+  }
+  /** TF.js writes dataFormat for the 2D ones only. */
+  getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), ...(this.rank === 2 ? { dataFormat: 'channelsLast' } : {}) };
   }
   protected computeOutputShape(inShape: number[]): number[] {
     if (inShape.length !== this.rank + 1) {

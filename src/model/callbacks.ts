@@ -13,9 +13,10 @@ export type Logs = Record<string, number>;
 export interface CallbackParams {
   epochs: number;
   initialEpoch: number;
-  samples: number;
-  steps: number;
-  batchSize: number;
+  /** Training samples per epoch, steps (batches) per epoch and batch size; null where a dataset does not say. */
+  samples: number | null;
+  steps: number | null;
+  batchSize: number | null;
   verbose: number;
   doValidation: boolean;
   metrics: string[];
@@ -28,6 +29,11 @@ export interface CallbackHooks {
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
+  /** Called when fit yields to the event loop (every yieldEvery ms), with the last batch's logs. */
+  onYield?(epoch: number, batch: number, logs: Logs): void | Promise<void>;
+  /** TF.js's CustomCallbackArgs: the clock yieldEvery is measured with, and what a yield awaits. */
+  nowFunc?: () => number;
+  nextFrameFunc?: () => Promise<unknown> | unknown;
 }
 
 /** What a callback may touch on the model. */
@@ -46,6 +52,25 @@ export abstract class Callback {
   }
   setParams(p: CallbackParams): void {
     this.params = p;
+  }
+}
+
+/**
+ * TF.js's CustomCallback: a callback made of hook functions (what fit makes of a plain object of
+ * hooks). TF.js's second argument, a yieldEvery of its own, is refused: fit's yieldEvery decides
+ * when training yields.
+ */
+// The hooks it was given become its own (a class and an interface of one name merge).
+export interface CustomCallback extends CallbackHooks {}
+export class CustomCallback extends Callback {
+  constructor(args: CallbackHooks, yieldEvery?: unknown) {
+    super();
+    if (yieldEvery !== undefined) throw new Error(`CustomCallback: a yieldEvery of its own (${describe(yieldEvery)}) is not supported; give yieldEvery to fit / fitDataset`);
+    const a = checkOptions(args, 'CustomCallback', [...HOOKS, 'nowFunc', 'nextFrameFunc']);
+    for (const [k, f] of Object.entries(a)) {
+      if (f !== undefined && typeof f !== 'function') throw new TypeError(`CustomCallback: ${k} must be a function, got ${describe(f)}`);
+      if (f !== undefined) (this as unknown as Record<string, unknown>)[k] = f;
+    }
   }
 }
 
@@ -165,7 +190,7 @@ export const callbacks = {
   },
 };
 
-const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;
+const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onYield'] as const;
 
 /**
  * Each callback is an object whose hooks (own or inherited) are functions; an `on…` key that is
@@ -178,7 +203,7 @@ export function checkCallbacks(list: unknown, what: string): asserts list is Cal
     if (typeof c !== 'object' || c === null) throw new TypeError(`${who}: a callback must be an object with onEpochEnd etc., got ${describe(c)}`);
     const unknown = Object.keys(c).filter((k) => k.startsWith('on') && !(HOOKS as readonly string[]).includes(k));
     if (unknown.length) throw new Error(`${who}: unknown callback hook ${unknown.join(', ')}; expected ${HOOKS.join(', ')}`);
-    for (const h of [...HOOKS, 'setModel', 'setParams']) {
+    for (const h of [...HOOKS, 'setModel', 'setParams', 'nowFunc', 'nextFrameFunc']) {
       const f = (c as Record<string, unknown>)[h];
       if (f !== undefined && typeof f !== 'function') throw new TypeError(`${who}: ${h} must be a function, got ${describe(f)}`);
     }
@@ -195,22 +220,22 @@ export class CallbackList {
    * Call `hook` on every callback in order. Returns a promise only when some hook is async, so
    * a training loop with synchronous callbacks neither allocates nor yields per batch.
    */
-  call(hook: (typeof HOOKS)[number], a?: unknown, b?: unknown): Promise<void> | undefined {
+  call(hook: (typeof HOOKS)[number], a?: unknown, b?: unknown, d?: unknown): Promise<void> | undefined {
     for (let i = 0; i < this.list.length; i++) {
       const c = this.list[i];
-      const f = c[hook] as ((x?: unknown, y?: unknown) => unknown) | undefined;
+      const f = c[hook] as ((x?: unknown, y?: unknown, z?: unknown) => unknown) | undefined;
       if (!f) continue;
-      const r = f.call(c, a, b);
-      if (r && typeof (r as Promise<void>).then === 'function') return (r as Promise<void>).then(() => this.callFrom(i + 1, hook, a, b));
+      const r = f.call(c, a, b, d);
+      if (r && typeof (r as Promise<void>).then === 'function') return (r as Promise<void>).then(() => this.callFrom(i + 1, hook, a, b, d));
     }
     return undefined;
   }
 
-  private async callFrom(start: number, hook: (typeof HOOKS)[number], a?: unknown, b?: unknown): Promise<void> {
+  private async callFrom(start: number, hook: (typeof HOOKS)[number], a?: unknown, b?: unknown, d?: unknown): Promise<void> {
     for (let i = start; i < this.list.length; i++) {
       const c = this.list[i];
-      const f = c[hook] as ((x?: unknown, y?: unknown) => unknown) | undefined;
-      if (f) await f.call(c, a, b);
+      const f = c[hook] as ((x?: unknown, y?: unknown, z?: unknown) => unknown) | undefined;
+      if (f) await f.call(c, a, b, d);
     }
   }
 }

@@ -4,34 +4,45 @@
  * batch size plans memory (src/engine/planner.ts). A training step is then a flat list of
  * kernel calls and allocates nothing. Sequential is a special case (./sequential.ts).
  */
-import { type Layer, type NodeCtx, sameShape, setEagerRunner, staleBackend, checkWeightShapes } from '../layers/layer.ts';
+import { type Layer, sameShape, setEagerRunner, staleBackend, checkWeightShapes } from '../layers/layer.ts';
 import { input as makeInput } from '../layers/input.ts';
 import { buildGraph, type Graph } from '../engine/graph.ts';
 import { makePlan, type Plan, type PlanMode, planServes } from '../engine/planner.ts';
 import { ParamStore } from '../engine/params.ts';
 import type { Node, SymbolicTensor } from '../engine/symbolic.ts';
-import { getLoss, type Loss } from '../losses/index.ts';
+import { getLoss, LOSSES, type Loss } from '../losses/index.ts';
+import { lossNameOf } from '../losses/functions.ts';
 import { getMetric, type Metric } from '../metrics/index.ts';
+import { metricNameOf } from '../metrics/functions.ts';
 import { getOptimizer, type Optimizer } from '../optimizers/index.ts';
-import { type Tensor, type TensorLike, Tensor as TensorClass, checkOptions, describe, toTensor } from '../tensor.ts';
+import { type ModelDType, type Tensor, type TensorLike, Tensor as TensorClass, checkOptions, describe, toTensor, untracked } from '../tensor.ts';
 import { backend, type Backend } from '../wasm/loader.ts';
 import type { TrainingModel } from './callbacks.ts';
 import { checkInputs, checkTarget, copyRows, type ModelData, toTensors } from './staging.ts';
-import { fitLoop, type FitArgs, type History } from './trainer.ts';
+import { evaluateDatasetLoop, fitDatasetLoop, fitLoop, type DatasetLike, type EvaluateDatasetArgs, type FitArgs, type FitDatasetArgs, type History } from './trainer.ts';
 import { printSummary } from './summary.ts';
 import { toArtifacts } from './save.ts';
 import { saveHandler, type SaveOptions, type SaveResult } from '../io/handlers.ts';
 
-export type { FitArgs, History } from './trainer.ts';
+export type { FitArgs, FitDatasetArgs, EvaluateDatasetArgs, History, DatasetLike } from './trainer.ts';
+
+/** A loss or metric as TF.js code passes it: a name, or a `tf.losses.*` / `tf.metrics.*` function. */
+export type LossOrMetric = string | ((...args: never[]) => unknown);
+
+/** A shape with its batch dimension (null), as TF.js reports model shapes. */
+export type Shape = (number | null)[];
 
 export interface CompileArgs {
   optimizer: string | Optimizer;
-  /** One loss for every output, one per output (in order), or one per output layer name. */
-  loss: string | string[] | Record<string, string>;
+  /**
+   * One loss for every output, one per output (in order), or one per output layer name: a name
+   * or a `tf.losses.*` / `tf.metrics.*` function simdnet has an equivalent of.
+   */
+  loss: LossOrMetric | LossOrMetric[] | Record<string, LossOrMetric>;
   /** Weights of the per-output losses in the total (default 1 each). */
   lossWeights?: number[] | Record<string, number>;
-  /** For every output, or per output layer name. */
-  metrics?: string | string[] | Record<string, string | string[]>;
+  /** For every output, or per output layer name: names or `tf.metrics.*` functions. */
+  metrics?: LossOrMetric | LossOrMetric[] | Record<string, LossOrMetric | LossOrMetric[]>;
 }
 
 export interface ModelArgs {
@@ -44,14 +55,74 @@ interface CompiledOutput {
   name: string;
   loss: Loss;
   weight: number;
+  /** Each metric keeps the name it was given (as a file's training_config records it). */
   metrics: Metric[];
 }
 
 interface Compiled {
   optimizer: Optimizer;
   outputs: CompiledOutput[];
-  /** Log names: loss, per-output losses (several outputs), metrics. */
+  /** Log names (TF.js's metricsNames): loss, per-output losses (several outputs), metrics. */
   names: string[];
+}
+
+/** Per-sample loss weights (class or sample weights) of the batch being staged: one row of `capacity` per output. */
+interface SampleWeights {
+  ptr: number;
+  bytes: number;
+  capacity: number;
+  /** Which outputs have weights. */
+  active: boolean[];
+}
+
+/** The key TF.js logs a metric given by name under ('accuracy' and 'acc' both log as 'acc'). */
+function metricKey(name: string): string {
+  return name === 'accuracy' || name === 'acc' ? 'acc' : name;
+}
+/** Metric names TF.js accepts that simdnet computes under another name. */
+const METRIC_ALIASES: Record<string, string> = { MSE: 'mse', MAE: 'mae' };
+
+let variableCounter = 0;
+
+/**
+ * One weight of a model as TF.js's LayerVariable shows it: name (`layer/param`), shape, dtype,
+ * trainable, `read()` and `write(values)`. read() gives a copy of the values; like the variable
+ * TF.js's read() returns, it is not counted by memory() and tidy leaves it alone.
+ */
+export class LayerVariable {
+  readonly id = variableCounter++;
+  readonly dtype = 'float32' as const;
+  readonly name: string;
+  readonly originalName: string;
+  readonly shape: number[];
+  constructor(
+    private readonly model: LayersModel,
+    private readonly layer: Layer,
+    private readonly param: Layer['params'][number],
+  ) {
+    this.name = `${layer.name}/${param.name}`;
+    this.originalName = this.name;
+    this.shape = [...param.shape];
+  }
+  get trainable(): boolean {
+    return this.layer.trainable;
+  }
+  get size(): number {
+    return this.param.size;
+  }
+  read(): Tensor {
+    const f32 = this.model.weightView();
+    const o = this.param.ptr >>> 2;
+    return untracked(() => new TensorClass(f32.slice(o, o + this.param.size), this.shape, 'float32'));
+  }
+  write(values: TensorLike): this {
+    const t = untracked(() => toTensor(values, `${this.name}.write`));
+    if (t.size !== this.param.size || (t.rank > 1 && !sameShape(t.shape, this.shape))) throw new Error(`${this.name}.write: expected shape [${this.shape}], got [${t.shape}]`);
+    const v = t.values;
+    for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) throw new Error(`${this.name}.write: non-finite value (${v[i]}) at index ${i}`);
+    this.model.weightView().set(v, this.param.ptr >>> 2);
+    return this;
+  }
 }
 
 let modelCounter = 0;
@@ -61,6 +132,8 @@ export class LayersModel implements TrainingModel {
   stopTraining = false;
   /** The training_config of a loaded file (loss, optimizer, metrics as Keras wrote them): exposed, not applied. */
   trainingConfig: Record<string, unknown> | null = null;
+  /** The History of the last fit / fitDataset (TF.js's `model.history`). */
+  history: History | null = null;
   protected graph: Graph | null = null;
   private store: ParamStore | null = null;
   private be_: Backend | null = null;
@@ -68,6 +141,8 @@ export class LayersModel implements TrainingModel {
   private compiled: Compiled | null = null;
   private plan: Plan | null = null;
   private training = false;
+  private sw: SampleWeights | null = null;
+  private variables = new Map<Layer['params'][number], LayerVariable>();
   /** Eager models borrow their layer's weights without owning them. */
   private readonly owns: boolean;
 
@@ -108,12 +183,15 @@ export class LayersModel implements TrainingModel {
   get outputNames(): string[] {
     return this.requireGraph().outputs.map((t) => t.node.layer.name);
   }
-  /** The first input's sample shape (single-input models). */
-  get inputShape(): number[] {
-    return [...this.requireGraph().inputs[0].sampleShape];
+  /** The input shape with the batch dimension, `[null, ...]`; a list of them for several inputs. */
+  get inputShape(): Shape | Shape[] {
+    const shapes = this.requireGraph().inputs.map((t): Shape => [null, ...t.sampleShape]);
+    return shapes.length === 1 ? shapes[0] : shapes;
   }
-  get outputShape(): number[] {
-    return [...this.requireGraph().outputs[0].sampleShape];
+  /** The output shape with the batch dimension, `[null, 10]`; a list of them for several outputs (as TF.js). */
+  get outputShape(): Shape | Shape[] {
+    const shapes = this.requireGraph().outputs.map((t): Shape => [null, ...t.sampleShape]);
+    return shapes.length === 1 ? shapes[0] : shapes;
   }
 
   getLayer(nameOrIndex: string | number): Layer {
@@ -183,7 +261,7 @@ export class LayersModel implements TrainingModel {
         const unknown = Object.keys(rec).filter((k) => !names.includes(k));
         if (unknown.length) throw new Error(`compile: ${what} names unknown output${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the outputs are ${names.join(', ')}`);
         return names.map((n) => {
-          if (!(n in rec)) {
+          if (!Object.prototype.hasOwnProperty.call(rec, n)) {
             if (what === 'loss') throw new Error(`compile: loss has no entry for output ${n}`);
             return fallback;
           }
@@ -192,31 +270,34 @@ export class LayersModel implements TrainingModel {
       }
       throw new Error(`compile: ${what} must be given for every output, as a list or an object keyed by output name, got ${describe(v)}`);
     };
-    const losses = perOutput<string>(args.loss as string | string[] | Record<string, string>, 'loss', '', (x) => typeof x === 'string').map(getLoss);
+    const isName = (x: unknown) => typeof x === 'string' || typeof x === 'function';
+    const losses = perOutput<LossOrMetric>(args.loss, 'loss', '', isName).map((l, i) => getLoss(lossNameFor(l, names.length > 1 ? `compile: loss for ${names[i]}` : 'compile: loss')));
     const weights = perOutput<number>(args.lossWeights, 'lossWeights', 1, (x) => typeof x === 'number');
     weights.forEach((w, i) => {
-      if (!(typeof w === 'number' && Number.isFinite(w) && w >= 0)) throw new Error(`compile: lossWeights for ${names[i]} must be a finite number >= 0, got ${w}`);
+      if (!(typeof w === 'number' && Number.isFinite(w) && w >= 0)) throw new Error(`compile: lossWeights for ${names[i]} must be a finite number >= 0, got ${describe(w)}`);
     });
     const metricArg = args.metrics;
-    const metricLists: string[][] =
-      metricArg === undefined
+    // TF.js: a name, a function or a list applies to every output; an object is per output name.
+    const metricLists: LossOrMetric[][] =
+      metricArg === undefined || metricArg === null
         ? names.map(() => [])
-        : typeof metricArg === 'string'
-          ? names.map(() => [metricArg])
+        : isName(metricArg)
+          ? names.map(() => [metricArg as LossOrMetric])
           : Array.isArray(metricArg)
-            ? names.map(() => metricArg as string[])
-            : perOutput<string | string[]>(metricArg, 'metrics', [], () => false).map((m) => (Array.isArray(m) ? m : [m]));
+            ? names.map(() => metricArg as LossOrMetric[])
+            : perOutput<LossOrMetric | LossOrMetric[]>(metricArg, 'metrics', [], () => false).map((m) => (Array.isArray(m) ? m : [m]));
+    const keys: string[][] = [];
     const outputs: CompiledOutput[] = graph.outputs.map((t, i) => {
       const cols = t.sampleShape[t.sampleShape.length - 1];
-      const node = t.node;
-      losses[i].check({ head: node.layer.head(headProbe(node.layer)), cols, layer: node.layer.name });
-      return { name: names[i], loss: losses[i], weight: weights[i], metrics: metricLists[i].map((m) => getMetric(m, losses[i], cols)) };
+      const resolved = metricLists[i].map((m) => metricFor(m, names.length > 1 ? `compile: metrics for ${names[i]}` : 'compile: metrics'));
+      keys.push(resolved.map((r) => r.key));
+      return { name: names[i], loss: losses[i], weight: weights[i], metrics: resolved.map((r) => ({ ...getMetric(r.compute, losses[i], cols), name: r.name })) };
     });
     const optimizer = getOptimizer(args.optimizer);
     this.build();
     this.store!.compile(optimizer);
     const multi = outputs.length > 1;
-    const logNames = ['loss', ...(multi ? outputs.map((o) => `${o.name}_loss`) : []), ...outputs.flatMap((o) => o.metrics.map((m) => (multi ? `${o.name}_${m.name}` : m.name)))];
+    const logNames = ['loss', ...(multi ? outputs.map((o) => `${o.name}_loss`) : []), ...outputs.flatMap((o, i) => keys[i].map((k) => (multi ? `${o.name}_${k}` : k)))];
     this.compiled = { optimizer, outputs, names: logNames };
     // Which layers train is fixed now: the next training plan binds gradient pointers anew.
     this.dropPlan();
@@ -225,6 +306,7 @@ export class LayersModel implements TrainingModel {
   get optimizer(): Optimizer | null {
     return this.compiled?.optimizer ?? null;
   }
+  /** The keys of the logs and of evaluate's values, in order (TF.js's names: 'acc' for accuracy). */
   get metricsNames(): string[] {
     return this.compiled ? [...this.compiled.names] : [];
   }
@@ -263,7 +345,7 @@ export class LayersModel implements TrainingModel {
   arenaBytes(): number {
     const layers = this.graph?.layers ?? [];
     const weights = this.store ? layers.reduce((s, l) => s + l.weightFloats * 4, 0) : 0;
-    return weights + (this.store?.bytes ?? 0) + (this.plan?.bytes ?? 0);
+    return weights + (this.store?.bytes ?? 0) + (this.plan?.bytes ?? 0) + (this.sw?.bytes ?? 0);
   }
 
   countParams(): number {
@@ -280,10 +362,12 @@ export class LayersModel implements TrainingModel {
     if (this.training) this.stopTraining = true;
     if (this.be_ && this.be_ === tryBackend()) {
       if (this.plan) this.be_.arena.free(this.plan.start, this.plan.bytes);
+      if (this.sw) this.be_.arena.free(this.sw.ptr, this.sw.bytes);
       this.store?.free();
       if (this.owns) for (const l of this.graph?.layers ?? []) l.release();
     }
     this.plan = null;
+    this.sw = null;
     this.store = null;
     this.compiled = null;
     this.disposed = true;
@@ -310,6 +394,11 @@ export class LayersModel implements TrainingModel {
     return ts.map((t, i) => checkTarget(t, n, c.outputs[i].loss, g.outputs[i].sampleShape, ts.length > 1 ? `${what} (${this.outputNames[i]})` : what));
   }
 
+  /** @internal The compiled losses, in output order. */
+  get compiledLosses(): Loss[] {
+    return this.requireCompiled('model').outputs.map((o) => o.loss);
+  }
+
   /** @internal Copy samples [start, start+n) (or order[start+i]) into the input and label buffers. */
   stage(xs: Tensor[], ys: Tensor[] | null, order: Int32Array | null, start: number, n: number): void {
     const { arena } = this.be;
@@ -326,6 +415,36 @@ export class LayersModel implements TrainingModel {
         copyRows(outs[i].loss.sparse ? arena.i32 : arena.f32, plan.outputs[i].labels >>> 2, y.values, row, order, start, n);
       }
     }
+  }
+
+  /**
+   * @internal Per-sample loss weights for the training steps that follow (null: none). Holds one
+   * row of `capacity` floats per output in the arena until released.
+   */
+  useSampleWeights(active: boolean[] | null, capacity: number): void {
+    const { arena } = this.be;
+    if (this.sw && (active === null || this.sw.capacity < capacity)) {
+      arena.free(this.sw.ptr, this.sw.bytes);
+      this.sw = null;
+    }
+    if (active === null) return;
+    if (!this.sw) {
+      const bytes = Math.max(16, active.length * capacity * 4);
+      this.sw = { ptr: arena.alloc(bytes), bytes, capacity, active };
+    }
+    this.sw.active = active;
+  }
+
+  /** @internal Copy per-sample weights of output i (weights[order[start + r]] or weights[start + r]) for n samples. */
+  stageSampleWeights(i: number, weights: Float32Array, order: Int32Array | null, start: number, n: number): void {
+    const sw = this.sw!;
+    copyRows(this.be.arena.f32, (sw.ptr >>> 2) + i * sw.capacity, weights, 1, order, start, n);
+  }
+
+  /** @internal The arena's float view (weights, for LayerVariable). */
+  weightView(): Float32Array {
+    this.build();
+    return this.be.arena.f32;
   }
 
   // ---------------------------------------------------------------- the step
@@ -351,12 +470,15 @@ export class LayersModel implements TrainingModel {
 
   /**
    * Zero the gradients, run forward, the losses and backward on the staged batch. Writes the
-   * total and (several outputs) each output's loss to out[0..]; returns the total.
+   * total and (several outputs) each output's loss to out[0..]; returns the total. With sample
+   * weights in use, each weighted output's loss is the mean of weight × per-sample loss (TF.js's
+   * class weights), its gradient likewise.
    */
   private backprop(n: number, out: number[] | null): number {
     const c = this.compiled!;
-    const { kernels: k } = this.be;
+    const { kernels: k, arena } = this.be;
     const plan = this.plan!;
+    const sw = this.sw;
     this.store!.zeroGrads();
     k.fill_f32(plan.grads, plan.gradFloats, 0);
     this.forward(n, true);
@@ -365,7 +487,7 @@ export class LayersModel implements TrainingModel {
     for (let i = 0; i < c.outputs.length; i++) {
       const o = c.outputs[i];
       const slot = plan.outputs[i];
-      const l = o.loss.compute(k, slot.out, slot.labels, true);
+      const l = sw !== null && sw.active[i] ? o.loss.computeWeighted(k, arena.f32, slot.out, slot.labels, sw.ptr + i * sw.capacity * 4, true) : o.loss.compute(k, slot.out, slot.labels, true);
       if (o.weight !== 1) k.scale_f32(o.loss.gradPtr(slot.out), slot.out.rows * slot.out.cols, o.weight);
       total += o.weight * l;
       if (out && c.outputs.length > 1) out[1 + i] = l;
@@ -415,8 +537,11 @@ export class LayersModel implements TrainingModel {
 
   // ---------------------------------------------------------------- public training API
 
-  /** One step on one batch (all of x). Returns [loss, (loss per output,) ...metrics]. */
-  trainOnBatch(x: ModelData, y: ModelData): number[] {
+  /**
+   * One step on one batch (all of x), as TF.js: resolves to the loss (one output, no metrics)
+   * or `[loss, (loss per output,) ...metrics]` in `metricsNames` order.
+   */
+  async trainOnBatch(x: ModelData, y: ModelData): Promise<number | number[]> {
     const c = this.requireCompiled('trainOnBatch');
     if (this.training) throw new Error(`trainOnBatch: ${this.name} is training (fit is running)`);
     const xs = this.checkX(x, 'trainOnBatch: x');
@@ -427,44 +552,88 @@ export class LayersModel implements TrainingModel {
     this.stage(xs, ys, null, 0, n);
     const out = new Array<number>(c.names.length).fill(0);
     this.step(n, out);
-    return out;
+    return out.length === 1 ? out[0] : out;
   }
 
+  /**
+   * Train for `epochs` over x and y in shuffled batches (TF.js's options: batchSize, epochs,
+   * shuffle, validationSplit, validationData, classWeight, sampleWeight, initialEpoch, verbose,
+   * callbacks, yieldEvery). Resolves to the History.
+   */
   async fit(x: ModelData, y: ModelData, args: FitArgs = {}): Promise<History> {
     this.requireCompiled('fit');
     if (this.training) throw new Error(`fit: ${this.name} is already training; wait for the running fit to end`);
     this.training = true;
     try {
-      return await fitLoop(this, x, y, args);
+      this.history = await fitLoop(this, x, y, args);
+      return this.history;
     } finally {
       this.training = false;
+      if (this.sw && !this.disposed) this.useSampleWeights(null, 0);
     }
   }
 
-  /** Mean loss and metrics over the data: `[loss, (loss per output,) ...metrics]`. */
-  evaluate(x: ModelData, y: ModelData, args: { batchSize?: number } = {}): number[] {
-    this.requireCompiled('evaluate');
-    const batchSize = checkOptions(args, 'evaluate', ['batchSize']).batchSize ?? 32;
-    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`evaluate: batchSize must be a positive integer, got ${describe(batchSize)}`);
-    const xs = this.checkX(x, 'evaluate: x');
-    const n = xs[0].shape[0];
-    if (n === 0) throw new Error('evaluate: no samples');
-    const ys = this.checkY(y, n, 'evaluate: y');
-    return this.evaluateChecked(xs, ys, batchSize);
+  /**
+   * Train on the batches of a dataset (anything with `iterator()` whose `next()` resolves to
+   * `{ value: { xs, ys }, done }`), as TF.js's fitDataset: a new iterator each epoch, or one
+   * iterator across epochs with `batchesPerEpoch`. Each batch is copied into the model's one
+   * training plan (planned for the largest batch seen).
+   */
+  async fitDataset(dataset: DatasetLike, args: FitDatasetArgs): Promise<History> {
+    this.requireCompiled('fitDataset');
+    if (this.training) throw new Error(`fitDataset: ${this.name} is already training; wait for the running fit to end`);
+    this.training = true;
+    try {
+      this.history = await fitDatasetLoop(this, dataset, args);
+      return this.history;
+    } finally {
+      this.training = false;
+      if (this.sw && !this.disposed) this.useSampleWeights(null, 0);
+    }
   }
 
-  /** @internal evaluate() on tensors already validated (fit's validation set is checked once). */
-  evaluateChecked(xs: Tensor[], ys: Tensor[], batchSize: number): number[] {
-    const c = this.compiled!;
+  /**
+   * Mean loss and metrics over the data, as TF.js: a scalar tensor (one output, no metrics) or
+   * a list of scalar tensors in `metricsNames` order: total loss, loss per output (several
+   * outputs), metrics. The total includes weight regularization penalties.
+   */
+  evaluate(x: ModelData, y: ModelData, args: { batchSize?: number; verbose?: number; sampleWeight?: unknown; steps?: number } = {}): Tensor | Tensor[] {
+    return scalars(this.evaluateValues(x, y, args, 'evaluate'));
+  }
+
+  /** @internal evaluate() as numbers (checks included). */
+  evaluateValues(x: ModelData, y: ModelData, args: { batchSize?: number; verbose?: number; sampleWeight?: unknown; steps?: number } = {}, who = 'evaluate'): number[] {
+    this.requireCompiled(who);
+    const a = checkOptions(args, who, ['batchSize', 'verbose', 'sampleWeight', 'steps']);
+    const batchSize = a.batchSize ?? 32;
+    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`${who}: batchSize must be a positive integer, got ${describe(batchSize)}`);
+    checkQuiet(a.verbose, who);
+    if (a.sampleWeight !== undefined) throw new Error(`${who}: sampleWeight is not supported (TF.js ignores it); weigh samples in fit with sampleWeight or classWeight`);
+    if (a.steps !== undefined) throw new Error(`${who}: steps is not supported for tensor data (TF.js does not implement it either); give batchSize, or use evaluateDataset with batches`);
+    const xs = this.checkX(x, `${who}: x`);
     const n = xs[0].shape[0];
-    const plan = this.ensurePlan(Math.min(batchSize, n), 'predict');
+    if (n === 0) throw new Error(`${who}: no samples`);
+    const ys = this.checkY(y, n, `${who}: y`);
+    return this.evaluateRange(xs, ys, batchSize, 0, n);
+  }
+
+  /** @internal evaluate() over samples [start, start + count) of tensors already validated. */
+  evaluateRange(xs: Tensor[], ys: Tensor[], batchSize: number, start: number, count: number): number[] {
+    const sums = new Float64Array(this.compiled!.names.length);
+    this.evaluateInto(sums, xs, ys, batchSize, start, count);
+    return this.finishEvaluate(sums, count);
+  }
+
+  /** @internal Adds count × (loss and metrics) of samples [start, start + count) to sums. */
+  evaluateInto(sums: Float64Array, xs: Tensor[], ys: Tensor[], batchSize: number, start: number, count: number): void {
+    const c = this.compiled!;
+    const plan = this.ensurePlan(Math.min(batchSize, count), 'predict');
     const bs = Math.min(batchSize, plan.capacity);
     const { kernels: k } = this.be;
     const multi = c.outputs.length > 1;
-    const sums = new Float64Array(c.names.length);
-    for (let start = 0; start < n; start += bs) {
-      const size = Math.min(bs, n - start);
-      this.stage(xs, ys, null, start, size);
+    for (let s = 0; s < count; s += bs) {
+      const size = Math.min(bs, count - s);
+      this.stage(xs, ys, null, start + s, size);
       this.forward(size, false);
       this.setRows(size);
       for (let i = 0; i < c.outputs.length; i++) {
@@ -476,17 +645,39 @@ export class LayersModel implements TrainingModel {
       }
       this.metrics([], sums, size);
     }
+  }
+
+  /** @internal Means from sums over n samples, the weight penalty added to the total. */
+  finishEvaluate(sums: Float64Array, n: number): number[] {
     const out = Array.from(sums, (s) => s / n);
     out[0] += this.penalty();
     return out;
   }
 
+  /**
+   * evaluate() over the batches of a dataset (TF.js's evaluateDataset): all of them, or the
+   * first `batches`. Resolves to a scalar tensor or a list of them, as evaluate.
+   */
+  async evaluateDataset(dataset: DatasetLike, args: EvaluateDatasetArgs = {}): Promise<Tensor | Tensor[]> {
+    this.requireCompiled('evaluateDataset');
+    return scalars(await evaluateDatasetLoop(this, dataset, args, 'evaluateDataset'));
+  }
+
   /** Outputs for every sample: one tensor [n, ...outputShape], or one per output. */
-  predict(x: ModelData, args: { batchSize?: number } = {}): Tensor | Tensor[] {
-    const batchSize = checkOptions(args, 'predict', ['batchSize']).batchSize ?? 32;
+  predict(x: ModelData, args: { batchSize?: number; verbose?: boolean | number } = {}): Tensor | Tensor[] {
+    const a = checkOptions(args, 'predict', ['batchSize', 'verbose']);
+    const batchSize = a.batchSize ?? 32;
     if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`predict: batchSize must be a positive integer, got ${describe(batchSize)}`);
+    checkQuiet(a.verbose, 'predict');
     const xs = this.checkX(x, 'predict: x');
     const outs = this.run(xs, batchSize, false);
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  /** Outputs for one batch (all of x at once), as TF.js's predictOnBatch. */
+  predictOnBatch(x: ModelData): Tensor | Tensor[] {
+    const xs = this.checkX(x, 'predictOnBatch: x');
+    const outs = this.run(xs, Math.max(1, xs[0].shape[0]), false);
     return outs.length === 1 ? outs[0] : outs;
   }
 
@@ -559,10 +750,27 @@ export class LayersModel implements TrainingModel {
     return [...all(layers.filter((l) => l.trainable)), ...all(layers.filter((l) => !l.trainable))];
   }
 
+  private variable(layer: Layer, p: Layer['params'][number]): LayerVariable {
+    let v = this.variables.get(p);
+    if (!v) this.variables.set(p, (v = new LayerVariable(this, layer, p)));
+    return v;
+  }
+  /** Every weight as a TF.js LayerVariable (trainable ones first, as getWeights()). */
+  get weights(): LayerVariable[] {
+    return this.weightEntries().map(({ layer, p }) => this.variable(layer, p));
+  }
+  get trainableWeights(): LayerVariable[] {
+    return this.weights.filter((v) => v.trainable);
+  }
+  get nonTrainableWeights(): LayerVariable[] {
+    return this.weights.filter((v) => !v.trainable);
+  }
+
+  /** Copies of the weights. Not counted by memory(), as TF.js's getWeights returns its variables (no new tensors). */
   getWeights(): Tensor[] {
     this.build();
     const f32 = this.be.arena.f32;
-    return this.weightEntries().map(({ p }) => new TensorClass(f32.slice(p.ptr >>> 2, (p.ptr >>> 2) + p.size), p.shape, 'float32'));
+    return untracked(() => this.weightEntries().map(({ p }) => new TensorClass(f32.slice(p.ptr >>> 2, (p.ptr >>> 2) + p.size), p.shape, 'float32')));
   }
 
   setWeights(weights: TensorLike[]): void {
@@ -571,7 +779,7 @@ export class LayersModel implements TrainingModel {
     if (!Array.isArray(weights) || weights.length !== entries.length) {
       throw new Error(`setWeights: the model has ${entries.length} weight tensors, got ${Array.isArray(weights) ? weights.length : typeof weights}`);
     }
-    const ts = weights.map((w, i) => toTensor(w, `setWeights: weight ${i}`));
+    const ts = untracked(() => weights.map((w, i) => toTensor(w, `setWeights: weight ${i}`)));
     ts.forEach((t, i) => {
       const { layer, p } = entries[i];
       if (t.size !== p.size || (t.shape.length > 1 && !sameShape(t.shape, p.shape))) {
@@ -630,19 +838,70 @@ export class LayersModel implements TrainingModel {
   }
 
   /**
+   * The model's topology as TF.js's `toJSON` gives it: `{ class_name, config, keras_version,
+   * backend }` as a JSON string, or as an object when `returnString` is false. The first
+   * argument is unused, as in TF.js.
+   */
+  toJSON(_unused?: unknown, returnString = true): string | Record<string, unknown> {
+    if (typeof returnString !== 'boolean') throw new TypeError(`toJSON: returnString must be true or false, got ${describe(returnString)}`);
+    const topology = toArtifacts(this, { includeOptimizer: false }).modelTopology as Record<string, unknown>;
+    return returnString ? JSON.stringify(topology) : topology;
+  }
+
+  /**
    * Save in the TF.js layers format: `file://dir` (Node, Deno: dir/model.json + dir/weights.bin,
    * atomically), `indexeddb://name`, `localstorage://name`, `downloads://name` (browsers),
    * `http(s)://…` (a multipart POST, as TF.js's browserHTTPRequest), or an object with `save()`.
+   * `includeOptimizer: false` leaves the training configuration out; `true` is refused (the
+   * optimizer's state is not saved).
    */
-  async save(destination: unknown, opts?: SaveOptions): Promise<SaveResult> {
-    const handler = saveHandler(destination, opts);
-    return handler.save!(toArtifacts(this));
+  async save(destination: unknown, opts?: SaveOptions & { includeOptimizer?: boolean }): Promise<SaveResult> {
+    const { includeOptimizer, ...rest } = checkOptions(opts, 'save', ['fetchFunc', 'requestInit', 'fileOps', 'includeOptimizer']);
+    const artifacts = toArtifacts(this, includeOptimizer === undefined ? {} : { includeOptimizer });
+    return saveHandler(destination, rest).save!(artifacts);
   }
 }
 
-/** A stand-in context, enough for a layer to say whether it ends in softmax/sigmoid. */
-function headProbe(layer: Layer): NodeCtx {
-  return { node: layer.inboundNodes[0], xs: [0], dxs: [0], z: 0, dz: 0 } as unknown as NodeCtx;
+/** A scalar float32 tensor per value; one alone when there is one (TF.js's singletonOrArray). */
+function scalars(values: number[]): Tensor | Tensor[] {
+  const ts = values.map((v) => new TensorClass(Float32Array.of(v), [], 'float32'));
+  return ts.length === 1 ? ts[0] : ts;
+}
+
+/** `verbose` of evaluate/predict: TF.js implements no verbose mode there, so only 0/false is accepted. */
+function checkQuiet(v: unknown, who: string): void {
+  if (v === undefined || v === 0 || v === false) return;
+  throw new Error(`${who}: verbose ${describe(v)} is not supported (TF.js implements no verbose ${who} either); give 0 or leave it out`);
+}
+
+/** A loss given by name or as a tf.losses / tf.metrics function, as the name simdnet's losses know. */
+function lossNameFor(l: LossOrMetric, who: string): string {
+  if (typeof l === 'string') return l;
+  if (typeof l === 'function') {
+    const n = lossNameOf(l);
+    if (n) return n;
+    const fname = (l as { name?: string }).name;
+    throw new Error(
+      `${who}: the function ${fname ? `'${fname}' ` : ''}is not a loss simdnet can train with: simdnet has no autodiff, so a loss must be one of its kernels: ` +
+        `${LOSSES.join(', ')} (by name, or as the tf.losses / tf.metrics function that computes it)`,
+    );
+  }
+  throw new TypeError(`${who}: expected a loss name or a tf.losses function, got ${describe(l)}`);
+}
+
+/** A metric given by name or as a tf.metrics function: the name it is computed as, the name kept, the log key. */
+function metricFor(m: LossOrMetric, who: string): { compute: string; name: string; key: string } {
+  if (typeof m === 'string') {
+    const compute = Object.prototype.hasOwnProperty.call(METRIC_ALIASES, m) ? METRIC_ALIASES[m] : m;
+    return { compute, name: m, key: metricKey(m) };
+  }
+  if (typeof m === 'function') {
+    const r = metricNameOf(m);
+    if (r?.name) return { compute: r.name, name: r.name, key: r.key };
+    const fname = r?.key ?? (m as { name?: string }).name;
+    throw new Error(`${who}: the function ${fname ? `'${fname}' ` : ''}is not a metric simdnet computes during training; use accuracy, binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, meanSquaredError or meanAbsoluteError (by name or as the tf.metrics function)`);
+  }
+  throw new TypeError(`${who}: expected a metric name or a tf.metrics function, got ${describe(m)}`);
 }
 
 function tryBackend(): Backend | null {
@@ -659,7 +918,7 @@ export function model(args: ModelArgs): LayersModel {
 
 // layer.apply(tensor): a one-layer graph over fresh inputs, predicted once, then let go.
 setEagerRunner((layer, xs, training) => {
-  const inputs = xs.map((t, i) => makeInput({ shape: t.shape.slice(1) as number[], name: `${layer.name}_eager_input_${i}`, dtype: t.dtype }));
+  const inputs = xs.map((t, i) => makeInput({ shape: t.shape.slice(1) as number[], name: `${layer.name}_eager_input_${i}`, dtype: t.dtype as ModelDType }));
   const out = layer.apply(inputs.length === 1 ? inputs[0] : inputs);
   layer.inboundNodes.pop();
   const m = new LayersModel({ inputs, outputs: out, name: `${layer.name}_eager` }, { owns: false });

@@ -1,6 +1,7 @@
 /**
  * `verbose: 1`: a live progress bar per epoch in a Node/Deno terminal (steps, loss, metrics,
- * samples/s, ETA); one line per epoch where output is not a terminal or in browsers.
+ * samples/s, ETA); one line per epoch where output is not a terminal, in browsers, and with
+ * `verbose: 2`. A dataset of unknown length shows the batch count without a bar or ETA.
  */
 import type { CallbackHooks, Logs } from './callbacks.ts';
 
@@ -17,8 +18,10 @@ function stdout(): Stream | null {
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
+/** `key value` pairs; validation values after the others (epoch logs hold them first, as TF.js writes them). */
 export function formatLogs(logs: Logs, skip: string[] = []): string {
-  return Object.entries(logs)
+  const entries = Object.entries(logs);
+  return [...entries.filter(([k]) => !k.startsWith('val_')), ...entries.filter(([k]) => k.startsWith('val_'))]
     .filter(([k]) => !skip.includes(k))
     .map(([k, v]) => `${k} ${fmt(v)}`)
     .join(' · ');
@@ -36,13 +39,15 @@ export class ProgressBar implements CallbackHooks {
 
   constructor(
     private readonly epochs: number,
-    private readonly steps: number,
-    private readonly samples: number,
+    private readonly steps: number | null,
+    private readonly samples: number | null,
     /** Test hook: where lines go. */
     out?: Stream,
+    /** One line per epoch even on a terminal (verbose 2). */
+    linesOnly = false,
   ) {
     if (out) this.out = out;
-    this.tty = !!this.out?.isTTY;
+    this.tty = !!this.out?.isTTY && !linesOnly;
   }
 
   /** Usable line width; a pseudo-terminal may report 0 columns. */
@@ -59,28 +64,38 @@ export class ProgressBar implements CallbackHooks {
     this.epochStart = now();
     this.lastDraw = 0;
     this.seen = 0;
+    this.batches = 0;
     this.sums = {};
     this.epoch = epoch;
   }
+  private batches = 0;
   private epoch = 0;
 
   onBatchEnd(batch: number, logs: Logs = {}): void {
     const size = logs.size ?? 0;
     this.seen += size;
+    this.batches = batch + 1;
     for (const [k, v] of Object.entries(logs)) if (k !== 'size' && k !== 'batch') this.sums[k] = (this.sums[k] ?? 0) + v * size;
     if (!this.tty) return;
     const t = now();
-    if (t - this.lastDraw < 100 && batch + 1 < this.steps) return;
+    if (t - this.lastDraw < 100 && (this.steps === null || batch + 1 < this.steps)) return;
     this.lastDraw = t;
     const elapsed = (t - this.epochStart) / 1000;
     const rate = this.seen / Math.max(elapsed, 1e-9);
-    const eta = (this.samples - this.seen) / Math.max(rate, 1e-9);
-    const width = 24;
-    const done = Math.round(((batch + 1) / this.steps) * width);
-    const bar = '='.repeat(Math.max(done - 1, 0)) + (done < width ? '>' : '=') + ' '.repeat(width - done);
     const means: Logs = {};
     for (const [k, v] of Object.entries(this.sums)) means[k] = v / Math.max(this.seen, 1);
-    const text = `Epoch ${this.epoch + 1}/${this.epochs} [${bar}] ${batch + 1}/${this.steps} ${formatLogs(means)} · ${Math.round(rate).toLocaleString('en-US')} samples/s · ETA ${fmtTime(eta)}`;
+    const speed = `${Math.round(rate).toLocaleString('en-US')} samples/s`;
+    let text: string;
+    if (this.steps === null) {
+      text = `Epoch ${this.epoch + 1}/${this.epochs} ${batch + 1} batches ${formatLogs(means)} · ${speed}`;
+    } else {
+      const width = 24;
+      const done = Math.min(width, Math.round(((batch + 1) / this.steps) * width));
+      const bar = '='.repeat(Math.max(done - 1, 0)) + (done < width ? '>' : '=') + ' '.repeat(width - done);
+      const left = this.samples !== null ? this.samples - this.seen : (this.seen / (batch + 1)) * (this.steps - batch - 1);
+      const eta = Math.max(left, 0) / Math.max(rate, 1e-9);
+      text = `Epoch ${this.epoch + 1}/${this.epochs} [${bar}] ${batch + 1}/${this.steps} ${formatLogs(means)} · ${speed} · ETA ${fmtTime(eta)}`;
+    }
     const cols = this.width();
     this.out!.write('\r' + text.slice(0, cols).padEnd(cols));
   }
@@ -88,7 +103,8 @@ export class ProgressBar implements CallbackHooks {
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const elapsed = (now() - this.epochStart) / 1000;
     const rate = Math.round(this.seen / Math.max(elapsed, 1e-9)).toLocaleString('en-US');
-    const text = `Epoch ${epoch + 1}/${this.epochs} ${this.steps}/${this.steps} ${fmtTime(elapsed)} · ${formatLogs(logs)} · ${rate} samples/s`;
+    const steps = this.steps === null ? `${this.batches} batches` : `${this.batches}/${this.steps}`;
+    const text = `Epoch ${epoch + 1}/${this.epochs} ${steps} ${fmtTime(elapsed)} · ${formatLogs(logs)} · ${rate} samples/s`;
     if (this.tty) this.out!.write('\r' + ' '.repeat(this.width()) + '\r');
     this.line(text);
   }

@@ -49,8 +49,11 @@ export class Sequential extends LayersModel {
   }
 
   /** Outputs for every sample, as one tensor [n, ...outputShape]. */
-  predict(x: ModelData, args: { batchSize?: number } = {}): Tensor {
+  predict(x: ModelData, args: { batchSize?: number; verbose?: boolean | number } = {}): Tensor {
     return super.predict(x, args) as Tensor;
+  }
+  predictOnBatch(x: ModelData): Tensor {
+    return super.predictOnBatch(x) as Tensor;
   }
 
   get isSequential(): boolean {

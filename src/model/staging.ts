@@ -6,7 +6,7 @@
 import type { SymbolicTensor } from '../engine/symbolic.ts';
 import type { Loss } from '../losses/index.ts';
 import { sameShape } from '../layers/layer.ts';
-import { type Tensor, type TensorLike, Tensor as TensorClass, toTensor } from '../tensor.ts';
+import { type Tensor, type TensorLike, Tensor as TensorClass, toTensor, untracked } from '../tensor.ts';
 
 /** x or y as the user may give it. */
 export type ModelData = TensorLike | TensorLike[] | Record<string, TensorLike>;
@@ -15,8 +15,15 @@ function isRecord(v: unknown): v is Record<string, TensorLike> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof TensorClass);
 }
 
-/** One tensor per name, in order. */
+/**
+ * One tensor per name, in order. Data given as arrays is converted into tensors the caller
+ * never sees, so they are not counted by memory() (nothing would dispose them).
+ */
 export function toTensors(data: unknown, names: string[], what: string, kind: 'input' | 'output'): Tensor[] {
+  return untracked(() => tensorsOf(data, names, what, kind));
+}
+
+function tensorsOf(data: unknown, names: string[], what: string, kind: 'input' | 'output'): Tensor[] {
   if (data === null || data === undefined) throw new TypeError(`${what}: expected a tensor, a list or an object keyed by ${kind} name, got ${data}`);
   if (isRecord(data)) {
     const unknown = Object.keys(data).filter((k) => !names.includes(k));
@@ -83,7 +90,7 @@ export function checkTarget(t: Tensor, n: number, loss: Loss, outShape: readonly
 export function copyRows(
   dst: Float32Array | Int32Array,
   dstOff: number,
-  src: Float32Array | Int32Array,
+  src: Float32Array | Int32Array | Uint8Array,
   row: number,
   order: Int32Array | null,
   start: number,
@@ -98,5 +105,29 @@ export function copyRows(
     const s = order[start + r] * row;
     const d = dstOff + r * row;
     for (let i = 0; i < row; i++) dst[d + i] = src[s + i];
+  }
+}
+
+/**
+ * Per-sample weights from class weights, as TF.js derives them: each sample's class is its label
+ * (sparse targets), the index of the largest value of its one-hot row, or the value of its single
+ * column; `out[i]` is that class's weight. A class missing from the table is an error.
+ */
+export function classWeightsInto(out: Float32Array, y: Tensor, sparse: boolean, table: Map<number, number>, who: string): void {
+  const n = y.shape[0];
+  const row = n === 0 ? 0 : y.size / n;
+  const v = y.values;
+  for (let i = 0; i < n; i++) {
+    let c: number;
+    if (sparse || row === 1) {
+      c = v[i * row];
+      if (!Number.isInteger(c)) throw new Error(`${who}: the target of sample ${i} is ${c}, not a class index`);
+    } else {
+      c = 0;
+      for (let j = 1; j < row; j++) if (v[i * row + j] > v[i * row + c]) c = j;
+    }
+    const w = table.get(c);
+    if (w === undefined) throw new Error(`${who}: class ${c} is in the training data (sample ${i}) but not in classWeight, which must give every class a weight`);
+    out[i] = w;
   }
 }

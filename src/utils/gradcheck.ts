@@ -56,7 +56,7 @@ export function checkGradients(model: LayersModel, x: ModelData, y: ModelData, o
   const entries = model.weightEntries();
   const lossAt = (at: number, w: number): number => {
     arena.f32[at] = w;
-    return model.evaluate(x, y, { batchSize: Number.MAX_SAFE_INTEGER })[0];
+    return model.evaluateValues(x, y, { batchSize: Number.MAX_SAFE_INTEGER })[0];
   };
   const perLayer: Record<string, number> = {};
   const worstEntry: Record<string, number> = {};

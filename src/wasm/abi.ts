@@ -65,6 +65,11 @@ export const KERNELS = {
   step_forward_f32: v('y:ptr x:ptr n:i32'),
   softmax_forward_f32: v('y:ptr x:ptr rows:i32 cols:i32'),
   softmax_backward_f32: v('dx:ptr dy:ptr y:ptr rows:i32 cols:i32'),
+  relu_max_forward_f32: v('y:ptr x:ptr n:i32 maxValue:f32'),
+  relu_max_backward_f32: v('dx:ptr dy:ptr x:ptr y:ptr n:i32 maxValue:f32'),
+  // softmax along the middle axis of [outer, n, inner]
+  softmax_axis_forward_f32: v('y:ptr x:ptr outer:i32 n:i32 inner:i32'),
+  softmax_axis_backward_f32: v('dx:ptr dy:ptr y:ptr outer:i32 n:i32 inner:i32'),
 
   // loss.ts — return the mean loss; accumulate the gradient of that mean (0 = skip)
   softmax_xent_sparse_f32: v('probs:ptr dz:ptr z:ptr labels:ptr batch:i32 classes:i32', 'f64'),
@@ -73,13 +78,20 @@ export const KERNELS = {
   bce_logits_f32: v('dz:ptr z:ptr t:ptr n:i32', 'f64'),
   mse_f32: v('dy:ptr y:ptr t:ptr n:i32', 'f64'),
   mae_f32: v('dy:ptr y:ptr t:ptr n:i32', 'f64'),
+  cce_f32: v('dy:ptr y:ptr t:ptr batch:i32 classes:i32', 'f64'),
+  cce_sparse_f32: v('dy:ptr y:ptr labels:ptr batch:i32 classes:i32', 'f64'),
+  // per-sample loss weights: x[rows, cols] *= w[rows]
+  scale_rows_f32: v('x:ptr w:ptr rows:i32 cols:i32'),
 
   // optim.ts — one call over the whole parameter block
   sgd_f32: v('p:ptr g:ptr n:i32 lr:f32'),
   momentum_f32: v('p:ptr vel:ptr g:ptr n:i32 lr:f32 momentum:f32 nesterov:i32'),
   adagrad_f32: v('p:ptr acc:ptr g:ptr n:i32 lr:f32 eps:f32'),
   rmsprop_f32: v('p:ptr ms:ptr mom:ptr g:ptr n:i32 lr:f32 rho:f32 momentum:f32 eps:f32'),
+  rmsprop_centered_f32: v('p:ptr ms:ptr mg:ptr mom:ptr g:ptr n:i32 lr:f32 rho:f32 momentum:f32 eps:f32'),
   adam_f32: v('p:ptr m:ptr v:ptr g:ptr n:i32 lr:f32 beta1:f32 beta2:f32 eps:f32 bc1:f32 bc2:f32 wd:f32'),
+  adamax_f32: v('p:ptr m:ptr u:ptr g:ptr n:i32 lrt:f32 beta1:f32 beta2:f32 eps:f32'),
+  adadelta_f32: v('p:ptr ag:ptr au:ptr g:ptr n:i32 lr:f32 rho:f32 eps:f32'),
   l1l2_penalty_f32: v('g:ptr p:ptr n:i32 l1:f32 l2:f32', 'f64'),
 
   // conv.ts — NHWC activations, HWIO weights [kh, kw, inC, outC]
@@ -115,12 +127,25 @@ export const KERNELS = {
   concat_backward_f32: v('dxs:ptr dy:ptr widths:ptr count:i32 outer:i32 total:i32'),
   batch_matmul_forward_f32: v('y:ptr a:ptr b:ptr batch:i32 m:i32 n:i32 k:i32 transA:i32 transB:i32'),
   batch_matmul_backward_f32: v('da:ptr db:ptr dy:ptr a:ptr b:ptr batch:i32 m:i32 n:i32 k:i32 transA:i32 transB:i32'),
+
+  // elementwise.ts — the tensor ops' math; op: a code of UNARY_OPS, BINARY_OPS, REDUCE_OPS below
+  unary_f32: v('y:ptr x:ptr n:i32 op:i32'),
+  clip_f32: v('y:ptr x:ptr n:i32 lo:f32 hi:f32'),
+  // y[r, c] = a[r·aRow + c·aCol] op b[r·bRow + c·bCol]; aCol, bCol are 0 or 1 (broadcasting)
+  binary_f32: v('y:ptr a:ptr b:ptr rows:i32 cols:i32 aRow:i32 bRow:i32 aCol:i32 bCol:i32 op:i32'),
+  // y[outer, inner] = op over mid of x[outer, mid, inner]
+  reduce_f32: v('y:ptr x:ptr outer:i32 mid:i32 inner:i32 op:i32'),
 } as const satisfies Record<string, KernelSig>;
+
+/** The op codes of unary_f32, binary_f32 and reduce_f32 (assembly/elementwise.ts holds the same numbers). */
+export const UNARY_OPS = { neg: 0, abs: 1, sqrt: 2, square: 3, exp: 4, log: 5, reciprocal: 6, floor: 7, ceil: 8, round: 9 } as const;
+export const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, squaredDifference: 6 } as const;
+export const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;
 
 export type KernelName = keyof typeof KERNELS;
 /** Non-kernel exports: where the arena may start, and the ABI revision. */
 export const META_EXPORTS = ['heap_base', 'abi_version'] as const;
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 /** Newlines in a spec as spaces. */
 type OneLine<S extends string> = S extends `${infer A}\n${infer B}` ? OneLine<`${A} ${B}`> : S;

@@ -51,6 +51,11 @@ export function backend(): Backend {
   return current;
 }
 
+/** The loaded backend, or null before `init()` (for code that also works without it). */
+export function backendOrNull(): Backend | null {
+  return current;
+}
+
 export function backendInfo(): BackendInfo {
   const b = backend();
   return { ...b.info, memoryBytes: b.memory.buffer.byteLength };
@@ -108,6 +113,14 @@ async function toModule(src: NonNullable<InitOptions['wasm']>): Promise<{ module
  * loads another binary: models and layers built before then throw a clear error when used
  * (their memory belonged to the old binary) instead of reading the new one's memory.
  */
+/**
+ * TF.js's `tf.ready()`: loads the default binary unless `init()` already ran, so a script ported
+ * from TF.js works with its `await tf.ready()` unchanged.
+ */
+export async function ready(): Promise<void> {
+  if (!current) await init();
+}
+
 export async function init(opts: InitOptions = {}): Promise<BackendInfo> {
   if (opts === null || typeof opts !== 'object') throw new TypeError(`init: expected an options object, got ${describe(opts)}`);
   checkOptions(opts, 'init', ['module', 'wasm', 'variant', 'deterministic', 'initialMemoryMB']);

@@ -50,10 +50,10 @@ describe('misspelt or unsupported options are errors, not silently ignored', () 
   cases([
     ['adam learning_rate (Keras spelling)', () => optimizers.adam({ learning_rate: 0.1 } as never), /^optimizers\.adam: unknown option learning_rate; expected one of learningRate, beta1, beta2, epsilon, weightDecay$/],
     ['sgd lr', () => optimizers.sgd({ lr: 0.1 } as never), /^optimizers\.sgd: unknown option lr; expected one of learningRate, momentum, nesterov$/],
-    ['rmsprop centered (not implemented)', () => optimizers.rmsprop({ centered: true } as never), /^optimizers\.rmsprop: unknown option centered/],
+    ['rmsprop centred (British spelling)', () => optimizers.rmsprop({ centred: true } as never), /^optimizers\.rmsprop: unknown option centred/],
     ['dense kernelConstraint (not implemented)', () => layers.dense({ units: 2, kernelConstraint: 'maxNorm' } as never), /^layers\.dense: unknown option kernelConstraint; expected one of units, name, inputShape/],
     ['dense unit (typo)', () => layers.dense({ unit: 2 } as never), /^layers\.dense: unknown option unit;/],
-    ['reLU maxValue (not implemented)', () => layers.reLU({ maxValue: 6 } as never), /^layers\.reLU: unknown option maxValue/],
+    ['reLU negativeSlope (Keras; not in TF.js)', () => layers.reLU({ negativeSlope: 0.1 } as never), /^layers\.reLU: unknown option negativeSlope/],
     ['randomNormal stdDev (typo)', () => initializers.randomNormal({ stdDev: 1 } as never), /^initializers\.randomNormal: unknown option stdDev; expected one of mean, stddev, seed$/],
     ['l1 l2 (wrong factory)', () => regularizers.l1({ l2: 0.1 } as never), /^regularizers\.l1: unknown option l2; expected one of l1$/],
     ['earlyStopping patiance (typo)', () => callbacks.earlyStopping({ patiance: 3 } as never), /^callbacks\.earlyStopping: unknown option patiance; expected one of monitor, minDelta, patience/],
@@ -87,17 +87,17 @@ describe('fit options (src/model/trainer.ts)', () => {
     ['shuffle a string', () => ref.fit(x4, y3, { verbose: 0, shuffle: 'no' as never }), /^fit: shuffle: expected true or false, got "no"$/],
     ['validationSplit a string', () => ref.fit(x4, y3, { verbose: 0, validationSplit: '0.5' as never }), /^fit: validationSplit must be a number in \(0, 1\), got "0\.5"$/],
     ['epoch (typo)', () => ref.fit(x4, y3, { verbose: 0, epoch: 3 } as never), /^fit: unknown option epoch; expected one of epochs, batchSize/],
-    ['classWeight (not implemented)', () => ref.fit(x4, y3, { verbose: 0, classWeight: {} } as never), /^fit: unknown option classWeight/],
+    ['stepsPerEpoch (not implemented for tensors)', () => ref.fit(x4, y3, { verbose: 0, stepsPerEpoch: 2 }), /^fit: stepsPerEpoch is not supported with tensor data/],
     ['epochs a Symbol', () => ref.fit(x4, y3, { verbose: 0, epochs: Symbol('e') as never }), /^fit: epochs must be a positive integer, got a symbol$/],
   ]);
 });
 
 describe('evaluate, predict, compile, summary options (src/model/model.ts)', () => {
   cases([
-    ['evaluate(x, y, null)', () => ref.evaluate(x4, y3, null as never), /^evaluate: expected an options object \(\{ batchSize \}\), got null$/],
-    ['predict(x, null)', () => ref.predict(x4, null as never), /^predict: expected an options object \(\{ batchSize \}\), got null$/],
-    ['predict(x, 5)', () => ref.predict(x4, 5 as never), /^predict: expected an options object \(\{ batchSize \}\), got 5$/],
-    ['predict batch_size (Keras spelling)', () => ref.predict(x4, { batch_size: 8 } as never), /^predict: unknown option batch_size; expected one of batchSize$/],
+    ['evaluate(x, y, null)', () => ref.evaluate(x4, y3, null as never), /^evaluate: expected an options object \(\{ batchSize, verbose, sampleWeight, steps \}\), got null$/],
+    ['predict(x, null)', () => ref.predict(x4, null as never), /^predict: expected an options object \(\{ batchSize, verbose \}\), got null$/],
+    ['predict(x, 5)', () => ref.predict(x4, 5 as never), /^predict: expected an options object \(\{ batchSize, verbose \}\), got 5$/],
+    ['predict batch_size (Keras spelling)', () => ref.predict(x4, { batch_size: 8 } as never), /^predict: unknown option batch_size; expected one of batchSize, verbose$/],
     ['compile metric (typo)', () => ref.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metric: ['accuracy'] } as never), /^compile: unknown option metric; expected one of optimizer, loss, lossWeights, metrics$/],
     ['summary printFn not a function', () => ref.summary(80, 5 as never), /^summary: printFn must be a function, got 5$/],
     ['getLayer(Symbol)', () => ref.getLayer(Symbol('l') as never), /^getLayer: expected a layer name or index, got a symbol$/],
@@ -136,7 +136,7 @@ describe('other calls with the wrong kind of argument', () => {
     ['save(5)', () => ref.save(5 as never), /^save: cannot save to 5: .*file:\/\/ URLs/],
     ['setSeed(Symbol)', () => sn.setSeed(Symbol('s') as never), /^setSeed: expected a finite number, got a symbol$/],
     ['csv(URL)', () => sn.data.csv(new URL('file:///tmp/x.csv') as never), /^csv: expected the CSV text as a string, got object \(a URL: csv\(\) parses CSV text: read the file first/],
-    ['compile with a BigInt metric', () => ref.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: [5n as never] }), /^compile: unknown metric 5n \(a BigInt\)/],
+    ['compile with a BigInt metric', () => ref.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: [5n as never] }), /^compile: metrics: expected a metric name or a tf\.metrics function, got 5n \(a BigInt\)/],
     ['pair() with a BigInt', () => layers.conv2d({ filters: 2, kernelSize: [1n, 2n] as never }), /kernelSize: expected a positive integer, got 1/],
   ]);
 

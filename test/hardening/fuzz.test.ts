@@ -263,7 +263,7 @@ const TARGETS: Record<string, Target> = {
     assertFinite(m, 'fit');
     return 'fit';
   },
-  compile(f) {
+  async compile(f) {
     const m = mlp(f);
     const loss = f.chance(0.7) ? f.pick(['sparseCategoricalCrossentropy', 'categoricalCrossentropy', 'mse', 'meanAbsoluteError', 'binaryCrossentropy']) : f.pick([...NAMES, ...JUNK]);
     const optimizer = f.chance(0.7) ? f.pick(['sgd', 'adam', 'rmsprop', 'adagrad', 'momentum', 'adamw']) : f.pick([...NAMES, ...JUNK]);
@@ -271,16 +271,16 @@ const TARGETS: Record<string, Target> = {
     m.compile({ optimizer, loss, metrics, ...(f.chance(0.2) ? { lossWeights: valueOf(f, 'num') } : {}) } as never);
     const sparse = loss === 'sparseCategoricalCrossentropy';
     const y = sparse ? Y(6, 3, f) : tensor(Float32Array.from({ length: 18 }, () => f.int(0, 1)), [6, 3]);
-    m.trainOnBatch(X(6, 4, f), y);
-    m.trainOnBatch(X(6, 4, f), y);
+    await m.trainOnBatch(X(6, 4, f), y);
+    await m.trainOnBatch(X(6, 4, f), y);
     assertFinite(m, 'compile');
     return 'compile';
   },
-  data(f, ref) {
+  async data(f, ref) {
     // Random data at a trained model's methods; only trainOnBatch may change its weights.
     const m = mlp(f);
     m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
-    m.trainOnBatch(X(4, 4, f), Y(4, 3, f));
+    await m.trainOnBatch(X(4, 4, f), Y(4, 3, f));
     const before = m.snapshotParams();
     const which = f.pick(['predict', 'evaluate', 'trainOnBatch', 'setWeights', 'gradients', 'apply', 'getLayer']);
     calling = which;
@@ -293,7 +293,7 @@ const TARGETS: Record<string, Target> = {
         m.evaluate(dataOf(f, n, 4, true) as never, labelsOf(f, n, 3) as never, optionsOf(f, { batchSize: 'int' }) as never);
         break;
       case 'trainOnBatch':
-        m.trainOnBatch(dataOf(f, n, 4, false) as never, labelsOf(f, n, 3) as never);
+        await m.trainOnBatch(dataOf(f, n, 4, false) as never, labelsOf(f, n, 3) as never);
         assertFinite(m, 'trainOnBatch');
         return which;
       case 'setWeights': {

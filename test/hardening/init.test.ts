@@ -11,7 +11,7 @@ describe('init() twice', () => {
     const again = await sn.init();
     expect(again.arenaBase).toBe(first.arenaBase);
     expect(again.binary).toBe(first.binary);
-    stillTrains(m);
+    await stillTrains(m);
     m.dispose();
   });
 
@@ -37,7 +37,7 @@ describe('init() twice', () => {
     // Disposing the old model touches nothing of the new binary's memory.
     old.dispose();
     expect(fresh.snapshotParams()).toEqual(freshWeights);
-    stillTrains(fresh);
+    await stillTrains(fresh);
     fresh.dispose();
   });
 
@@ -50,7 +50,7 @@ describe('init() twice', () => {
     await rejects(() => sn.init({ determinstic: true } as never), /^init: unknown option determinstic/);
     // A rejected init() leaves the loaded binary in place.
     const m = referenceModel();
-    stillTrains(m);
+    await stillTrains(m);
     m.dispose();
   });
 });
@@ -62,7 +62,7 @@ describe('layers across init()', () => {
     await sn.init({ deterministic: true });
     const m = sn.sequential({ layers: [l, layers.dense({ units: 3, activation: 'softmax' })] });
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
-    stillTrains(m);
+    await stillTrains(m);
     m.dispose();
   });
 });

@@ -21,7 +21,7 @@ const labels = (n: number, k: number) => tensor(Int32Array.from({ length: n }, (
 const mlp = () => sn.sequential({ layers: [layers.dense({ units: 6, activation: 'relu', inputShape: [4] }), layers.dense({ units: 3, activation: 'softmax' })] });
 
 describe('a layer shared by two models', () => {
-  it('shares weights, survives the other model being disposed and re-planned, and frees with its last model', () => {
+  it('shares weights, survives the other model being disposed and re-planned, and frees with its last model', async () => {
     const top = arena().top;
     const shared = layers.dense({ units: 6, activation: 'tanh', inputShape: [4], name: 'shared_h' });
     const m1 = sn.sequential({ layers: [shared, layers.dense({ units: 3, activation: 'softmax' })] });
@@ -44,7 +44,7 @@ describe('a layer shared by two models', () => {
     const head1 = m1.layers[1].getWeights()[0].dataSync();
     m1.dispose();
     // m2 still owns the shared layer and trains it; m1's own head is gone with m1.
-    stillTrains(m2, x, data(10, 2, 2));
+    await stillTrains(m2, x, data(10, 2, 2));
     expect(() => m1.layers[1].getWeights()).toThrow(/disposed/);
     expect(head1.length).toBe(18);
     m2.dispose();
@@ -52,7 +52,7 @@ describe('a layer shared by two models', () => {
     expect(arena().top).toBe(top);
   });
 
-  it('a layer used twice in one model and in a second model trains with both models alternating', () => {
+  it('a layer used twice in one model and in a second model trains with both models alternating', async () => {
     const top = arena().top;
     const a = sn.input({ shape: [3] });
     const b = sn.input({ shape: [3] });
@@ -68,7 +68,7 @@ describe('a layer shared by two models', () => {
     }
     expect(twice.getWeights().every((t) => t.values.every(Number.isFinite))).toBe(true);
     m2.dispose();
-    stillTrains(m1, [data(8, 3, 1), data(8, 3, 2)] as never, data(8, 3, 3));
+    await stillTrains(m1, [data(8, 3, 1), data(8, 3, 2)] as never, data(8, 3, 3));
     m1.dispose();
     expect(arena().top).toBe(top);
   });
@@ -111,7 +111,7 @@ describe('fit against itself', () => {
           await m.fit(data(8, 4, 1), labels(8, 3), { verbose: 0 }).catch((e) => refused.push(e));
           for (const f of [() => m.compile({ optimizer: 'sgd', loss: 'mse' }), () => m.trainOnBatch(x4, y3)]) {
             try {
-              f();
+              await f();
             } catch (e) {
               refused.push(e as Error);
             }
@@ -127,7 +127,7 @@ describe('fit against itself', () => {
     expect(h.epoch).toEqual([0, 1]);
     expect(h.history.loss.every(Number.isFinite)).toBe(true);
     expect(m.isTraining).toBe(false);
-    stillTrains(m, data(8, 4, 2), labels(8, 3));
+    await stillTrains(m, data(8, 4, 2), labels(8, 3));
     m.dispose();
   });
 });
@@ -156,7 +156,7 @@ function allocations(f: () => void): number {
 }
 
 describe('a failed allocation at each allocation point leaks nothing and leaves the model usable', () => {
-  type Stage = { name: string; setup: (m: sn.LayersModel) => void; op: (m: sn.LayersModel) => void };
+  type Stage = { name: string; setup: (m: sn.LayersModel) => void; op: (m: sn.LayersModel) => unknown };
   const stages: Stage[] = [
     {
       name: 'first compile (weights, gradients, optimizer slots)',
@@ -168,7 +168,7 @@ describe('a failed allocation at each allocation point leaks nothing and leaves 
       setup: (m) => m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' }),
       op: (m) => m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' }),
     },
-    { name: 'the first training step (the plan)', setup: (m) => m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' }), op: (m) => void m.trainOnBatch(data(8, 4, 1), labels(8, 3)) },
+    { name: 'the first training step (the plan)', setup: (m) => m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' }), op: (m) => m.trainOnBatch(data(8, 4, 1), labels(8, 3)) },
     {
       name: 'a re-plan for a larger batch',
       setup: (m) => {
@@ -184,11 +184,12 @@ describe('a failed allocation at each allocation point leaks nothing and leaves 
     },
   ];
 
-  const run = ({ setup, op }: Stage) => {
+  const run = async ({ setup, op }: Stage) => {
     const n = allocations(() => {
       const m = mlp();
       setup(m);
-      op(m);
+      // Synchronous up to its result: trainOnBatch's step runs before its promise is returned.
+      void op(m);
       m.dispose();
     });
     expect(n).toBeGreaterThan(0);
@@ -201,7 +202,7 @@ describe('a failed allocation at each allocation point leaks nothing and leaves 
       const fault = failAllocation(k);
       let err: unknown = null;
       try {
-        op(m);
+        await op(m);
       } catch (e) {
         err = e;
       } finally {
@@ -213,9 +214,9 @@ describe('a failed allocation at each allocation point leaks nothing and leaves 
         if (before) expect(m.snapshotParams()).toEqual(before);
       }
       // The model is still usable: the same operation succeeds now, then it trains.
-      op(m);
+      await op(m);
       m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
-      stillTrains(m, data(8, 4, 1), labels(8, 3));
+      await stillTrains(m, data(8, 4, 1), labels(8, 3));
       m.dispose();
       expect(arena().top, `arena top after allocation ${k} of ${n} failed`).toBe(top);
       expect(arena().freeBytes).toBe(free);

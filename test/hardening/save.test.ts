@@ -73,7 +73,7 @@ describe('save never hangs', () => {
     if (!fs.existsSync('/proc/self')) return;
     await within(5000, rejects(() => ref.save('file:///proc/self/simdnet-test/deeper/model'), /^save: cannot create the folder \/proc\/self\/simdnet-test \(/));
     await within(5000, rejects(() => ref.save('file:///proc/simdnet-test'), /^save: cannot create the folder \/proc\/simdnet-test \(/));
-    stillTrains(ref);
+    await stillTrains(ref);
   });
 
   it('a file in the way of the folder', async () => {

@@ -100,7 +100,7 @@ export function toTf(b: Batch, opts: { sparseLabels?: boolean } = {}): tf.Tensor
 /** What this helper needs of a simdnet tensor and layer (structural, so either model kind fits). */
 export interface SnTensorLike {
   readonly shape: readonly number[];
-  dataSync(): Float32Array | Int32Array;
+  dataSync(): Float32Array | Int32Array | Uint8Array;
 }
 export interface SnLayerLike {
   readonly name: string;

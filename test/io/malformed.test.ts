@@ -241,6 +241,9 @@ CASES.push(
   manifestCase('a weight shape whose product overflows (2^64 values)', (f) => (spec(f, 'd1/kernel').shape = [65536, 65536, 65536, 65536]), [/d1\/kernel|maxBytes/, /maxBytes|large|fit|exceed/i]),
   manifestCase('a weight shape that is not a list', (f) => (spec(f, 'd1/kernel').shape = '4x3'), [/d1\/kernel/, /shape/]),
   manifestCase('a weight dtype float64', (f) => (spec(f, 'd2/bias').dtype = 'float64'), [/d2\/bias/, /float64/]),
+  manifestCase('a weight group that is not a string', (f) => (spec(f, 'd2/bias').group = 5), [/d2\/bias/, /group must be a string, got 5/]),
+  // TF.js's optimizer state is skipped, but a model weight marked as such is then missing.
+  manifestCase('a model weight in the optimizer group', (f) => (spec(f, 'd2/bias').group = 'optimizer'), [/has no weight d2\/bias .*in the optimizer group/]),
   manifestCase('a quantization dtype int4', (f) => (spec(f, 'd2/bias').quantization = { dtype: 'int4', scale: 1, min: 0 }), [/d2\/bias/, /int4/]),
   manifestCase('uint8 quantization without a scale', (f) => (spec(f, 'd2/bias').quantization = { dtype: 'uint8', min: 0 }), [/d2\/bias/, /scale/]),
   manifestCase('float16 quantization of an int32 weight', (f) => ((spec(f, 'd2/bias').dtype = 'int32'), (spec(f, 'd2/bias').quantization = { dtype: 'float16' })), [/d2\/bias/, /float16/, /int32/]),

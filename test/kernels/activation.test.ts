@@ -24,6 +24,7 @@ interface Act {
 const ACTS: Act[] = [
   { fwd: 'linear_forward_f32', bwd: 'linear_backward_f32', uses: 'none' },
   { fwd: 'relu_forward_f32', bwd: 'relu_backward_f32', uses: 'x', kink: true },
+  { fwd: 'relu_max_forward_f32', bwd: 'relu_max_backward_f32', alpha: 2.5, uses: 'x', kink: true },
   { fwd: 'leaky_relu_forward_f32', bwd: 'leaky_relu_backward_f32', alpha: 0.2, uses: 'x', kink: true },
   { fwd: 'elu_forward_f32', bwd: 'elu_backward_f32', alpha: 0.7, uses: 'xy', kink: true, exp: true },
   { fwd: 'sigmoid_forward_f32', bwd: 'sigmoid_backward_f32', uses: 'y', exp: true },
@@ -124,7 +125,7 @@ describeVariants('activation kernels', (get, variant) => {
     it('in-place forward then backward: relu, leaky_relu, elu, sigmoid, tanh read y from the x slot', (ctx) => {
       const hh = get(ctx);
       const k = hh.k as unknown as Record<string, AnyFn>;
-      for (const a of ACTS.filter((a) => a.bwd && a.uses !== 'none' && a.fwd !== 'softplus_forward_f32')) {
+      for (const a of ACTS.filter((a) => a.bwd && a.uses !== 'none' && a.fwd !== 'softplus_forward_f32' && a.fwd !== 'relu_max_forward_f32')) {
         const n = 33;
         const x = inputs(n, 99, !!a.exp);
         const dy = f32round(randomArray(n, 98, -1, 1));
@@ -204,6 +205,84 @@ describeVariants('activation kernels', (get, variant) => {
         expectClose(hh.read(pdx, n), want, { ...BWD_TOL, label: `softmax backward ${rows}x${cols}` });
         expectGuard(hh, pdx, n, `softmax backward ${rows}x${cols}`);
       }
+    });
+
+    it('relu_max: values at the ceiling keep their gradient (clipByValue bounds are inclusive), NaN passes', (ctx) => {
+      const hh = get(ctx);
+      const x = [-1, 0, 0.5, 6, 6.000001, 1e30, NaN, -0];
+      const p = putGuarded(hh, x);
+      const py = putGuarded(hh, new Float64Array(x.length));
+      hh.k.relu_max_forward_f32(py, p, x.length, 6);
+      const y = Array.from(hh.read(py, x.length));
+      expect(y.slice(0, 6)).toEqual([0, 0, 0.5, 6, 6, 6]);
+      expect(Number.isNaN(y[6])).toBe(true);
+      const pdx = hh.zeros(x.length);
+      hh.k.relu_max_backward_f32(pdx, putGuarded(hh, x.map(() => 1)), p, 0, x.length, 6);
+      expect(Array.from(hh.read(pdx, x.length))).toEqual([0, 0, 1, 1, 0, 0, 0, 0]);
+    });
+
+    const AXIS_SHAPES: [number, number, number][] = [];
+    for (const outer of [1, 2, 3]) for (const n of [1, 2, 5, 17]) for (const inner of [1, 3, 4, 5, 9]) AXIS_SHAPES.push([outer, n, inner]);
+    it('softmax_axis_forward_f32 matches the reference along the middle axis, in place too; inner 1 equals softmax_forward_f32', (ctx) => {
+      const hh = get(ctx);
+      for (const [outer, n, inner] of AXIS_SHAPES) {
+        const len = outer * n * inner;
+        const x = inputs(len, outer * 1000 + n * 10 + inner, true);
+        const want = new Float64Array(len);
+        ref.softmax_axis_forward_f32(want, x, outer, n, inner);
+        const px = putGuarded(hh, x);
+        const py = putGuarded(hh, new Float64Array(len));
+        hh.k.softmax_axis_forward_f32(py, px, outer, n, inner);
+        const got = hh.read(py, len);
+        const label = `softmax axis ${outer}x${n}x${inner}`;
+        expect(got.every(Number.isFinite), label).toBe(true);
+        expectClose(got, want, { rtol: 3e-6, atol: 1e-30, label });
+        expectGuard(hh, py, len, label);
+        expectSame(hh.read(px, len), x, `${label}: x changed`);
+        hh.k.softmax_axis_forward_f32(px, px, outer, n, inner);
+        expectSame(hh.read(px, len), got, `${label} in place`);
+        if (inner === 1) {
+          const pr = putGuarded(hh, new Float64Array(len));
+          hh.k.softmax_forward_f32(pr, putGuarded(hh, x), outer, n);
+          expectClose(hh.read(pr, len), got, { rtol: 3e-7, atol: 1e-30, label: `${label} vs softmax_forward_f32` });
+        }
+      }
+    });
+
+    it('softmax_axis_backward_f32 accumulates like the reference', (ctx) => {
+      const hh = get(ctx);
+      for (const [outer, n, inner] of AXIS_SHAPES) {
+        const len = outer * n * inner;
+        const y = new Float64Array(len);
+        ref.softmax_axis_forward_f32(y, inputs(len, n + inner, false), outer, n, inner);
+        const yf = f32round(y);
+        const dy = f32round(randomArray(len, len + 3, -1, 1));
+        const dx0 = f32round(randomArray(len, len + 4, -1, 1));
+        const want = Float64Array.from(dx0);
+        ref.softmax_axis_backward_f32(want, dy, yf, outer, n, inner);
+        const pdx = putGuarded(hh, dx0);
+        hh.k.softmax_axis_backward_f32(pdx, putGuarded(hh, dy), putGuarded(hh, yf), outer, n, inner);
+        const label = `softmax axis backward ${outer}x${n}x${inner}`;
+        expectClose(hh.read(pdx, len), want, { ...BWD_TOL, label });
+        expectGuard(hh, pdx, len, label);
+      }
+    });
+
+    it('softmax_axis: reference backward equals central differences of the reference forward', () => {
+      const [outer, n, inner] = [2, 4, 3];
+      const len = outer * n * inner;
+      const x = randomArray(len, 21, -3, 3);
+      const r = randomArray(len, 22, -1, 1);
+      const f = (v: Float64Array) => {
+        const y = new Float64Array(len);
+        ref.softmax_axis_forward_f32(y, v, outer, n, inner);
+        return y.reduce((s, yi, i) => s + r[i] * yi, 0);
+      };
+      const y = new Float64Array(len);
+      ref.softmax_axis_forward_f32(y, x, outer, n, inner);
+      const g = new Float64Array(len);
+      ref.softmax_axis_backward_f32(g, r, y, outer, n, inner);
+      expect(gradErrorRatio(g, numericGrad(f, x), 1e-6, 1e-8)).toBeLessThanOrEqual(1);
     });
 
     it('exp/log helpers: dense-range relative error of sigmoid, softplus, tanh, elu, softmax', (ctx) => {

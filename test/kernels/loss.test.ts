@@ -143,6 +143,79 @@ describeVariants('loss kernels', (get) => {
         }
       });
     }
+
+    for (const name of ['cce_sparse_f32', 'cce_f32'] as const) {
+      it(`${name}: normalised, clipped cross-entropy on outputs that are not a softmax; accumulated dy`, (ctx) => {
+        const hh = get(ctx);
+        for (const [batch, classes] of SHAPES) {
+          const n = batch * classes;
+          // Outputs as a linear or sigmoid layer gives them: mostly in (0, 1), some ≤ 0, some
+          // near the clip bounds, one row summing to about 1 with a dominant class.
+          const y = f32round(randomArray(n, n + 31, 0.01, 1));
+          for (let i = 0; i < n; i += 5) y[i] = Math.fround([0, -0.3, 1e-9, 2, ref.BCE_EPS, 1e-12][(i / 5) % 6]);
+          if (batch > 1) for (let j = 0; j < classes; j++) y[classes + j] = Math.fround(j === 0 ? 1 - 1e-8 : 1e-9);
+          // Rows must not sum to 0: TF.js divides by the sum.
+          for (let r = 0; r < batch; r++) {
+            let sum = 0;
+            for (let j = 0; j < classes; j++) sum += y[r * classes + j];
+            if (Math.abs(sum) < 0.05) y[r * classes] = 0.5;
+          }
+          const labels = labelsFor(batch, classes, n + 1);
+          let target: Float64Array | Int32Array = labels;
+          if (name === 'cce_f32') {
+            const t = f32round(randomArray(n, n + 32, 0, 1));
+            for (let j = 0; j < classes; j++) t[j] = j === labels[0] ? 1 : 0;
+            target = t;
+          }
+          const d0 = f32round(randomArray(n, n + 33, -1, 1));
+          for (const withGrad of [true, false]) {
+            const label = `${name} ${batch}x${classes} grad=${withGrad}`;
+            const dWant = withGrad ? Float64Array.from(d0) : null;
+            const lossWant = (ref[name] as (...a: unknown[]) => number)(dWant, y, target, batch, classes);
+            const pd = withGrad ? putGuarded(hh, d0) : 0;
+            const py = putGuarded(hh, y);
+            const pt = target instanceof Int32Array ? hh.putI32(target) : putGuarded(hh, target);
+            const loss = hh.k[name](pd, py, pt, batch, classes);
+            expect(Number.isFinite(loss), label).toBe(true);
+            expectClose([loss], [lossWant], { rtol: 5e-6, atol: 1e-6, label: `${label} loss` });
+            if (dWant) {
+              const scale = Math.max(...dWant.map(Math.abs));
+              expectClose(hh.read(pd, n), dWant, { rtol: 2e-5, atol: 1e-7, scale: Math.min(scale, 1), label: `${label} dy` });
+              expectGuard(hh, pd, n, `${label} dy`);
+            }
+            expectSame(hh.read(py, n), y, `${label}: y changed`);
+          }
+        }
+      });
+    }
+
+    it('cce_f32 on a softmax output equals softmax_xent_f32 on its logits (no clipping in range)', (ctx) => {
+      const hh = get(ctx);
+      const [batch, classes] = [4, 6];
+      const z = f32round(randomArray(batch * classes, 41, -2, 2));
+      const p = new Float64Array(batch * classes);
+      ref.softmax_xent_f32(p, null, z, new Float64Array(batch * classes), batch, classes);
+      const t = f32round(randomArray(batch * classes, 42, 0, 1));
+      const want = ref.softmax_xent_f32(null, null, z, t, batch, classes);
+      const got = hh.k.cce_f32(0, putGuarded(hh, f32round(p)), putGuarded(hh, t), batch, classes);
+      expectClose([got], [want], { rtol: 2e-6, label: 'cce on softmax' });
+    });
+
+    it('scale_rows_f32 scales each row by its weight in place', (ctx) => {
+      const hh = get(ctx);
+      for (const [rows, cols] of SHAPES) {
+        const n = rows * cols;
+        const x = f32round(randomArray(n, n + 51, -2, 2));
+        const w = f32round(randomArray(rows, n + 52, 0, 3));
+        w[0] = 0;
+        const want = Float64Array.from(x);
+        ref.scale_rows_f32(want, w, rows, cols);
+        const px = putGuarded(hh, x);
+        hh.k.scale_rows_f32(px, putGuarded(hh, w), rows, cols);
+        expectSame(hh.read(px, n), f32round(want), `scale_rows ${rows}x${cols}`);
+        expectGuard(hh, px, n, `scale_rows ${rows}x${cols}`);
+      }
+    });
 });
 
 describe('loss references: gradient = central differences of the loss', () => {
@@ -160,6 +233,19 @@ describe('loss references: gradient = central differences of the loss', () => {
     const g2 = new Float64Array(B * C);
     ref.softmax_xent_f32(null, g2, z, t, B, C);
     check(g2, (v) => ref.softmax_xent_f32(null, null, v, t, B, C), z);
+  });
+
+  it('cce_f32 and cce_sparse_f32 (outputs inside the clip range)', () => {
+    const [B, C] = [3, 5];
+    const y = randomArray(B * C, 7, 0.05, 0.9);
+    const t = randomArray(B * C, 8, 0, 1);
+    const g = new Float64Array(B * C);
+    ref.cce_f32(g, y, t, B, C);
+    check(g, (v) => ref.cce_f32(null, v, t, B, C), y);
+    const labels = Int32Array.from([1, 4, 0]);
+    const gs = new Float64Array(B * C);
+    ref.cce_sparse_f32(gs, y, labels, B, C);
+    check(gs, (v) => ref.cce_sparse_f32(null, v, labels, B, C), y);
   });
 
   it('bce_f32, bce_logits_f32, mse_f32, mae_f32', () => {

@@ -13,7 +13,7 @@ const TOL = { rtol: 3e-6, atol: 1e-7, scale: 1 };
 
 interface Case {
   label: string;
-  kernel: 'sgd_f32' | 'momentum_f32' | 'adagrad_f32' | 'rmsprop_f32' | 'adam_f32';
+  kernel: 'sgd_f32' | 'momentum_f32' | 'adagrad_f32' | 'rmsprop_f32' | 'rmsprop_centered_f32' | 'adam_f32' | 'adamax_f32' | 'adadelta_f32';
   /** Initial values of the state buffers, in kernel argument order after p. */
   state: number[];
   /** Hyper-parameters after n, for step t (1-based). */
@@ -28,6 +28,8 @@ const CASES: Case[] = [
   { label: 'adagrad', kernel: 'adagrad_f32', state: [0.1], hyper: () => [f(0.1), f(1e-7)] },
   { label: 'rmsprop', kernel: 'rmsprop_f32', state: [0, 0], hyper: () => [f(0.01), f(0.9), f(0), f(1e-7)] },
   { label: 'rmsprop momentum', kernel: 'rmsprop_f32', state: [0, 0], hyper: () => [f(0.01), f(0.9), f(0.8), f(1e-7)] },
+  { label: 'rmsprop centered', kernel: 'rmsprop_centered_f32', state: [0, 0, 0], hyper: () => [f(0.01), f(0.9), f(0), f(1e-7)] },
+  { label: 'rmsprop centered momentum', kernel: 'rmsprop_centered_f32', state: [0, 0, 0], hyper: () => [f(0.01), f(0.9), f(0.8), f(1e-7)] },
   {
     label: 'adam',
     kernel: 'adam_f32',
@@ -40,6 +42,15 @@ const CASES: Case[] = [
     state: [0, 0],
     hyper: (t) => [f(0.01), b1, b2, f(1e-7), f(1 - b1 ** t), f(1 - b2 ** t), f(0.05)],
   },
+  // lrt as the host computes it: lr / ((1 + decay·(t − 1))·(1 − b1^t)), here with decay 0.1.
+  {
+    label: 'adamax',
+    kernel: 'adamax_f32',
+    state: [0, 0],
+    hyper: (t) => [f(0.002 / ((1 + 0.1 * (t - 1)) * (1 - b1 ** t))), b1, b2, f(1e-7)],
+  },
+  { label: 'adadelta', kernel: 'adadelta_f32', state: [0, 0], hyper: () => [f(1), f(0.95), f(1e-7)] },
+  { label: 'adadelta lr 0.01 rho 0.5', kernel: 'adadelta_f32', state: [0, 0], hyper: () => [f(0.01), f(0.5), f(1e-6)] },
 ];
 
 describeVariants('optimizer kernels', (get) => {
@@ -82,6 +93,35 @@ describeVariants('optimizer kernels', (get) => {
       const pp = putGuarded(hh, p);
       hh.k.adam_f32(pp, hh.zeros(5), hh.zeros(5), hh.zeros(5), 5, f(0.1), b1, b2, f(1e-7), f(1 - b1), f(1 - b2), f(0.5));
       expectClose(hh.read(pp, 5), p.map((v) => v - 0.1 * 0.5 * v), { rtol: 1e-6, label: 'adamw decay' });
+    });
+
+    it('rmsprop_centered_f32 stays finite on zero and tiny gradients (TF.js 4.x gives NaN there)', (ctx) => {
+      const hh = get(ctx);
+      const n = 6;
+      const p = f32round([1, -2, 3, 0.5, 7, -1]);
+      const g = f32round([0, 1e-6, -1e-4, 1e-3, 0, 0.5]);
+      const state = [0, 1, 2].map(() => new Float64Array(n));
+      const pp = putGuarded(hh, p);
+      const ps = state.map((s) => putGuarded(hh, s));
+      const pg = putGuarded(hh, g);
+      hh.k.rmsprop_centered_f32(pp, ps[0], ps[1], ps[2], pg, n, f(0.01), f(0.9), f(0), f(1e-7));
+      ref.rmsprop_centered_f32(p, state[0], state[1], state[2], g, n, f(0.01), f(0.9), 0, f(1e-7));
+      const got = hh.read(pp, n);
+      expect(got.every((v) => Number.isFinite(v)), `p = [${got}]`).toBe(true);
+      expectClose(got, p, { ...TOL, label: 'centered small g' });
+      expect(got[0]).toBe(1); // a zero gradient leaves p as it was
+    });
+
+    it('adamax_f32: u is max(b2·u, |g|), not a moving average', (ctx) => {
+      const hh = get(ctx);
+      // One step from m = 0, u = 0: m = (1 − b1)·g, u = |g|, p −= lrt·(1 − b1)·sign(g)·|g|/(|g| + eps).
+      const p = f32round([1, -2, 3, 0.5, 7]);
+      const g = f32round([0.5, -4, 0, 2, -0.25]);
+      const pp = putGuarded(hh, p);
+      const pu = putGuarded(hh, new Float64Array(5));
+      hh.k.adamax_f32(pp, hh.zeros(5), pu, putGuarded(hh, g), 5, f(0.1), b1, b2, f(1e-7));
+      expectClose(hh.read(pu, 5), g.map(Math.abs), { rtol: 1e-7, label: 'adamax u' });
+      expectClose(hh.read(pp, 5), p.map((v, i) => v - (0.1 * (1 - 0.9) * g[i]) / (Math.abs(g[i]) + 1e-7)), { rtol: 1e-6, label: 'adamax p' });
     });
 
     it('l1l2_penalty_f32: penalty value, accumulated gradient, sign(0) = 0, 0 pointer skips', (ctx) => {

@@ -21,7 +21,8 @@ const distinct = (shape: number[]): Tensor => {
 };
 
 describe('output shapes follow TF.js', () => {
-  const shapeOf = (l: Layer) => sequential({ layers: [l] }).outputShape;
+  // TF.js's outputShape has the batch dimension first (null).
+  const shapeOf = (l: Layer) => (sequential({ layers: [l] }).outputShape as (number | null)[]).slice(1);
   it('conv2d valid / same / strides / dilation / explicit padding', () => {
     expect(shapeOf(layers.conv2d({ filters: 4, kernelSize: 3, inputShape: [7, 9, 2] }))).toEqual([5, 7, 4]);
     expect(shapeOf(layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', inputShape: [7, 9, 2] }))).toEqual([7, 9, 4]);
@@ -36,11 +37,11 @@ describe('output shapes follow TF.js', () => {
     expect(shapeOf(layers.maxPooling2d({ poolSize: 2, inputShape: [7, 9, 3] }))).toEqual([3, 4, 3]);
     expect(shapeOf(layers.maxPooling2d({ poolSize: 2, padding: 'same', inputShape: [7, 9, 3] }))).toEqual([4, 5, 3]);
     expect(shapeOf(layers.averagePooling2d({ poolSize: [3, 2], strides: 1, inputShape: [7, 9, 3] }))).toEqual([5, 8, 3]);
-    expect(sequential({ layers: [layers.maxPooling1d({ poolSize: 3, inputShape: [10, 4] })] }).outputShape).toEqual([3, 4]);
-    expect(sequential({ layers: [layers.globalAveragePooling2d({ inputShape: [5, 5, 6] })] }).outputShape).toEqual([6]);
-    expect(sequential({ layers: [layers.globalMaxPooling1d({ inputShape: [10, 4] })] }).outputShape).toEqual([4]);
-    expect(sequential({ layers: [layers.conv1d({ filters: 3, kernelSize: 3, padding: 'causal', inputShape: [10, 4] })] }).outputShape).toEqual([10, 3]);
-    expect(sequential({ layers: [layers.reshape({ targetShape: [-1, 2], inputShape: [4, 3] })] }).outputShape).toEqual([6, 2]);
+    expect(sequential({ layers: [layers.maxPooling1d({ poolSize: 3, inputShape: [10, 4] })] }).outputShape).toEqual([null, 3, 4]);
+    expect(sequential({ layers: [layers.globalAveragePooling2d({ inputShape: [5, 5, 6] })] }).outputShape).toEqual([null, 6]);
+    expect(sequential({ layers: [layers.globalMaxPooling1d({ inputShape: [10, 4] })] }).outputShape).toEqual([null, 4]);
+    expect(sequential({ layers: [layers.conv1d({ filters: 3, kernelSize: 3, padding: 'causal', inputShape: [10, 4] })] }).outputShape).toEqual([null, 10, 3]);
+    expect(sequential({ layers: [layers.reshape({ targetShape: [-1, 2], inputShape: [4, 3] })] }).outputShape).toEqual([null, 6, 2]);
   });
   it('the kernel of conv1d is [k, in, out] and of conv2d [kh, kw, in, out]', () => {
     const c1 = sequential({ layers: [layers.conv1d({ filters: 3, kernelSize: 5, inputShape: [10, 4] })] });

@@ -1,6 +1,9 @@
 // Logic gates: one dense unit learns AND, OR, NAND; XOR needs a hidden layer.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init, layers, optimizers, sequential, setSeed, tensor } from '../../src/index.ts';
+import { init, layers, optimizers, sequential, setSeed, tensor, type Tensor } from '../../src/index.ts';
+
+/** evaluate's scalar tensors as numbers. */
+const nums = (r: Tensor | Tensor[]) => (Array.isArray(r) ? r : [r]).map((t) => t.dataSync()[0]);
 
 const X = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
 const GATES: Record<string, number[]> = { AND: [0, 0, 0, 1], OR: [0, 1, 1, 1], NAND: [1, 1, 1, 0], XOR: [0, 1, 1, 0] };
@@ -22,10 +25,10 @@ describe('a single sigmoid unit', () => {
   for (const gate of ['AND', 'OR', 'NAND']) {
     it(`learns ${gate}`, async () => {
       const { model, y } = await trainUnit(GATES[gate], 1);
-      const [loss, acc] = model.evaluate(X, y);
+      const [loss, acc] = nums(model.evaluate(X, y));
       expect(acc).toBe(1);
       expect(loss).toBeLessThan(0.1);
-      const p = model.predict(X).dataSync();
+      const p = (model.predict(X) as Tensor).dataSync();
       GATES[gate].forEach((t, i) => expect(Math.round(p[i])).toBe(t));
     });
   }
@@ -41,7 +44,7 @@ describe('a single sigmoid unit', () => {
 
   it('cannot learn XOR (a linear boundary gets at most 3 of 4)', async () => {
     const { model, y } = await trainUnit(GATES.XOR, 3);
-    const [, acc] = model.evaluate(X, y);
+    const [, acc] = nums(model.evaluate(X, y));
     expect(acc).toBeLessThanOrEqual(0.75);
   });
 });
@@ -55,7 +58,7 @@ describe('a 2-4-1 network', () => {
     model.compile({ optimizer: optimizers.adam({ learningRate: 0.05 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
     const y = tensor(GATES.XOR, [4, 1]);
     await model.fit(X, y, { epochs: 300, batchSize: 4, verbose: 0 });
-    const [loss, acc] = model.evaluate(X, y);
+    const [loss, acc] = nums(model.evaluate(X, y));
     expect(acc).toBe(1);
     expect(loss).toBeLessThan(0.05);
   });

@@ -4,7 +4,7 @@
 // epochs), must reach that test's bars: >= 0.95 after one epoch and >= 0.97 after three. The
 // sequential MLP is trained alongside so both accuracies show in the output.
 import { beforeAll, expect, it } from 'vitest';
-import { data, init, input, layers, model, optimizers, sequential, setSeed } from '../../src/index.ts';
+import { data, init, input, layers, model, optimizers, sequential, setSeed, type Tensor } from '../../src/index.ts';
 
 let mnist: Awaited<ReturnType<typeof data.mnist>>;
 beforeAll(async () => {
@@ -23,7 +23,7 @@ async function trainAndTrack(m: Trainable): Promise<number[]> {
     epochs: EPOCHS,
     batchSize: 64,
     verbose: 0,
-    callbacks: { onEpochEnd: () => void accs.push(m.evaluate(mnist.test.images, mnist.test.labels, { batchSize: 512 })[1]) },
+    callbacks: { onEpochEnd: () => void accs.push((m.evaluate(mnist.test.images, mnist.test.labels, { batchSize: 512 }) as Tensor[])[1].dataSync()[0]) },
   });
   return accs;
 }

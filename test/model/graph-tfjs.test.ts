@@ -68,6 +68,8 @@ const tfX = (b: Batch) => tf.tensor(b.values, b.shape, b.dtype);
 const tfY = (b: Batch, t: Target) =>
   t.loss === 'sparseCategoricalCrossentropy' ? tf.tensor(Float32Array.from(b.values), [b.shape[0], 1]) : tfX(b);
 const one = <T>(xs: T[]): T | T[] => (xs.length === 1 ? xs[0] : xs);
+/** What trainOnBatch (numbers) and evaluate (scalar tensors) return, as a list of numbers. */
+const list = (r: number | number[] | sn.Tensor | sn.Tensor[]): number[] => (Array.isArray(r) ? r : [r]).map((v) => (typeof v === 'number' ? v : v.dataSync()[0]));
 const snOutputs = (r: sn.Tensor | sn.Tensor[]) => (Array.isArray(r) ? r : [r]).map((t) => t.dataSync());
 
 function makeModels(c: Case, seed: number) {
@@ -120,7 +122,7 @@ async function runCase(c: Case, seed = 7): Promise<Report> {
     const steps = c.steps ?? 5;
     for (let s = 1; s <= steps; s++) {
       const b = batches(c, rng);
-      const a = snModel.trainOnBatch(one(b.xs.map(snT)), one(b.ys.map(snT)));
+      const a = list(await snModel.trainOnBatch(one(b.xs.map(snT)), one(b.ys.map(snT))));
       const t = tfLosses(await tfModel.trainOnBatch(one(b.xs.map(tfX)), one(b.ys.map((y, i) => tfY(y, c.targets[i])))), tl.scales);
       report.lossTrail.push(`step ${s}: simdnet [${a.map((v) => v.toFixed(7))}] tfjs [${t.map((v) => v.toFixed(7))}]`);
       expect(a.length, `step ${s}: trainOnBatch returned [${a}] vs TF.js [${t}]`).toBe(t.length);
@@ -211,10 +213,10 @@ describe('a. two inputs, two outputs, shared dense + add + multiply + concatenat
     }
   });
 
-  it('x, y, loss and lossWeights keyed by layer name train exactly like the array forms', () => {
+  it('x, y, loss and lossWeights keyed by layer name train exactly like the array forms', async () => {
     const rng = new Rng(3);
     const b = batches(twoTower, rng);
-    const run = (keyed: boolean) => {
+    const run = async (keyed: boolean) => {
       sn.setSeed(11);
       const g = twoTower.build(sn);
       const m = sn.model({ inputs: g.inputs, outputs: g.outputs });
@@ -226,13 +228,13 @@ describe('a. two inputs, two outputs, shared dense + add + multiply + concatenat
       const [xa, xb] = b.xs.map(snT);
       const [y1, y2] = b.ys.map(snT);
       const out: number[][] = [];
-      for (let s = 0; s < 3; s++) out.push(keyed ? m.trainOnBatch({ in_b: xb, in_a: xa }, { reg: y2, cls: y1 }) : m.trainOnBatch([xa, xb], [y1, y2]));
+      for (let s = 0; s < 3; s++) out.push(list(await (keyed ? m.trainOnBatch({ in_b: xb, in_a: xa }, { reg: y2, cls: y1 }) : m.trainOnBatch([xa, xb], [y1, y2]))));
       const w = m.getWeights().map((t) => Array.from(t.dataSync()));
       m.dispose();
       return { out, w };
     };
-    const arr = run(false);
-    const key = run(true);
+    const arr = await run(false);
+    const key = await run(true);
     expect(key.out).toEqual(arr.out);
     expect(key.w).toEqual(arr.w);
   });
@@ -246,12 +248,12 @@ describe('a. two inputs, two outputs, shared dense + add + multiply + concatenat
       tfModel.compile({ optimizer: tf.train.sgd(0.1), loss: tl.loss });
       for (let s = 0; s < 2; s++) {
         const b = batches(twoTower, rng);
-        snModel.trainOnBatch(b.xs.map(snT), b.ys.map(snT));
+        await snModel.trainOnBatch(b.xs.map(snT), b.ys.map(snT));
         await tfModel.trainOnBatch(b.xs.map(tfX), b.ys.map((y, i) => tfY(y, twoTower.targets[i])));
       }
       const e = { ...twoTower, batch: 9 };
       const b = batches(e, rng);
-      const a = snModel.evaluate(b.xs.map(snT), b.ys.map(snT), { batchSize: 9 });
+      const a = list(snModel.evaluate(b.xs.map(snT), b.ys.map(snT), { batchSize: 9 }));
       const t = tfLosses(tfModel.evaluate(b.xs.map(tfX), b.ys.map((y, i) => tfY(y, twoTower.targets[i])), { batchSize: 9 }) as tf.Scalar[], tl.scales);
       expect(a.length).toBe(3);
       const c = closeness(a, t, 'evaluate', TOL);

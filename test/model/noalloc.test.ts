@@ -16,11 +16,11 @@ it('50 trainOnBatch calls leave the arena top and the memory size unchanged', as
   model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const x = tensor(Float32Array.from({ length: 64 * 20 }, (_, i) => Math.sin(i)), [64, 20]);
   const y = tensor(Int32Array.from({ length: 64 }, (_, i) => i % 5), [64], 'int32');
-  model.trainOnBatch(x, y); // warm-up: plans the arena
+  await model.trainOnBatch(x, y); // warm-up: plans the arena
   const top = backend().arena.top;
   const bytes = backendInfo().memoryBytes;
   const losses: number[] = [];
-  for (let i = 0; i < 50; i++) losses.push(model.trainOnBatch(x, y)[0]);
+  for (let i = 0; i < 50; i++) losses.push(((await model.trainOnBatch(x, y)) as number[])[0]);
   expect(backend().arena.top).toBe(top);
   expect(backendInfo().memoryBytes).toBe(bytes);
   expect(losses[49]).toBeLessThan(losses[0]);
@@ -53,15 +53,15 @@ it('dispose, re-compile and re-planning give memory back', async () => {
   const y = (n: number) => tensor(new Int32Array(n).fill(3), [n], 'int32');
   const first = make();
   first.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
-  first.trainOnBatch(x(32), y(32));
+  await first.trainOnBatch(x(32), y(32));
   first.dispose();
   const top = arena.top;
   for (let i = 0; i < 20; i++) {
     const m = make();
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
-    m.trainOnBatch(x(32), y(32));
+    await m.trainOnBatch(x(32), y(32));
     m.compile({ optimizer: 'rmsprop', loss: 'sparseCategoricalCrossentropy' }); // frees Adam's state
-    m.trainOnBatch(x(16), y(16)); // fits the plan
+    await m.trainOnBatch(x(16), y(16)); // fits the plan
     m.predict(x(64), { batchSize: 64 }); // re-plans for 64, freeing the plan for 32
     m.dispose();
   }

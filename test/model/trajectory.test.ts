@@ -23,7 +23,7 @@ beforeAll(async () => {
   await init({ deterministic: true });
 });
 
-function wasmTrajectory() {
+async function wasmTrajectory() {
   setSeed(2024);
   const model = sequential({
     layers: [layers.dense({ units: HID, activation: 'relu', inputShape: [IN] }), layers.dense({ units: OUT, activation: 'softmax' })],
@@ -34,7 +34,7 @@ function wasmTrajectory() {
   const xs = tensor(x, [N, IN]);
   const ys = tensor(y, [N], 'int32');
   const losses: number[] = [];
-  for (let s = 0; s < STEPS; s++) losses.push(model.trainOnBatch(xs, ys)[0]);
+  for (let s = 0; s < STEPS; s++) losses.push((await model.trainOnBatch(xs, ys)) as number);
   return { losses, w0 };
 }
 
@@ -62,15 +62,15 @@ function referenceTrajectory(w0: Float64Array[]) {
   return losses;
 }
 
-it('matches a float64 re-implementation from the kernel references', () => {
-  const { losses, w0 } = wasmTrajectory();
+it('matches a float64 re-implementation from the kernel references', async () => {
+  const { losses, w0 } = await wasmTrajectory();
   const expected = referenceTrajectory(w0);
   for (let i = 0; i < STEPS; i++) expect(Math.abs(losses[i] - expected[i])).toBeLessThan(1e-5 * Math.max(1, expected[i]));
   expect(losses[STEPS - 1]).toBeLessThan(losses[0]);
 });
 
-it('equals the stored golden trajectory (baseline binary)', () => {
-  const { losses } = wasmTrajectory();
+it('equals the stored golden trajectory (baseline binary)', async () => {
+  const { losses } = await wasmTrajectory();
   if (process.env.UPDATE_GOLDEN) fs.writeFileSync(GOLDEN, JSON.stringify({ seed: 2024, steps: STEPS, losses }, null, 1) + '\n');
   const golden = JSON.parse(fs.readFileSync(GOLDEN, 'utf8')) as { losses: number[] };
   expect(golden.losses.length).toBe(STEPS);

@@ -82,3 +82,34 @@ export function softmax_backward_f32(dx: F, dy: F, y: F, rows: number, cols: num
     for (let j = 0; j < cols; j++) dx[o + j] += y[o + j] * (dy[o + j] - dot);
   }
 }
+
+export function relu_max_forward_f32(y: F, x: F, n: number, maxValue: number): void {
+  for (let i = 0; i < n; i++) y[i] = Number.isNaN(x[i]) ? x[i] : Math.min(Math.max(x[i], 0), maxValue);
+}
+export function relu_max_backward_f32(dx: F, dy: F, x: F, _y: F | null, n: number, maxValue: number): void {
+  for (let i = 0; i < n; i++) if (x[i] > 0 && x[i] <= maxValue) dx[i] += dy[i];
+}
+
+/** Softmax along the middle axis of [outer, n, inner]. */
+export function softmax_axis_forward_f32(y: F, x: F, outer: number, n: number, inner: number): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const at = (j: number) => (o * n + j) * inner + i;
+      let m = -Infinity;
+      for (let j = 0; j < n; j++) m = Math.max(m, x[at(j)]);
+      let s = 0;
+      for (let j = 0; j < n; j++) s += Math.exp(x[at(j)] - m);
+      for (let j = 0; j < n; j++) y[at(j)] = Math.exp(x[at(j)] - m) / s;
+    }
+  }
+}
+export function softmax_axis_backward_f32(dx: F, dy: F, y: F, outer: number, n: number, inner: number): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const at = (j: number) => (o * n + j) * inner + i;
+      let dot = 0;
+      for (let j = 0; j < n; j++) dot += dy[at(j)] * y[at(j)];
+      for (let j = 0; j < n; j++) dx[at(j)] += y[at(j)] * (dy[at(j)] - dot);
+    }
+  }
+}

@@ -92,3 +92,42 @@ export function mae_f32(dy: F | null, y: F, t: F, n: number): number {
   }
   return total / n;
 }
+
+/**
+ * Categorical cross-entropy on outputs that are not a softmax, as TF.js computes it: per row
+ * (sparse: y clipped to [BCE_EPS, BCE_HI] first) p = y/Σy clipped to [BCE_EPS, BCE_HI], loss
+ * −Σ t·log p, the gradient through both the normalisation and the clips (zero outside them).
+ */
+function cceRow(dy: F | null, y: F, o: number, t: (j: number) => number, classes: number, sparse: boolean, scale: number): number {
+  const clip = (v: number) => Math.min(Math.max(v, BCE_EPS), BCE_HI);
+  const inside = (v: number) => v >= BCE_EPS && v <= BCE_HI;
+  const v = Array.from({ length: classes }, (_, j) => (sparse ? clip(y[o + j]) : y[o + j]));
+  const s = v.reduce((a, b) => a + b, 0);
+  let loss = 0;
+  const g = new Array<number>(classes);
+  let gp = 0;
+  for (let j = 0; j < classes; j++) {
+    const p = v[j] / s;
+    loss -= t(j) * Math.log(clip(p));
+    g[j] = inside(p) ? -t(j) / clip(p) : 0;
+    gp += g[j] * p;
+  }
+  if (dy) for (let j = 0; j < classes; j++) if (!sparse || inside(y[o + j])) dy[o + j] += (scale * (g[j] - gp)) / s;
+  return loss;
+}
+
+export function cce_f32(dy: F | null, y: F, t: F, batch: number, classes: number): number {
+  let total = 0;
+  for (let r = 0; r < batch; r++) total += cceRow(dy, y, r * classes, (j) => t[r * classes + j], classes, false, 1 / batch);
+  return total / batch;
+}
+
+export function cce_sparse_f32(dy: F | null, y: F, labels: Int32Array, batch: number, classes: number): number {
+  let total = 0;
+  for (let r = 0; r < batch; r++) total += cceRow(dy, y, r * classes, (j) => (j === labels[r] ? 1 : 0), classes, true, 1 / batch);
+  return total / batch;
+}
+
+export function scale_rows_f32(x: F, w: F, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) x[r * cols + j] *= w[r];
+}

@@ -91,9 +91,10 @@ export async function edgeStyleLoad(lib, bytes) {
     const model = lib.sequential({ layers: [lib.layers.dense({ units: 2, inputShape: [3], kernelInitializer: 'ones', activation: 'linear' })] });
     close(model.predict([[1, 2, 3]]).dataSync(), [6, 6], 0, 'edge predict');
     model.compile({ optimizer: lib.optimizers.sgd({ learningRate: 0.1 }), loss: 'meanSquaredError' });
-    const before = model.trainOnBatch([[1, 2, 3]], [[0, 0]])[0];
+    // TF.js's forms: trainOnBatch resolves to the loss, evaluate gives a scalar tensor.
+    const before = await model.trainOnBatch([[1, 2, 3]], [[0, 0]]);
     close([before], [36], 1e-6, 'edge train loss before the step');
-    const after = model.evaluate([[1, 2, 3]], [[0, 0]])[0];
+    const after = model.evaluate([[1, 2, 3]], [[0, 0]]).dataSync()[0];
     assert(after < before, `edge train step: expected the loss to fall below ${before}, got ${after}`);
   });
 }
@@ -199,7 +200,7 @@ export function checks(lib, env) {
         const xs = lib.tensor(x, [N, IN]);
         const ys = lib.tensor(y, [N], 'int32');
         const losses = [];
-        for (let s = 0; s < STEPS; s++) losses.push(model.trainOnBatch(xs, ys)[0]);
+        for (let s = 0; s < STEPS; s++) losses.push(await model.trainOnBatch(xs, ys));
         assert(env.golden.losses.length === STEPS, `golden file: expected ${STEPS} losses`);
         for (let i = 0; i < STEPS; i++) {
           const d = Math.abs(losses[i] - env.golden.losses[i]);
@@ -230,11 +231,11 @@ export function checks(lib, env) {
           layers: [lib.layers.dense({ units: 128, activation: 'relu', inputShape: [784] }), lib.layers.dense({ units: 10, activation: 'softmax' })],
         });
         model.compile({ optimizer: lib.optimizers.adam({ learningRate: 5e-3 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-        const [loss0] = model.evaluate(m.train.images, m.train.labels, { batchSize: 500 });
+        const [loss0] = model.evaluate(m.train.images, m.train.labels, { batchSize: 500 }).map((t) => t.dataSync()[0]);
         const h = await model.fit(m.train.images, m.train.labels, { epochs: 2, batchSize: 32, verbose: 0 });
         const last = h.history.loss[h.history.loss.length - 1];
         assert(last < 0.5 * loss0, `training loss: expected to fall below half of ${loss0.toFixed(3)}, got ${last.toFixed(3)}`);
-        const [, acc] = model.evaluate(m.test.images, m.test.labels, { batchSize: 500 });
+        const [, acc] = model.evaluate(m.test.images, m.test.labels, { batchSize: 500 }).map((t) => t.dataSync()[0]);
         assert(acc > 0.8, `test accuracy on 1,000 images: expected > 0.8, got ${acc}`);
       },
     },
