@@ -10,7 +10,7 @@ import type { Initializer } from '../initializers/index.ts';
 import type { Regularizer } from '../regularizers/index.ts';
 import { alignUp } from '../memory/arena.ts';
 import { backend, type Backend } from '../wasm/loader.ts';
-import { type ModelDType, type Tensor, type TensorLike, Tensor as TensorClass, describe, shapeSize, toTensor } from '../tensor.ts';
+import { type ModelDType, type Tensor, type TensorLike, Tensor as TensorClass, describe, shapeSize, toTensor, untracked } from '../tensor.ts';
 import { Node, SymbolicTensor } from '../engine/symbolic.ts';
 
 export interface LayerArgs {
@@ -280,7 +280,8 @@ export abstract class Layer {
     this.requireBuilt('getWeights');
     this.ensureWeights();
     const f32 = backend().arena.f32;
-    return this.params.map((p) => new TensorClass(f32.slice(p.ptr >>> 2, (p.ptr >>> 2) + p.size), p.shape, 'float32'));
+    // Untracked, as TF.js hands out its variables (which memory() counts once, at creation).
+    return untracked(() => this.params.map((p) => new TensorClass(f32.slice(p.ptr >>> 2, (p.ptr >>> 2) + p.size), p.shape, 'float32')));
   }
 
   setWeights(weights: TensorLike[]): void {
