@@ -250,25 +250,39 @@ export function binary_f32(y: usize, a: usize, b: usize, rows: i32, cols: i32, a
 
 // ---- reductions ------------------------------------------------------------------------------
 
-/** Σ of a contiguous run of n floats in f64 (four f64x2 accumulators), rounded once to f32. */
-@inline function sumRun(p: usize, n: i32): f32 {
+/**
+ * Sums in f64 of 8 adjacent floats over `count` rows `stride` bytes apart from p, in four f64x2
+ * accumulators (one per pair of columns). toColumns: stores the 8 column sums, each rounded once
+ * to f32, at y (returns 0); else returns the total of the eight, (s0 + s1) + (s2 + s3).
+ */
+@inline function sum8Rows(toColumns: bool, y: usize, p: usize, count: i32, stride: usize): f64 {
   let s0 = f64x2.splat(0);
   let s1 = f64x2.splat(0);
   let s2 = f64x2.splat(0);
   let s3 = f64x2.splat(0);
-  let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const o = p + (<usize>i << 2);
-    const u = v128.load(o);
-    const w = v128.load(o, 16);
+  for (let m = 0; m < count; m++) {
+    const u = v128.load(p);
+    const w = v128.load(p, 16);
     s0 = f64x2.add(s0, f64x2.promote_low_f32x4(u));
     s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(u, u, 2, 3, 2, 3)));
     s2 = f64x2.add(s2, f64x2.promote_low_f32x4(w));
     s3 = f64x2.add(s3, f64x2.promote_low_f32x4(v128.shuffle<f32>(w, w, 2, 3, 2, 3)));
+    p += stride;
+  }
+  if (toColumns) {
+    v128.store(y, v128.shuffle<f32>(f32x4.demote_f64x2_zero(s0), f32x4.demote_f64x2_zero(s1), 0, 1, 4, 5));
+    v128.store(y, v128.shuffle<f32>(f32x4.demote_f64x2_zero(s2), f32x4.demote_f64x2_zero(s3), 0, 1, 4, 5), 16);
+    return 0;
   }
   const s = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
-  let t = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-  for (; i < n; i++) t += <f64>load<f32>(p + (<usize>i << 2));
+  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+}
+
+/** Σ of a contiguous run of n floats in f64 (as rows of 8, then the rest), rounded once to f32. */
+@inline function sumRun(p: usize, n: i32): f32 {
+  const rows = n >> 3;
+  let t = sum8Rows(false, 0, p, rows, 32);
+  for (let i = rows << 3; i < n; i++) t += <f64>load<f32>(p + (<usize>i << 2));
   return <f32>t;
 }
 
@@ -297,29 +311,11 @@ export function binary_f32(y: usize, a: usize, b: usize, rows: i32, cols: i32, a
   return f32x4.extract_lane(m, 0);
 }
 
-/** Over mid rows of a [mid, inner] block, column by column: sums in f64, 16 then 4 then 1 columns at a time. */
+/** Over mid rows of a [mid, inner] block, column by column: sums in f64, 8 columns at a time (sum8Rows), then 1. */
 @inline function sumColumns(y: usize, x: usize, mid: i32, inner: i32): void {
   const stride = <usize>inner << 2;
   let c = 0;
-  for (; c + 8 <= inner; c += 8) {
-    let s0 = f64x2.splat(0);
-    let s1 = f64x2.splat(0);
-    let s2 = f64x2.splat(0);
-    let s3 = f64x2.splat(0);
-    let p = x + (<usize>c << 2);
-    for (let m = 0; m < mid; m++) {
-      const u = v128.load(p);
-      const w = v128.load(p, 16);
-      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(u));
-      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(u, u, 2, 3, 2, 3)));
-      s2 = f64x2.add(s2, f64x2.promote_low_f32x4(w));
-      s3 = f64x2.add(s3, f64x2.promote_low_f32x4(v128.shuffle<f32>(w, w, 2, 3, 2, 3)));
-      p += stride;
-    }
-    const o = y + (<usize>c << 2);
-    v128.store(o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(s0), f32x4.demote_f64x2_zero(s1), 0, 1, 4, 5));
-    v128.store(o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(s2), f32x4.demote_f64x2_zero(s3), 0, 1, 4, 5), 16);
-  }
+  for (; c + 8 <= inner; c += 8) sum8Rows(true, y + (<usize>c << 2), x + (<usize>c << 2), mid, stride);
   for (; c < inner; c++) {
     let t: f64 = 0;
     let p = x + (<usize>c << 2);

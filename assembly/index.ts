@@ -108,6 +108,22 @@ export {
   reduce_f32,
 } from './elementwise';
 
+export {
+  dropout_forward_f32,
+  dropout_backward_f32,
+  gaussian_noise_forward_f32,
+} from './dropout';
+
+export {
+  norm_workspace_bytes,
+  batchnorm_stats_f32,
+  batchnorm_moving_f32,
+  batchnorm_forward_f32,
+  batchnorm_backward_f32,
+  layernorm_forward_f32,
+  layernorm_backward_f32,
+} from './norm';
+
 /** First byte the host's arena may use. */
 export function heap_base(): usize {
   return __heap_base;

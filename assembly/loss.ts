@@ -319,6 +319,21 @@ export function mae_f32(dy: usize, y: usize, t: usize, n: i32): f64 {
 }
 
 /**
+ * The mean over batch rows of cceRow; dy += the gradient of that mean (0 = skip). sparse: tl is
+ * labels[batch] (i32 class indices), else targets t[batch, classes].
+ */
+@inline function cceMean(sparse: bool, dy: usize, y: usize, tl: usize, batch: i32, classes: i32): f64 {
+  if (batch <= 0) return 0;
+  const scale: f32 = <f32>1 / <f32>batch;
+  let total: f64 = 0;
+  for (let r = 0; r < batch; r++) {
+    const off = (<usize>r * <usize>classes) << 2;
+    total += cceRow(dy ? dy + off : 0, y + off, sparse ? 0 : tl + off, sparse ? load<i32>(tl + (<usize>r << 2)) : -1, classes, scale);
+  }
+  return total / <f64>batch;
+}
+
+/**
  * Categorical cross-entropy on outputs that are not a softmax (TF.js categoricalCrossentropy,
  * fromLogits false). y[batch, classes] outputs (any values: TF.js normalises each row by its
  * sum), t[batch, classes] targets. Per row p = y/Σy clipped to [1e-7, 1 − 1e-7]; returns the mean
@@ -326,14 +341,7 @@ export function mae_f32(dy: usize, y: usize, t: usize, n: i32): f64 {
  * through the clip where p lies outside [1e-7, 1 − 1e-7]. Reference: loss.ts cce_f32.
  */
 export function cce_f32(dy: usize, y: usize, t: usize, batch: i32, classes: i32): f64 {
-  if (batch <= 0) return 0;
-  const scale: f32 = <f32>1 / <f32>batch;
-  let total: f64 = 0;
-  for (let r = 0; r < batch; r++) {
-    const off = (<usize>r * <usize>classes) << 2;
-    total += cceRow(dy ? dy + off : 0, y + off, t + off, -1, classes, scale);
-  }
-  return total / <f64>batch;
+  return cceMean(false, dy, y, t, batch, classes);
 }
 
 /**
@@ -344,14 +352,7 @@ export function cce_f32(dy: usize, y: usize, t: usize, batch: i32, classes: i32)
  * (accumulates; 0 = skip), zero through either clip. Reference: loss.ts cce_sparse_f32.
  */
 export function cce_sparse_f32(dy: usize, y: usize, labels: usize, batch: i32, classes: i32): f64 {
-  if (batch <= 0) return 0;
-  const scale: f32 = <f32>1 / <f32>batch;
-  let total: f64 = 0;
-  for (let r = 0; r < batch; r++) {
-    const off = (<usize>r * <usize>classes) << 2;
-    total += cceRow(dy ? dy + off : 0, y + off, 0, load<i32>(labels + (<usize>r << 2)), classes, scale);
-  }
-  return total / <f64>batch;
+  return cceMean(true, dy, y, labels, batch, classes);
 }
 
 // ---- per-sample weights ----------------------------------------------------------------------

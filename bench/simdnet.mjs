@@ -225,7 +225,8 @@ async function e2e(cfg) {
   // As for TF.js: one predict(x, { batchSize: 256 }) and a loop of predict() on batches of 256;
   // the row takes the faster.
   const batches = [];
-  for (let s = 0; s < nInf; s += cfg.inferBatch) batches.push(xi.slice(s, Math.min(nInf, s + cfg.inferBatch)));
+  // Tensor.slice(begin, size), as TF.js's.
+  for (let s = 0; s < nInf; s += cfg.inferBatch) batches.push(xi.slice(s, Math.min(cfg.inferBatch, nInf - s)));
   out.infer = timeInference({
     n: nInf,
     batch: cfg.inferBatch,

@@ -6,8 +6,8 @@ import { Tensor, backendInfo, data, init, layers, optimizers, sequential, type S
 import { MNIST_MODELS, mnistModel } from '../src/cli/models.ts';
 
 // The MNIST models of the CLI, the bench and the tests (src/cli/models.ts), one menu entry each.
-type Arch = 'mlp' | 'cnn';
-const ARCHS: Arch[] = ['mlp', 'cnn'];
+type Arch = 'mlp' | 'cnn' | 'bncnn';
+const ARCHS: Arch[] = ['mlp', 'cnn', 'bncnn'];
 
 const EVAL_N = 1000; // test accuracy is measured on the first 1,000 test digits
 const GRID_N = 60; // digits shown

@@ -46,6 +46,7 @@ export { setSeed } from './random.ts';
 export * as data from './data/index.ts';
 
 import { checkGradients, gradients } from './utils/gradcheck.ts';
-export const utils = { checkGradients, gradients };
+import { plotHistory } from './utils/plot.ts';
+export const utils = { checkGradients, gradients, plotHistory };
 
 export { VERSION as version } from './version.ts';

@@ -4,11 +4,11 @@
 // Kernel rows: matMul (three layouts), conv2d forward / input gradient / filter gradient,
 // maxPool forward / backward, softmax cross-entropy (value + gradient).
 // End-to-end rows (run as a child process: `node bench/peers/tfjs.mjs e2e '{"model":"mlp"}'`):
-// MNIST MLP / CNN / residual MLP training, accuracy, inference, peak RSS; `cold` for import →
-// first prediction. The models come from src/cli/models.ts (build/models.mjs), like simdnet's.
+// MNIST MLP / CNN / residual MLP / BatchNorm + Dropout CNN training, accuracy, inference, peak
+// RSS; `cold` for import → first prediction. The models come from src/cli/models.ts (build/models.mjs), like simdnet's.
 //
-// TF.js's wasm backend has NO kernel for Conv2DBackpropFilter, so a Conv2D model cannot train
-// on it. To get a CNN training row at all, `patchConv2DBackpropFilter` registers one, built
+// TF.js's wasm backend has NO kernel for Conv2DBackpropFilter, so a Conv2D model (cnn, bncnn)
+// cannot train on it. To get a CNN training row at all, `patchConv2DBackpropFilter` registers one, built
 // from the backend's own wasm kernels (see there). Everything that uses it says so.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -207,8 +207,11 @@ export async function buildModel(tf, kind, seed) {
 
 const inShape = async (kind) => (await loadModels()).MNIST_MODELS[kind].inputShape;
 
+/** The models with Conv2D layers: they train on TF.js wasm only with the filter-gradient workaround. */
+export const CONV_MODELS = ['cnn', 'bncnn'];
+
 async function e2e(cfg) {
-  const tf = await setupTfjs({ patch: cfg.model === 'cnn' });
+  const tf = await setupTfjs({ patch: CONV_MODELS.includes(cfg.model) });
   const kind = cfg.model;
   const bs = cfg.batchSize;
   const shape = await inShape(kind);
@@ -230,7 +233,7 @@ async function e2e(cfg) {
   }
 
   const model = await buildModel(tf, kind, cfg.seed);
-  const out = { library: 'tfjs', seed: cfg.seed, backend: tf.getBackend(), model: kind, filterGradWorkaround: kind === 'cnn' && tf.filterGradPatched ? FILTER_GRAD_WORKAROUND : null };
+  const out = { library: 'tfjs', seed: cfg.seed, backend: tf.getBackend(), model: kind, filterGradWorkaround: CONV_MODELS.includes(kind) && tf.filterGradPatched ? FILTER_GRAD_WORKAROUND : null };
   out.train = await timeTraining(model, d, ord, cfg, bs, toX, toY, (ts) => tf.dispose(ts));
 
   // Accuracy on the test set; inference speed at batch 256.

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
-import { init, backendInfo, sequential, layers, optimizers, setSeed, data, loadLayersModel, Tensor, type LayersModel } from '../index.ts';
+import { init, backendInfo, sequential, layers, optimizers, setSeed, data, loadLayersModel, utils, Tensor, type LayersModel } from '../index.ts';
 import { rows as rowsOf } from '../tensor.ts';
 import { mnistModel } from './models.ts';
 
@@ -30,7 +30,9 @@ MNIST ships it (gzip-compressed or not; pixels scaled to [0, 1]).
 
 Options for train:
   --model mlp|cnn|PATH  architecture (default mlp: 784-128 relu-10 softmax;
-                        cnn: conv 8@5x5 → maxpool 2 → conv 16@5x5 → maxpool 2 → dense 10),
+                        cnn: conv 8@5x5 → maxpool 2 → conv 16@5x5 → maxpool 2 → dense 10;
+                        bncnn: conv 16@5x5 → batchNorm → relu → maxpool 2 → conv 32@5x5 →
+                        batchNorm → relu → maxpool 2 → dropout 0.25 → dense 10),
                         or a saved model to go on training
   --freeze N            freeze the first N layers (as summary lists them): fine-tuning
   --input FILE          train on FILE instead of MNIST (no test set: the validation split is
@@ -49,6 +51,7 @@ Options for train:
   --limit N             use only the first N training samples (quick runs)
   --out DIR             where to save model.json + weights.bin (default ./simdnet-model)
   --no-save             do not save the model
+  --plot FILE.svg       write the loss/accuracy curves (train and validation, per epoch) as an SVG
   --deterministic       use the baseline SIMD binary (bit-identical across engines)
   --quiet               no progress bar
 
@@ -109,7 +112,7 @@ function modelSource(p: string): string {
   return pathToFileURL(file).href;
 }
 
-const isModelPath = (v: string) => !['mlp', 'cnn'].includes(v);
+const isModelPath = (v: string) => !['mlp', 'cnn', 'bncnn'].includes(v);
 
 async function loadModel(p: string): Promise<{ model: LayersModel; ms: number }> {
   const t0 = performance.now();
@@ -232,7 +235,7 @@ function chooseLoss(values: Values, model: LayersModel): { loss: string; why: st
 }
 
 async function train(values: Values): Promise<void> {
-  only(values, 'train', ['model', 'freeze', 'input', 'labels', 'label-column', 'loss', 'epochs', 'batch-size', 'optimizer', 'lr', 'seed', 'validation-split', 'limit', 'out', 'no-save', 'deterministic', 'quiet']);
+  only(values, 'train', ['model', 'freeze', 'input', 'labels', 'label-column', 'loss', 'epochs', 'batch-size', 'optimizer', 'lr', 'seed', 'validation-split', 'limit', 'out', 'no-save', 'deterministic', 'quiet', 'plot']);
   const kind = String(values.model ?? 'mlp');
   const saved = isModelPath(kind);
   const epochs = num(values.epochs as string, 'epochs', 3, true);
@@ -246,13 +249,21 @@ async function train(values: Values): Promise<void> {
   if (!(split >= 0 && split < 1)) fail(`--validation-split expects a number in [0, 1), got '${values['validation-split']}'`);
   const limit = values.limit === undefined ? undefined : num(values.limit as string, 'limit', 0, true);
   const freeze = values.freeze === undefined ? 0 : num(values.freeze as string, 'freeze', 0, true, true);
-  const factories = optimizers as unknown as Record<string, (a: object) => never>;
-  if (!factories[optName]) fail(`--optimizer must be one of ${Object.keys(optimizers).join(', ')}, got '${optName}'`);
+  const { schedules: _, ...factories } = optimizers as unknown as Record<string, (a: object) => never>;
+  if (!Object.prototype.hasOwnProperty.call(factories, optName)) fail(`--optimizer must be one of ${Object.keys(factories).join(', ')}, got '${optName}'`);
+  const plot = values.plot === undefined ? undefined : String(values.plot);
+  if (plot !== undefined) {
+    // Checked before training, so a typo does not cost the run.
+    if (!/\.svg$/i.test(plot)) fail(`--plot expects a file name ending in .svg, got '${plot}'`);
+    const dir = path.dirname(path.resolve(plot));
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) fail(`--plot ${plot}: the folder ${dir} does not exist`);
+    if (fs.existsSync(plot) && fs.statSync(plot).isDirectory()) fail(`--plot ${plot} is a folder; give a file name such as curves.svg`);
+  }
   if (values.labels !== undefined && values.input === undefined) fail('--labels goes with --input (IDX images)');
   if (values['label-column'] !== undefined && values.input === undefined) fail('--label-column goes with --input (a CSV table)');
 
   if (saved && !/^(https?|file):\/\//i.test(kind) && !fs.existsSync(kind)) {
-    fail(`--model takes mlp, cnn, or a saved model (its model.json or folder); '${kind}' is neither`);
+    fail(`--model takes mlp, cnn, or a saved model (its model.json or folder), or bncnn; '${kind}' is neither`);
   }
 
   await init({ deterministic: !!values.deterministic });
@@ -265,7 +276,7 @@ async function train(values: Values): Promise<void> {
     const l = await loadModel(kind);
     model = l.model;
     console.log(`Loaded ${kind}: ${model.layers.length} layers, ${model.countParams().toLocaleString('en-US')} parameters (${l.ms.toFixed(0)} ms)`);
-  } else model = mnistModel({ sequential, layers }, kind as 'mlp' | 'cnn');
+  } else model = mnistModel({ sequential, layers }, kind as 'mlp' | 'cnn' | 'bncnn');
 
   if (freeze > model.layers.length) fail(`--freeze ${freeze}: the model has ${model.layers.length} layers`);
   if (freeze > 0) {
@@ -329,6 +340,10 @@ async function train(values: Values): Promise<void> {
     console.log(`Last epoch: ${parts.join(' · ')}`);
   }
   console.log(`Training: ${Math.round(trained / trainSeconds).toLocaleString('en-US')} samples/s (incl. validation)${inference}`);
+  if (plot !== undefined) {
+    fs.writeFileSync(plot, utils.plotHistory(history));
+    console.log(`Wrote the training curves to ${plot}`);
+  }
   if (!values['no-save']) {
     const out = String(values.out ?? './simdnet-model');
     const s = await model.save(`file://${out}`);
@@ -462,6 +477,7 @@ async function main(): Promise<void> {
         'no-save': { type: 'boolean' },
         deterministic: { type: 'boolean' },
         quiet: { type: 'boolean' },
+        plot: { type: 'string' },
       },
     });
   } catch (e) {

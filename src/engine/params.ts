@@ -10,8 +10,9 @@ import type { Layer } from '../layers/layer.ts';
 import type { Optimizer } from '../optimizers/index.ts';
 
 interface Segment {
-  layer: Layer;
-  /** Weight block, gradient block and state blocks of this layer. */
+  /** The weight tensors in this segment, offsets (floats) relative to its start. */
+  layer: { readonly params: readonly { readonly offset: number; readonly size: number }[] };
+  /** Weight block, gradient block and state blocks of this run of a layer's trainable weights. */
   ptr: number;
   grad: number;
   slots: number[];
@@ -87,18 +88,39 @@ export class ParamStore {
       throw e;
     }
     this.slots = slots;
-    this.segments = this.trainableLayers.map((layer) => {
-      const off = this.offsets.get(layer)! * 4;
-      return { layer, ptr: layer.weightPtr, grad: this.gradPtr + off, slots: slots.map((s) => s + off), floats: layer.weightFloats };
+    // One segment per run of trainable weights in a layer's block (the whole block for most
+    // layers): weights marked `trainable: false` (BatchNormalization's moving statistics) are
+    // left out, so the optimizer (and its weight decay) never touches them.
+    this.segments = this.trainableLayers.flatMap((layer) => {
+      const base = this.offsets.get(layer)!;
+      const runs: Segment[] = [];
+      let run: Layer['params'] = [];
+      const ps = layer.params;
+      ps.forEach((p, i) => {
+        if (p.trainable === false) return;
+        run.push(p);
+        const next = ps[i + 1];
+        if (next && next.trainable !== false) return;
+        const from = run[0].offset;
+        const end = next ? next.offset : layer.weightFloats;
+        const off = (base + from) * 4;
+        const params = run.map((q) => ({ offset: q.offset - from, size: q.size }));
+        runs.push({ layer: { params }, ptr: layer.weightPtr + from * 4, grad: this.gradPtr + off, slots: slots.map((s) => s + off), floats: end - from });
+        run = [];
+      });
+      return runs;
     });
-    this.penalties = this.segments.flatMap((s) =>
-      s.layer.params.filter((p) => p.regularizer).map((p) => ({ ptr: p.ptr, grad: s.grad + p.offset * 4, size: p.size, l1: p.regularizer!.l1, l2: p.regularizer!.l2 })),
-    );
+    this.penalties = this.trainableLayers.flatMap((layer) => {
+      const grad = this.gradPtr + this.offsets.get(layer)! * 4;
+      return layer.params.filter((p) => p.regularizer && p.trainable !== false).map((p) => ({ ptr: p.ptr, grad: grad + p.offset * 4, size: p.size, l1: p.regularizer!.l1, l2: p.regularizer!.l2 }));
+    });
   }
 
   /** One optimizer update of every trainable layer. */
   step(optimizer: Optimizer): void {
     const k = this.be.kernels;
+    // Gradient clipping (clipnorm / clipvalue / globalClipnorm) sees every gradient before any update.
+    optimizer.clipGradients(k, this.segments);
     for (let i = 0; i < this.segments.length; i++) {
       const s = this.segments[i];
       optimizer.step(k, s.ptr, s.grad, s.slots, s.floats);

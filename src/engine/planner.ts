@@ -87,7 +87,8 @@ export function makePlan(be: Backend, graph: Graph, capacity: number, mode: Plan
       c.dxs = node.inputs.map((t) => values.get(t)!.grad);
       c.ws = ws;
       const mark = pool.taken.length;
-      if (layer.aliasesInput) {
+      const alias = aliases(layer, mode);
+      if (alias) {
         c.y = c.xs[0];
         c.dy = c.dxs[0];
       } else {
@@ -102,7 +103,7 @@ export function makePlan(be: Backend, graph: Graph, capacity: number, mode: Plan
       if (lastUse) {
         // Inference: what the node saved is dead once it ran, and so is every value it read last
         // (except around outputs: a fused loss reads the output node's pre-activation or input).
-        if (!lastUse.pinned.has(node)) for (const [ptr, bytes] of pool.taken.slice(mark + (layer.aliasesInput ? 0 : 1))) pool.release(ptr, bytes);
+        if (!lastUse.pinned.has(node)) for (const [ptr, bytes] of pool.taken.slice(mark + (alias ? 0 : 1))) pool.release(ptr, bytes);
         for (const [ptr, last] of lastUse.byValue(values)) if (last === j) pool.releasePtr(ptr);
       }
       return c;
@@ -150,12 +151,21 @@ export function makePlan(be: Backend, graph: Graph, capacity: number, mode: Plan
 }
 
 /**
+ * Whether a node's output is its input buffer: flatten/reshape always; in inference plans also
+ * the layers that are the identity outside training (dropout, gaussianNoise), which are then
+ * skipped entirely (no kernel call, no copy). Training plans give those their own buffer.
+ */
+function aliases(layer: Layer, mode: PlanMode): boolean {
+  return layer.aliasesInput || (mode === 'predict' && (layer as { identityAtInference?: boolean }).identityAtInference === true);
+}
+
+/**
  * For inference plans: the body-node index that reads each value last. A value that a model
  * output is, or that is a model input, is never released; a flatten/reshape's reads count as
  * reads of the buffer it aliases.
  */
 function lastUses(graph: Graph, bodies: Graph['nodes']) {
-  const root = (t: SymbolicTensor): SymbolicTensor => (t.node.layer.aliasesInput ? root(t.node.inputs[0]) : t);
+  const root = (t: SymbolicTensor): SymbolicTensor => (aliases(t.node.layer, 'predict') ? root(t.node.inputs[0]) : t);
   const last = new Map<SymbolicTensor, number>();
   bodies.forEach((n, j) => {
     for (const t of n.inputs) last.set(root(t), j);
@@ -167,7 +177,7 @@ function lastUses(graph: Graph, bodies: Graph['nodes']) {
     pinned,
     /** (buffer address, last reader) for every value bound so far that is not an alias. */
     *byValue(values: Map<SymbolicTensor, { ptr: number }>): Generator<[number, number]> {
-      for (const [t, v] of values) if (!t.node.layer.aliasesInput && last.has(t)) yield [v.ptr, last.get(t)!];
+      for (const [t, v] of values) if (!aliases(t.node.layer, 'predict') && last.has(t)) yield [v.ptr, last.get(t)!];
     },
   };
 }

@@ -50,7 +50,8 @@ export function fromPythonic(v: unknown, key = ''): unknown {
 export const SUPPORTED_LAYERS = [
   'InputLayer', 'Dense', 'Conv2D', 'Conv1D', 'MaxPooling2D', 'MaxPooling1D', 'AveragePooling2D', 'AveragePooling1D',
   'GlobalMaxPooling2D', 'GlobalMaxPooling1D', 'GlobalAveragePooling2D', 'GlobalAveragePooling1D', 'Flatten', 'Reshape',
-  'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax', 'ZeroPadding2D', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Concatenate', 'Dot',
+  'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax', 'ZeroPadding2D', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Concatenate', 'Dot', 'BatchNormalization', 'LayerNormalization',
+  'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise',
 ] as const;
 const ALIASES: Record<string, string> = { MaxPool2D: 'MaxPooling2D', MaxPool1D: 'MaxPooling1D', AvgPool2D: 'AveragePooling2D', AvgPool1D: 'AveragePooling1D', Convolution2D: 'Conv2D', Convolution1D: 'Conv1D' };
 
@@ -416,6 +417,52 @@ const BUILDERS: Record<string, (r: Reader) => Layer> = {
   Minimum: (r) => factories.minimum(r.common()),
   Concatenate: (r) => factories.concatenate({ ...r.common(), axis: r.get<number>('axis') }),
   Dot: (r) => factories.dot({ ...r.common(), axes: r.get<number | [number, number]>('axes')!, normalize: r.get<boolean>('normalize') }),
+  BatchNormalization: (r) => {
+    r.refuse('betaConstraint');
+    r.refuse('gammaConstraint');
+    // Keras writes these (renorm, virtual batches, synchronized): only their neutral values pass.
+    r.refuse('renorm', [false, null, undefined]);
+    r.refuse('virtualBatchSize');
+    r.refuse('adjustment');
+    r.refuse('synchronized', [false, null, undefined]);
+    r.refuse('fused', [true, false, null, undefined]);
+    return factories.batchNormalization({
+      ...r.common(),
+      // Keras may write the axis as a one-item list.
+      ...optional(r, 'axis', (a) => (Array.isArray(a) && a.length === 1 ? a[0] : a)),
+      ...optional(r, 'momentum'),
+      ...optional(r, 'epsilon'),
+      ...optional(r, 'center'),
+      ...optional(r, 'scale'),
+      betaInitializer: r.initializer('betaInitializer'),
+      gammaInitializer: r.initializer('gammaInitializer'),
+      movingMeanInitializer: r.initializer('movingMeanInitializer'),
+      movingVarianceInitializer: r.initializer('movingVarianceInitializer'),
+      betaRegularizer: r.regularizer('betaRegularizer'),
+      gammaRegularizer: r.regularizer('gammaRegularizer'),
+    });
+  },
+  LayerNormalization: (r) => {
+    r.refuse('betaConstraint');
+    r.refuse('gammaConstraint');
+    return factories.layerNormalization({
+      ...r.common(),
+      ...optional(r, 'axis'),
+      ...optional(r, 'epsilon'),
+      ...optional(r, 'center'),
+      ...optional(r, 'scale'),
+      betaInitializer: r.initializer('betaInitializer'),
+      gammaInitializer: r.initializer('gammaInitializer'),
+      betaRegularizer: r.regularizer('betaRegularizer'),
+      gammaRegularizer: r.regularizer('gammaRegularizer'),
+    });
+  },
+  // A rate TF.js wrote as null (it saves NaN, which JSON cannot hold) reads back as TF.js reads
+  // it: max(min(null, 1), 0) = 0, the identity.
+  Dropout: (r) => factories.dropout({ ...r.common(), rate: r.get<number>('rate') ?? 0, ...optional(r, 'noiseShape'), ...optional(r, 'seed') }),
+  SpatialDropout1D: (r) => (r.refuse('noiseShape'), factories.spatialDropout1d({ ...r.common(), rate: r.get<number>('rate') ?? 0, ...optional(r, 'seed') })),
+  SpatialDropout2D: (r) => (channelsLast(r), r.refuse('noiseShape'), factories.spatialDropout2d({ ...r.common(), rate: r.get<number>('rate') ?? 0, ...optional(r, 'seed') })),
+  GaussianNoise: (r) => (r.refuse('seed'), factories.gaussianNoise({ ...r.common(), stddev: r.get<number>('stddev')! })),
 };
 
 function buildLayer(e: Topology['layers'][number], where: string): Layer {

@@ -133,15 +133,15 @@ export class ReLU extends ActivationLayerBase {
   }
 }
 
-/** TF.js `layers.leakyReLU`: x for x > 0, alpha·x otherwise (alpha 0.3 by default). */
-export class LeakyReLU extends ActivationLayerBase {
-  readonly className = 'LeakyReLU';
+/** A layer of one activation with a parameter alpha (leakyReLU, elu): its config is that alpha. */
+abstract class AlphaActivationLayer extends ActivationLayerBase {
   readonly fn: ActivationFn;
   readonly alpha: number;
-  constructor(args: LayerArgs & { alpha?: number } = {}) {
-    const a = requireOptions(args ?? {}, 'leaky_re_lu');
-    super(a, 'leaky_re_lu');
-    this.fn = getActivation('leakyRelu', a.alpha ?? 0.3, this.name);
+  /** `prefix`: the default-name prefix; `alpha` is `defaultAlpha` unless args give one. */
+  constructor(args: LayerArgs & { alpha?: number }, prefix: string, activation: 'leakyRelu' | 'elu', defaultAlpha: number) {
+    const a = requireOptions(args ?? {}, prefix);
+    super(a, prefix);
+    this.fn = getActivation(activation, a.alpha ?? defaultAlpha, this.name);
     this.alpha = this.fn.alpha!;
   }
   getConfig(): Record<string, unknown> {
@@ -149,22 +149,22 @@ export class LeakyReLU extends ActivationLayerBase {
   }
 }
 
+/** TF.js `layers.leakyReLU`: x for x > 0, alpha·x otherwise (alpha 0.3 by default). */
+export class LeakyReLU extends AlphaActivationLayer {
+  readonly className = 'LeakyReLU';
+  constructor(args: LayerArgs & { alpha?: number } = {}) {
+    super(args, 'leaky_re_lu', 'leakyRelu', 0.3);
+  }
+}
+
 /**
  * TF.js `layers.elu`: x for x > 0, alpha·(e^x − 1) otherwise. TF.js accepts only alpha 1 here;
  * simdnet computes any alpha (its kernel takes one).
  */
-export class ELU extends ActivationLayerBase {
+export class ELU extends AlphaActivationLayer {
   readonly className = 'ELU';
-  readonly fn: ActivationFn;
-  readonly alpha: number;
   constructor(args: LayerArgs & { alpha?: number } = {}) {
-    const a = requireOptions(args ?? {}, 'elu');
-    super(a, 'elu');
-    this.fn = getActivation('elu', a.alpha ?? 1, this.name);
-    this.alpha = this.fn.alpha!;
-  }
-  getConfig(): Record<string, unknown> {
-    return { alpha: this.alpha, ...super.getConfig() };
+    super(args, 'elu', 'elu', 1);
   }
 }
 

@@ -23,6 +23,8 @@ import { Flatten, Reshape } from './reshape.ts';
 import { ZeroPadding2D, type ZeroPadding2DArgs } from './padding.ts';
 import { Add, Average, Concatenate, type ConcatenateArgs, Dot, type DotArgs, Maximum, Minimum, Multiply, Subtract } from './merge.ts';
 import { InputLayer, type InputArgs } from './input.ts';
+import { BatchNormalization, type BatchNormalizationArgs, LayerNormalization, type LayerNormalizationArgs } from './norm.ts';
+import { Dropout, type DropoutArgs, GaussianNoise, type GaussianNoiseArgs, SpatialDropout1D, SpatialDropout2D, type SpatialDropoutArgs } from './dropout.ts';
 import { checkOptions, describe } from '../tensor.ts';
 
 /** Options every layer takes (LayerArgs), plus TF.js's `dtype` (float32 only). */
@@ -78,6 +80,14 @@ export const layers = {
   minimum: (args?: LayerArgs) => new Minimum(opts(args, 'minimum', COMMON)),
   concatenate: (args?: ConcatenateArgs) => new Concatenate(opts(args, 'concatenate', ['axis', ...COMMON])),
   dot: (args: DotArgs) => new Dot(opts(args, 'dot', ['axes', 'normalize', ...COMMON], '{ axes: 1 }')),
+  dropout: (args: DropoutArgs) => new Dropout(opts(args, 'dropout', ['rate', 'noiseShape', 'seed', ...COMMON], '{ rate: 0.5 }')),
+  spatialDropout1d: (args: SpatialDropoutArgs) => new SpatialDropout1D(opts(args, 'spatialDropout1d', ['rate', 'seed', ...COMMON], '{ rate: 0.2 }')),
+  spatialDropout2d: (args: SpatialDropoutArgs) => new SpatialDropout2D(opts(args, 'spatialDropout2d', ['rate', 'seed', 'dataFormat', ...COMMON], '{ rate: 0.2 }')),
+  gaussianNoise: (args: GaussianNoiseArgs) => new GaussianNoise(opts(args, 'gaussianNoise', ['stddev', ...COMMON], '{ stddev: 0.1 }')),
+  batchNormalization: (args?: BatchNormalizationArgs) =>
+    new BatchNormalization(opts(args, 'batchNormalization', ['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer', 'movingMeanInitializer', 'movingVarianceInitializer', 'betaRegularizer', 'gammaRegularizer', ...COMMON])),
+  layerNormalization: (args?: LayerNormalizationArgs) =>
+    new LayerNormalization(opts(args, 'layerNormalization', ['axis', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer', 'betaRegularizer', 'gammaRegularizer', ...COMMON])),
   inputLayer: (args: InputArgs & { inputShape?: number[]; batchInputShape?: (number | null)[] }) => {
     const a = checkOptions(args, 'layers.inputLayer', ['shape', 'batchShape', 'inputShape', 'batchInputShape', 'name', 'dtype'], '{ shape: [784] }');
     // TF.js spells them inputShape / batchInputShape here.
@@ -92,4 +102,6 @@ export const layers = {
 };
 
 export { Layer } from './layer.ts';
+export { Dropout, SpatialDropout1D, SpatialDropout2D, GaussianNoise } from './dropout.ts';
 export { Dense, Conv2D, Conv1D, Activation, ReLU, LeakyReLU, ELU, Softmax, Flatten, Reshape, ZeroPadding2D, InputLayer, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot };
+export { BatchNormalization, LayerNormalization } from './norm.ts';

@@ -37,6 +37,11 @@ export interface Param {
   offset: number;
   /** Byte address, set when the layer's weights are allocated. */
   ptr: number;
+  /**
+   * false: state the layer updates itself (BatchNormalization's moving statistics): saved and
+   * loaded, listed among the non-trainable weights, never given to the optimizer or a regularizer.
+   */
+  trainable?: boolean;
 }
 
 /** Hands out memory while a model plans: values (outputs, saved buffers), gradients, small i32 tables. */

@@ -9,6 +9,8 @@
  * `losses/index.ts`. `lossNameOf` tells which of these functions has an exact equivalent there.
  */
 import { Tensor, checkNumber, describe, shapeSize, toTensor, type TensorLike } from '../tensor.ts';
+import { sameShape } from '../layers/layer.ts';
+import { broadcastIndex } from '../ops/elementwise.ts';
 import { getLoss, type LossName } from './index.ts';
 
 /** TF.js's `tf.Reduction` (a numeric enum with its reverse mapping). */
@@ -54,16 +56,31 @@ export function withOperands<T>(who: string, args: readonly [unknown, string][],
   }
 }
 
+/** An operand `withOperands` gave, or the TypeError of a required one that is missing (`x` as passed). */
+export function need(who: string, o: Operand | null, name: string, x: unknown): Operand {
+  if (!o) throw new TypeError(`${who}: ${name}: expected a tensor or array, got ${describe(x)}`);
+  return o;
+}
+
+/**
+ * `withOperands` over two required operands of one shape (labels and predictions, under the
+ * names given) and optional weights.
+ */
+function withMatching<T>(who: string, names: readonly [string, string], a: unknown, b: unknown, weights: unknown, body: (a: Operand, b: Operand, w: Operand | null) => T): T {
+  return withOperands(who, [[a, names[0]], [b, names[1]], [weights, 'weights']], ([oa, ob, w]) => {
+    const x = need(who, oa, names[0], a);
+    const y = need(who, ob, names[1], b);
+    assertShapesMatch(who, x, names[0], y, names[1]);
+    return body(x, y, w);
+  });
+}
+
 /** The float32 tensor of a result computed in float64. */
 export function result(v: ArrayLike<number>, shape: readonly number[]): Tensor {
   return new Tensor(Float32Array.from(v), shape, 'float32');
 }
 
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-export function assertShapesMatch(who: string, a: Operand, an: string, b: Operand, bn: string): void {
+function assertShapesMatch(who: string, a: Operand, an: string, b: Operand, bn: string): void {
   if (!sameShape(a.shape, b.shape)) {
     throw new Error(`${who}: ${an} shape [${a.shape.join(', ')}] and ${bn} shape [${b.shape.join(', ')}] must match`);
   }
@@ -86,31 +103,9 @@ export function broadcastShape(who: string, a: readonly number[], an: string, b:
 
 /** `o`'s values laid out over `shape` (which it broadcasts to), as float64. */
 export function expand(o: Operand, shape: readonly number[]): Float64Array {
-  const size = shapeSize(shape);
   if (sameShape(o.shape, shape)) return Float64Array.from(o.v);
-  const out = new Float64Array(size);
-  const rank = shape.length;
-  // Source strides aligned to the output's dimensions; 0 where the source is broadcast.
-  const strides = new Array<number>(rank).fill(0);
-  let s = 1;
-  for (let i = o.shape.length - 1; i >= 0; i--) {
-    const j = rank - o.shape.length + i;
-    strides[j] = o.shape[i] === 1 ? 0 : s;
-    s *= o.shape[i];
-  }
-  const idx = new Array<number>(rank).fill(0);
-  let src = 0;
-  for (let k = 0; k < size; k++) {
-    out[k] = o.v[src];
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]++;
-      src += strides[d];
-      if (idx[d] < shape[d]) break;
-      src -= strides[d] * idx[d];
-      idx[d] = 0;
-    }
-  }
-  return out;
+  const idx = broadcastIndex(o.shape, shape);
+  return Float64Array.from(idx, (i) => o.v[i]);
 }
 
 /** An axis in [-rank, rank) as a non-negative index. */
@@ -168,8 +163,8 @@ function reduce(who: string, losses: Float64Array, shape: readonly number[], wei
 export function computeWeightedLoss(losses: TensorLike, weights?: TensorLike | null, reduction: Reduction = Reduction.SUM_BY_NONZERO_WEIGHTS): Tensor {
   const who = 'losses.computeWeightedLoss';
   return withOperands(who, [[losses, 'losses'], [weights, 'weights']], ([l, w]) => {
-    if (!l) throw new TypeError(`${who}: losses: expected a tensor or array, got ${describe(losses)}`);
-    return reduce(who, Float64Array.from(l.v), l.shape, w, reduction);
+    const o = need(who, l, 'losses', losses);
+    return reduce(who, Float64Array.from(o.v), o.shape, w, reduction);
   });
 }
 
@@ -183,10 +178,7 @@ function elementwise(
   reduction: unknown,
   f: (y: number, p: number) => number,
 ): Tensor {
-  return withOperands(who, [[labels, names[0]], [predictions, names[1]], [weights, 'weights']], ([y, p, w]) => {
-    if (!y) throw new TypeError(`${who}: ${names[0]}: expected a tensor or array, got ${describe(labels)}`);
-    if (!p) throw new TypeError(`${who}: ${names[1]}: expected a tensor or array, got ${describe(predictions)}`);
-    assertShapesMatch(who, y, names[0], p, names[1]);
+  return withMatching(who, names, labels, predictions, weights, (y, p, w) => {
     const out = new Float64Array(y.v.length);
     for (let i = 0; i < out.length; i++) out[i] = f(y.v[i], p.v[i]);
     return reduce(who, out, y.shape, w, reduction);
@@ -267,10 +259,7 @@ export function softmaxCrossEntropy(
 ): Tensor {
   const who = 'losses.softmaxCrossEntropy';
   const s = checkSmoothing(who, labelSmoothing);
-  return withOperands(who, [[onehotLabels, 'onehotLabels'], [logits, 'logits'], [weights, 'weights']], ([y, x, w]) => {
-    if (!y) throw new TypeError(`${who}: onehotLabels: expected a tensor or array, got ${describe(onehotLabels)}`);
-    if (!x) throw new TypeError(`${who}: logits: expected a tensor or array, got ${describe(logits)}`);
-    assertShapesMatch(who, y, 'onehotLabels', x, 'logits');
+  return withMatching(who, ['onehotLabels', 'logits'], onehotLabels, logits, weights, (y, x, w) => {
     if (x.shape.length === 0) throw new Error(`${who}: logits: expected at least one dimension (the classes), got a scalar`);
     const c = x.shape[x.shape.length - 1];
     const rows = c === 0 ? 0 : x.v.length / c;
@@ -306,10 +295,7 @@ export function cosineDistance(
   reduction: Reduction = DEFAULT,
 ): Tensor {
   const who = 'losses.cosineDistance';
-  return withOperands(who, [[labels, 'labels'], [predictions, 'predictions'], [weights, 'weights']], ([y, p, w]) => {
-    if (!y) throw new TypeError(`${who}: labels: expected a tensor or array, got ${describe(labels)}`);
-    if (!p) throw new TypeError(`${who}: predictions: expected a tensor or array, got ${describe(predictions)}`);
-    assertShapesMatch(who, y, 'labels', p, 'predictions');
+  return withMatching(who, LP, labels, predictions, weights, (y, p, w) => {
     const shape = y.shape;
     if (axis === undefined || axis === null) {
       let dot = 0;

@@ -8,8 +8,7 @@
  * `metricNameOf` maps these functions to the names it knows and to the key TF.js logs.
  */
 import type { Tensor, TensorLike } from '../tensor.ts';
-import { describe } from '../tensor.ts';
-import { type Operand, broadcastShape, expand, markLossEquivalent, result, withOperands } from '../losses/functions.ts';
+import { type Operand, broadcastShape, expand, markLossEquivalent, need, result, withOperands } from '../losses/functions.ts';
 
 /**
  * Keras's backend epsilon (TF.js `epsilon()`) and the clip bounds it gives, as float32 values:
@@ -20,29 +19,37 @@ const EPS = Math.fround(1e-7);
 const ONE_MINUS_EPS = Math.fround(1 - 1e-7);
 const clip = (p: number) => Math.min(Math.max(p, EPS), ONE_MINUS_EPS);
 
-function need(who: string, o: Operand | null, name: string, x: unknown): Operand {
-  if (!o) throw new TypeError(`${who}: ${name}: expected a tensor or array, got ${describe(x)}`);
-  return o;
+/** `withOperands` over yTrue and yPred, both required. */
+function withTruePred(who: string, yTrue: unknown, yPred: unknown, body: (t: Operand, p: Operand) => Tensor): Tensor {
+  return withOperands(who, [[yTrue, 'yTrue'], [yPred, 'yPred']], ([a, b]) => body(need(who, a, 'yTrue', yTrue), need(who, b, 'yPred', yPred)));
 }
 
-/**
- * yTrue and yPred broadcast to one shape (as TF.js's elementwise ops do), then `row` over each
- * run of the last axis: one value per sample.
- */
+/** yTrue and yPred broadcast to one shape (as TF.js's elementwise ops do): the shape and both values over it. */
+function broadcastPair(who: string, t: Operand, p: Operand): { shape: number[]; tv: Float64Array; pv: Float64Array } {
+  const shape = broadcastShape(who, t.shape, 'yTrue', p.shape, 'yPred');
+  return { shape, tv: expand(t, shape), pv: expand(p, shape) };
+}
+
+/** yTrue and yPred broadcast to one shape, then `row` over each run of the last axis: one value per sample. */
 function perRow(who: string, yTrue: unknown, yPred: unknown, row: (t: Float64Array, p: Float64Array, o: number, n: number) => number): Tensor {
-  return withOperands(who, [[yTrue, 'yTrue'], [yPred, 'yPred']], ([a, b]) => {
-    const t = need(who, a, 'yTrue', yTrue);
-    const p = need(who, b, 'yPred', yPred);
-    const shape = broadcastShape(who, t.shape, 'yTrue', p.shape, 'yPred');
+  return withTruePred(who, yTrue, yPred, (t, p) => {
+    const { shape, tv, pv } = broadcastPair(who, t, p);
     if (shape.length === 0) throw new Error(`${who}: expected tensors with at least one dimension (the last is reduced), got scalars`);
-    const tv = expand(t, shape);
-    const pv = expand(p, shape);
     const n = shape[shape.length - 1];
     const rows = n === 0 ? 0 : tv.length / n;
     const out = new Float64Array(rows);
     for (let r = 0; r < rows; r++) out[r] = row(tv, pv, r * n, n);
     return result(out, shape.slice(0, -1));
   });
+}
+
+/** A `perRow` row: scale · the mean of term(yTrue, yPred) over the row. */
+function rowMean(term: (t: number, p: number) => number, scale = 1) {
+  return (t: Float64Array, p: Float64Array, o: number, n: number): number => {
+    let s = 0;
+    for (let j = o; j < o + n; j++) s += term(t[j], p[j]);
+    return (scale * s) / n;
+  };
 }
 
 function argmax(v: Float64Array | ArrayLike<number>, o: number, n: number): number {
@@ -53,11 +60,7 @@ function argmax(v: Float64Array | ArrayLike<number>, o: number, n: number): numb
 
 /** Mean over the last axis of yTrue == (yPred > 0.5): exact equality, as TF.js (soft labels never match). */
 export function binaryAccuracy(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  return perRow('metrics.binaryAccuracy', yTrue, yPred, (t, p, o, n) => {
-    let hit = 0;
-    for (let j = o; j < o + n; j++) if (t[j] === (p[j] > 0.5 ? 1 : 0)) hit++;
-    return hit / n;
-  });
+  return perRow('metrics.binaryAccuracy', yTrue, yPred, rowMean((t, p) => (t === (p > 0.5 ? 1 : 0) ? 1 : 0)));
 }
 
 /** 1 where argmax(yTrue) = argmax(yPred) over the last axis, else 0: one value per sample. */
@@ -67,15 +70,11 @@ export function categoricalAccuracy(yTrue: TensorLike, yPred: TensorLike): Tenso
 
 /** Sigmoid cross-entropy of the logit of yPred clipped to [ε, 1 − ε], mean over the last axis. */
 export function binaryCrossentropy(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  return perRow('metrics.binaryCrossentropy', yTrue, yPred, (t, p, o, n) => {
-    let s = 0;
-    for (let j = o; j < o + n; j++) {
-      const y = clip(p[j]);
-      const x = Math.log(y / (1 - y));
-      s += Math.max(x, 0) - x * t[j] + Math.log1p(Math.exp(-Math.abs(x)));
-    }
-    return s / n;
-  });
+  return perRow('metrics.binaryCrossentropy', yTrue, yPred, rowMean((t, p) => {
+    const y = clip(p);
+    const x = Math.log(y / (1 - y));
+    return Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
+  }));
 }
 
 /** −Σ yTrue·log(yPred) over the last axis, yPred rescaled to sum to 1 then clipped to [ε, 1 − ε]. */
@@ -96,9 +95,7 @@ function xent(t: ArrayLike<number>, p: ArrayLike<number>, o: number, n: number):
  */
 export function sparseCategoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike): Tensor {
   const who = 'metrics.sparseCategoricalCrossentropy';
-  return withOperands(who, [[yTrue, 'yTrue'], [yPred, 'yPred']], ([a, b]) => {
-    const t = need(who, a, 'yTrue', yTrue);
-    const p = need(who, b, 'yPred', yPred);
+  return withTruePred(who, yTrue, yPred, (t, p) => {
     if (p.shape.length === 0) throw new Error(`${who}: yPred: expected at least one dimension (the classes), got a scalar`);
     const n = p.shape[p.shape.length - 1];
     const rows = n === 0 ? 0 : p.v.length / n;
@@ -126,9 +123,7 @@ export function sparseCategoricalCrossentropy(yTrue: TensorLike, yPred: TensorLi
  */
 export function sparseCategoricalAccuracy(yTrue: TensorLike, yPred: TensorLike): Tensor {
   const who = 'metrics.sparseCategoricalAccuracy';
-  return withOperands(who, [[yTrue, 'yTrue'], [yPred, 'yPred']], ([a, b]) => {
-    const t = need(who, a, 'yTrue', yTrue);
-    const p = need(who, b, 'yPred', yPred);
+  return withTruePred(who, yTrue, yPred, (t, p) => {
     if (p.shape.length === 0) throw new Error(`${who}: yPred: expected at least one dimension (the classes), got a scalar`);
     let tshape = t.shape;
     if (t.shape.length === p.shape.length) {
@@ -151,12 +146,8 @@ export function sparseCategoricalAccuracy(yTrue: TensorLike, yPred: TensorLike):
 
 /** Counts over every element, with TF.js's exact tests (yPred is not thresholded). */
 function confusion(who: string, yTrue: unknown, yPred: unknown, f: (tp: number, fp: number, fn: number) => number): Tensor {
-  return withOperands(who, [[yTrue, 'yTrue'], [yPred, 'yPred']], ([a, b]) => {
-    const t = need(who, a, 'yTrue', yTrue);
-    const p = need(who, b, 'yPred', yPred);
-    const shape = broadcastShape(who, t.shape, 'yTrue', p.shape, 'yPred');
-    const tv = expand(t, shape);
-    const pv = expand(p, shape);
+  return withTruePred(who, yTrue, yPred, (t, p) => {
+    const { tv, pv } = broadcastPair(who, t, p);
     let tp = 0;
     let fp = 0;
     let fn = 0;
@@ -179,37 +170,19 @@ export function recall(yTrue: TensorLike, yPred: TensorLike): Tensor {
   return confusion('metrics.recall', yTrue, yPred, (tp, _fp, fn) => (tp + fn > 0 ? tp / (tp + fn) : 0));
 }
 
-function meanSquared(who: string) {
-  return (yTrue: TensorLike, yPred: TensorLike): Tensor =>
-    perRow(who, yTrue, yPred, (t, p, o, n) => {
-      let s = 0;
-      for (let j = o; j < o + n; j++) s += (p[j] - t[j]) * (p[j] - t[j]);
-      return s / n;
-    });
-}
-function meanAbsolute(who: string) {
-  return (yTrue: TensorLike, yPred: TensorLike): Tensor =>
-    perRow(who, yTrue, yPred, (t, p, o, n) => {
-      let s = 0;
-      for (let j = o; j < o + n; j++) s += Math.abs(p[j] - t[j]);
-      return s / n;
-    });
-}
-function meanAbsolutePercentage(who: string) {
-  return (yTrue: TensorLike, yPred: TensorLike): Tensor =>
-    perRow(who, yTrue, yPred, (t, p, o, n) => {
-      let s = 0;
-      for (let j = o; j < o + n; j++) s += Math.abs((t[j] - p[j]) / Math.max(Math.abs(t[j]), EPS));
-      return (100 * s) / n;
-    });
-}
+/** A metric over yTrue and yPred that is one `perRow` row function. */
+const rowMetric = (who: string, row: (t: Float64Array, p: Float64Array, o: number, n: number) => number) => (yTrue: TensorLike, yPred: TensorLike): Tensor =>
+  perRow(who, yTrue, yPred, row);
 
 /** Mean of (yPred − yTrue)² over the last axis. Also `MSE`, `mse`. */
-export const meanSquaredError = meanSquared('metrics.meanSquaredError');
+export const meanSquaredError = rowMetric('metrics.meanSquaredError', rowMean((t, p) => (p - t) * (p - t)));
 /** Mean of |yPred − yTrue| over the last axis. Also `MAE`, `mae`. */
-export const meanAbsoluteError = meanAbsolute('metrics.meanAbsoluteError');
+export const meanAbsoluteError = rowMetric('metrics.meanAbsoluteError', rowMean((t, p) => Math.abs(p - t)));
 /** 100 · mean of |(yTrue − yPred) / max(|yTrue|, ε)| over the last axis. Also `MAPE`, `mape`. */
-export const meanAbsolutePercentageError = meanAbsolutePercentage('metrics.meanAbsolutePercentageError');
+export const meanAbsolutePercentageError = rowMetric(
+  'metrics.meanAbsolutePercentageError',
+  rowMean((t, p) => Math.abs((t - p) / Math.max(Math.abs(t), EPS)), 100),
+);
 
 /** −Σ (yTrue/‖yTrue‖)·(yPred/‖yPred‖) over the last axis, norms floored at √ε (TF.js l2Normalize). */
 export function cosineProximity(yTrue: TensorLike, yPred: TensorLike): Tensor {
@@ -229,12 +202,8 @@ export function cosineProximity(yTrue: TensorLike, yPred: TensorLike): Tensor {
 /** 1 − Σ(yTrue − yPred)² / Σ(yTrue − mean(yTrue))² over every element: a scalar. */
 export function r2Score(yTrue: TensorLike, yPred: TensorLike): Tensor {
   const who = 'metrics.r2Score';
-  return withOperands(who, [[yTrue, 'yTrue'], [yPred, 'yPred']], ([a, b]) => {
-    const t = need(who, a, 'yTrue', yTrue);
-    const p = need(who, b, 'yPred', yPred);
-    const shape = broadcastShape(who, t.shape, 'yTrue', p.shape, 'yPred');
-    const tv = expand(t, shape);
-    const pv = expand(p, shape);
+  return withTruePred(who, yTrue, yPred, (t, p) => {
+    const { tv, pv } = broadcastPair(who, t, p);
     let mean = 0;
     for (let i = 0; i < t.v.length; i++) mean += t.v[i];
     mean /= t.v.length;

@@ -105,7 +105,7 @@ export class LayerVariable {
     this.shape = [...param.shape];
   }
   get trainable(): boolean {
-    return this.layer.trainable;
+    return this.layer.trainable && this.param.trainable !== false;
   }
   get size(): number {
     return this.param.size;
@@ -618,14 +618,14 @@ export class LayersModel implements TrainingModel {
   }
 
   /** @internal evaluate() over samples [start, start + count) of tensors already validated. */
-  evaluateRange(xs: Tensor[], ys: Tensor[], batchSize: number, start: number, count: number): number[] {
+  evaluateRange(xs: Tensor[], ys: Tensor[], batchSize: number, start: number, count: number, training = false): number[] {
     const sums = new Float64Array(this.compiled!.names.length);
-    this.evaluateInto(sums, xs, ys, batchSize, start, count);
+    this.evaluateInto(sums, xs, ys, batchSize, start, count, training);
     return this.finishEvaluate(sums, count);
   }
 
   /** @internal Adds count × (loss and metrics) of samples [start, start + count) to sums. */
-  evaluateInto(sums: Float64Array, xs: Tensor[], ys: Tensor[], batchSize: number, start: number, count: number): void {
+  evaluateInto(sums: Float64Array, xs: Tensor[], ys: Tensor[], batchSize: number, start: number, count: number, training = false): void {
     const c = this.compiled!;
     const plan = this.ensurePlan(Math.min(batchSize, count), 'predict');
     const bs = Math.min(batchSize, plan.capacity);
@@ -634,7 +634,8 @@ export class LayersModel implements TrainingModel {
     for (let s = 0; s < count; s += bs) {
       const size = Math.min(bs, count - s);
       this.stage(xs, ys, null, start + s, size);
-      this.forward(size, false);
+      // training: the loss as a training step sees it (batch statistics), for checkGradients.
+      this.forward(size, training);
       this.setRows(size);
       for (let i = 0; i < c.outputs.length; i++) {
         const o = c.outputs[i];
@@ -746,8 +747,9 @@ export class LayersModel implements TrainingModel {
   /** (layer, param) pairs in getWeights() order: trainable layers' weights first, as TF.js. */
   weightEntries(): { layer: Layer; p: Layer['params'][number] }[] {
     const layers = this.layers;
-    const all = (ls: Layer[]) => ls.flatMap((layer) => layer.params.map((p) => ({ layer, p })));
-    return [...all(layers.filter((l) => l.trainable)), ...all(layers.filter((l) => !l.trainable))];
+    // A weight trains when its layer does and it is not layer-updated state (BN's moving statistics).
+    const all = (want: boolean) => layers.flatMap((layer) => layer.params.filter((p) => (layer.trainable && p.trainable !== false) === want).map((p) => ({ layer, p })));
+    return [...all(true), ...all(false)];
   }
 
   private variable(layer: Layer, p: Layer['params'][number]): LayerVariable {

@@ -229,6 +229,7 @@ function cannotWrite(model: LayersModel, what: string): Error {
 /** The optimizer as TF.js writes optimizer_config (its config keys camelCase, as TF.js writes them). */
 function optimizerConfig(model: LayersModel, opt: CompileState['optimizer']): Json {
   const c = opt.getConfig();
+  if (typeof c.learningRate !== 'number') throw cannotWrite(model, `TF.js's optimizers take a number as learningRate, not a schedule (${describe(c.learningRate)}), and TF.js would build its optimizer with a NaN rate`);
   const num = (k: string, fallback?: number) => (typeof c[k] === 'number' ? (c[k] as number) : fallback);
   let cls = opt.className;
   let config: Json;
@@ -263,6 +264,8 @@ function optimizerConfig(model: LayersModel, opt: CompileState['optimizer']): Js
       throw cannotWrite(model, `TF.js has no ${cls} optimizer (it has ${Object.keys(TFJS_OPTIMIZERS).join(', ')})`);
   }
   for (const [k, v] of Object.entries(config)) if (v === undefined) throw cannotWrite(model, `the ${cls} optimizer's config has no ${k}`);
+  // Clipping as Keras writes it; TF.js's optimizers ignore the keys (they do not clip).
+  for (const k of ['clipnorm', 'clipvalue', 'globalClipnorm']) if (typeof c[k] === 'number') config[k] = c[k] as number;
   return { class_name: cls, config };
 }
 

@@ -41,7 +41,8 @@ export function printSummary(
     printFn(i === nodes.length - 1 ? '='.repeat(width) : '_'.repeat(width));
   });
   const total = graph.layers.reduce((s, l) => s + l.countParams(), 0);
-  const train = trainable.reduce((s, l) => s + l.countParams(), 0);
+  // Layer-updated state (BatchNormalization's moving statistics) counts as non-trainable.
+  const train = trainable.reduce((s, l) => s + l.params.reduce((t, p) => t + (p.trainable === false ? 0 : p.size), 0), 0);
   printFn(`Total params: ${total.toLocaleString('en-US')}`);
   printFn(`Trainable params: ${train.toLocaleString('en-US')}`);
   printFn(`Non-trainable params: ${(total - train).toLocaleString('en-US')}`);

@@ -88,6 +88,16 @@ export function layout(...counts: number[]): number[] {
   return at;
 }
 
+/**
+ * Scratch for consecutive float arrays of the given lengths, laid out by `layout`: their byte
+ * addresses, or null without scratch (the op then runs in JS).
+ */
+export function scratchArrays(b: Backend, ...counts: number[]): number[] | null {
+  const at = layout(...counts);
+  const base = scratch(b, at[counts.length]);
+  return base === null ? null : at.slice(0, counts.length).map((o) => base + o);
+}
+
 /** n floats at `ptr` copied into a new JS array (new + set: cheaper than slice in V8 for large arrays). */
 export function copyOut(b: Backend, ptr: number, n: number): Float32Array {
   const out = new Float32Array(n);
@@ -341,12 +351,9 @@ function binaryWasm(b: Backend, code: number, av: Float32Array, ashape: readonly
   const rows = k >= 2 ? c.dims[k - 2] : 1;
   const calls = n / (rows * cols);
   if (calls > 1 && rows * cols < 256) return null;
-  const at = layout(av.length, bv.length, n);
-  const base = scratch(b, at[3]);
-  if (base === null) return null;
-  const pa = base + at[0];
-  const pb = base + at[1];
-  const py = base + at[2];
+  const ptrs = scratchArrays(b, av.length, bv.length, n);
+  if (ptrs === null) return null;
+  const [pa, pb, py] = ptrs;
   const f32 = b.arena.f32;
   f32.set(av, pa >>> 2);
   f32.set(bv, pb >>> 2);
@@ -668,11 +675,9 @@ export function addN(tensors: TensorLike[]): Tensor {
     const n = first.size;
     if (first.dtype === 'float32' && ts.length > 1) {
       const back = wasmFor(n, wasmThresholds.elementwise);
-      const at = layout(n, n);
-      const base = back ? scratch(back, at[2]) : null;
-      if (back && base !== null) {
-        const py = base + at[0];
-        const px = base + at[1];
+      const ptrs = back ? scratchArrays(back, n, n) : null;
+      if (back && ptrs !== null) {
+        const [py, px] = ptrs;
         back.arena.f32.set(first.values, py >>> 2);
         for (let i = 1; i < ts.length; i++) {
           back.arena.f32.set(ts[i].values, px >>> 2);

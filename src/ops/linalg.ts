@@ -9,7 +9,7 @@
 import { Tensor, checkBoolean, describe, shapeSize, type DType, type TensorLike } from '../tensor.ts';
 import type { Backend } from '../wasm/loader.ts';
 import {
-  binaryValues, broadcastShapes, castValues, copyOut, layout, makeArray, scratch, toTensorOf, unaryValues, upcastType, valuesOf,
+  binaryValues, broadcastShapes, castValues, copyOut, makeArray, scratch, scratchArrays, toTensorOf, unaryValues, upcastType, valuesOf,
   wasmFor, wasmThresholds, withArgs, type AnyArray,
 } from './elementwise.ts';
 import { reduceValues } from './reduce.ts';
@@ -78,13 +78,9 @@ function matMulWasm(back: Backend, p: MatMulPlan, a: Float32Array, b: Float32Arr
   const count = p.aIndex.length;
   const k_ = back.kernels;
   const wsBytes = k_.gemm_workspace_bytes(m, n, k);
-  const at = layout(a.length, b.length, count * m * n, wsBytes / 4);
-  const base = scratch(back, at[4]);
-  if (base === null) return null;
-  const pa = base + at[0];
-  const pb = base + at[1];
-  const pc = base + at[2];
-  const ws = base + at[3];
+  const ptrs = scratchArrays(back, a.length, b.length, count * m * n, wsBytes / 4);
+  if (ptrs === null) return null;
+  const [pa, pb, pc, ws] = ptrs;
   const f32 = back.arena.f32;
   f32.set(a, pa >>> 2);
   f32.set(b, pb >>> 2);

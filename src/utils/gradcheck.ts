@@ -14,13 +14,20 @@
 import type { LayersModel } from '../model/model.ts';
 import type { ModelData } from '../model/staging.ts';
 import { backend } from '../wasm/loader.ts';
-import { checkNumber, checkOptions, type Tensor } from '../tensor.ts';
+import { checkBoolean, checkNumber, checkOptions, type Tensor } from '../tensor.ts';
 
 export interface GradCheckOptions {
   /** Step relative to the weight: h = epsilon·max(1, |w|). Default 3e-3. */
   epsilon?: number;
   /** Entries checked per weight tensor, spread evenly (all of them when fewer). Default 50. */
   maxPerParam?: number;
+  /**
+   * true: differentiate the loss as a training step computes it (BatchNormalization with the
+   * batch's statistics), the loss the backward pass is the gradient of. Default false: the loss
+   * as evaluate computes it (inference mode), the same function for layers without a training
+   * mode.
+   */
+  training?: boolean;
 }
 
 export interface GradCheckResult {
@@ -46,16 +53,24 @@ export function gradients(model: LayersModel, x: ModelData, y?: ModelData): { in
 }
 
 export function checkGradients(model: LayersModel, x: ModelData, y: ModelData, opts: GradCheckOptions = {}): GradCheckResult {
-  const o = checkOptions(opts, 'checkGradients', ['epsilon', 'maxPerParam']);
+  const o = checkOptions(opts, 'checkGradients', ['epsilon', 'maxPerParam', 'training']);
+  const training = checkBoolean(o.training ?? false, 'checkGradients: training');
   // A step beyond 1 measures curvature, not the gradient; NaN or 0 would divide by zero.
   const eps = checkNumber(o.epsilon ?? 3e-3, 'checkGradients: epsilon', { min: 0, max: 1, minExclusive: true });
   const maxPer = checkNumber(o.maxPerParam ?? 50, 'checkGradients: maxPerParam', { min: 1, integer: true, max: 0x7fffffff });
+  // Each training forward draws a new dropout/noise mask, so finite differences would compare
+  // different functions: refuse rather than report a meaningless error.
+  const noisy = training ? model.layers.filter((l) => (l as { identityAtInference?: boolean }).identityAtInference) : [];
+  if (noisy.length) throw new Error(`checkGradients: training mode through ${noisy.map((l) => l.name).join(', ')} is not supported (each training forward draws a new mask); check without training: true, or without those layers`);
   const before = model.snapshotParams();
   const { arena } = backend();
   const grads = gradients(model, x, y).weights;
   const entries = model.weightEntries();
+  const xs = training ? model.checkX(x, 'checkGradients: x') : [];
+  const ys = training ? model.checkY(y, xs[0].shape[0], 'checkGradients: y') : [];
   const lossAt = (at: number, w: number): number => {
     arena.f32[at] = w;
+    if (training) return model.evaluateRange(xs, ys, xs[0].shape[0], 0, xs[0].shape[0], true)[0];
     return model.evaluateValues(x, y, { batchSize: Number.MAX_SAFE_INTEGER })[0];
   };
   const perLayer: Record<string, number> = {};

@@ -135,6 +135,23 @@ export const KERNELS = {
   binary_f32: v('y:ptr a:ptr b:ptr rows:i32 cols:i32 aRow:i32 bRow:i32 aCol:i32 bCol:i32 op:i32'),
   // y[outer, inner] = op over mid of x[outer, mid, inner]
   reduce_f32: v('y:ptr x:ptr outer:i32 mid:i32 inner:i32 op:i32'),
+
+  // dropout.ts — counter-based noise: a pure function of (seed, step, index), no state.
+  // Values [outer, mid, inner] with n = outer·mid·inner; the mask is [outer, inner], shared along mid.
+  dropout_forward_f32: v('y:ptr x:ptr n:i32 mid:i32 inner:i32 threshold:i32 scale:f32 seed:i32 step:i32'),
+  dropout_backward_f32: v('dx:ptr dy:ptr n:i32 mid:i32 inner:i32 threshold:i32 scale:f32 seed:i32 step:i32'),
+  gaussian_noise_forward_f32: v('y:ptr x:ptr n:i32 stddev:f32 seed:i32 step:i32'),
+
+  // norm.ts — BatchNormalization per channel over rows of [rows, c]; LayerNormalization per row.
+  // ws: norm_workspace_bytes(c). Saved for backward: batch mean and invstd [c] (BN), per-row mean
+  // and invstd [rows] (LN). gamma / beta 0: γ = 1, β = 0.
+  norm_workspace_bytes: v('c:i32', 'i32'),
+  batchnorm_stats_f32: v('mean:ptr variance:ptr x:ptr ws:ptr rows:i32 c:i32'),
+  batchnorm_moving_f32: v('mmean:ptr mvar:ptr mean:ptr variance:ptr c:i32 decay:f32'),
+  batchnorm_forward_f32: v('y:ptr invstd:ptr x:ptr mean:ptr variance:ptr gamma:ptr beta:ptr ws:ptr rows:i32 c:i32 epsilon:f32'),
+  batchnorm_backward_f32: v('dx:ptr dgamma:ptr dbeta:ptr dy:ptr x:ptr mean:ptr invstd:ptr gamma:ptr ws:ptr rows:i32 c:i32'),
+  layernorm_forward_f32: v('y:ptr mean:ptr invstd:ptr x:ptr gamma:ptr beta:ptr rows:i32 c:i32 epsilon:f32'),
+  layernorm_backward_f32: v('dx:ptr dgamma:ptr dbeta:ptr dy:ptr x:ptr mean:ptr invstd:ptr gamma:ptr ws:ptr rows:i32 c:i32'),
 } as const satisfies Record<string, KernelSig>;
 
 /** The op codes of unary_f32, binary_f32 and reduce_f32 (assembly/elementwise.ts holds the same numbers). */
@@ -145,7 +162,7 @@ export const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;
 export type KernelName = keyof typeof KERNELS;
 /** Non-kernel exports: where the arena may start, and the ABI revision. */
 export const META_EXPORTS = ['heap_base', 'abi_version'] as const;
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 /** Newlines in a spec as spaces. */
 type OneLine<S extends string> = S extends `${infer A}\n${infer B}` ? OneLine<`${A} ${B}`> : S;

@@ -6,6 +6,7 @@
 // @ts-nocheck — type-checked by Deno only; vitest and tsc skip this folder (Deno globals).
 import * as lib from '../../dist/index.js';
 import { checks } from '../runtime/checks.mjs';
+import { dropoutChecks } from '../browser/dropout-checks.mjs';
 
 const root = new URL('../../', import.meta.url);
 const env = {
@@ -28,3 +29,4 @@ function ioFiles() {
 }
 
 for (const c of checks(lib, env)) Deno.test(c.name, () => c.run());
+for (const c of dropoutChecks(lib)) Deno.test(c.name, () => c.run());

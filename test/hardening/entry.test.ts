@@ -34,13 +34,13 @@ describe('options that are not an options object', () => {
     ['layers.add(5)', () => any(layers.add)(5), /^layers\.add: expected an options object .*got 5$/],
     ['layers.flatten([])', () => any(layers.flatten)([]), /^layers\.flatten: expected an options object .*got \[\]$/],
     ['layers.maxPooling2d("same")', () => any(layers.maxPooling2d)('same'), /^layers\.maxPooling2d: expected an options object .*got "same"$/],
-    ['optimizers.adam(null)', () => any(optimizers.adam)(null), /^optimizers\.adam: expected an options object \(\{ learningRate, beta1, beta2, epsilon, weightDecay \}\), got null$/],
+    ['optimizers.adam(null)', () => any(optimizers.adam)(null), /^optimizers\.adam: expected an options object \(\{ learningRate, beta1, beta2, epsilon, weightDecay, clipnorm, clipvalue, globalClipnorm \}\), got null$/],
     ['optimizers.sgd(0.1) (TF.js passes the rate)', () => any(optimizers.sgd)(0.1), /^optimizers\.sgd: expected an options object .*got 0\.1$/],
     ['regularizers.l2(null)', () => any(regularizers.l2)(null), /^regularizers\.l2: expected an options object \(\{ l2 \}\), got null$/],
     ['initializers.randomNormal(1)', () => any(initializers.randomNormal)(1), /^initializers\.randomNormal: expected an options object/],
     ['callbacks.earlyStopping(3)', () => any(callbacks.earlyStopping)(3), /^callbacks\.earlyStopping: expected an options object .*got 3$/],
     ['callbacks.terminateOnNaN({ x })', () => any(callbacks.terminateOnNaN)({ x: 1 }), /^callbacks\.terminateOnNaN: unknown option x; expected no options$/],
-    ['utils.checkGradients(..., 5)', () => any(sn.utils.checkGradients)(ref, x4, y3, 5), /^checkGradients: expected an options object \(\{ epsilon, maxPerParam \}\), got 5$/],
+    ['utils.checkGradients(..., 5)', () => any(sn.utils.checkGradients)(ref, x4, y3, 5), /^checkGradients: expected an options object \(\{ epsilon, maxPerParam, training \}\), got 5$/],
     ['data.fromArrays(..., "shuffle")', () => any(sn.data.fromArrays)([[1]], [1], 'shuffle'), /^fromArrays: expected an options object/],
     ['data.csv(text, 5)', () => any(sn.data.csv)('a\n1\n', 5), /^csv: expected an options object/],
   ]);
@@ -48,8 +48,8 @@ describe('options that are not an options object', () => {
 
 describe('misspelt or unsupported options are errors, not silently ignored', () => {
   cases([
-    ['adam learning_rate (Keras spelling)', () => optimizers.adam({ learning_rate: 0.1 } as never), /^optimizers\.adam: unknown option learning_rate; expected one of learningRate, beta1, beta2, epsilon, weightDecay$/],
-    ['sgd lr', () => optimizers.sgd({ lr: 0.1 } as never), /^optimizers\.sgd: unknown option lr; expected one of learningRate, momentum, nesterov$/],
+    ['adam learning_rate (Keras spelling)', () => optimizers.adam({ learning_rate: 0.1 } as never), /^optimizers\.adam: unknown option learning_rate; expected one of learningRate, beta1, beta2, epsilon, weightDecay, clipnorm, clipvalue, globalClipnorm$/],
+    ['sgd lr', () => optimizers.sgd({ lr: 0.1 } as never), /^optimizers\.sgd: unknown option lr; expected one of learningRate, momentum, nesterov, clipnorm, clipvalue, globalClipnorm$/],
     ['rmsprop centred (British spelling)', () => optimizers.rmsprop({ centred: true } as never), /^optimizers\.rmsprop: unknown option centred/],
     ['dense kernelConstraint (not implemented)', () => layers.dense({ units: 2, kernelConstraint: 'maxNorm' } as never), /^layers\.dense: unknown option kernelConstraint; expected one of units, name, inputShape/],
     ['dense unit (typo)', () => layers.dense({ unit: 2 } as never), /^layers\.dense: unknown option unit;/],
@@ -60,7 +60,7 @@ describe('misspelt or unsupported options are errors, not silently ignored', () 
     ['fromArrays shufle (typo)', () => sn.data.fromArrays([[1]], [1], { shufle: true } as never), /^fromArrays: unknown option shufle; expected one of shuffle, seed, labelDtype$/],
     ['csv hasheader (typo)', () => sn.data.csv('a\n1\n', { hasheader: true } as never), /^csv: unknown option hasheader; expected one of header, hasHeader, delimiter, labelColumn, columns$/],
     ['mnist limit.training (typo)', () => sn.data.mnist({ limit: { training: 5 } as never }), /^mnist: limit: unknown option training; expected one of train, test$/],
-    ['checkGradients eps (typo)', () => sn.utils.checkGradients(ref, x4, y3, { eps: 1e-3 } as never), /^checkGradients: unknown option eps; expected one of epsilon, maxPerParam$/],
+    ['checkGradients eps (typo)', () => sn.utils.checkGradients(ref, x4, y3, { eps: 1e-3 } as never), /^checkGradients: unknown option eps; expected one of epsilon, maxPerParam, training$/],
   ]);
 });
 

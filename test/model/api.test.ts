@@ -137,18 +137,22 @@ it('public exports', () => {
       "average",
       "averagePooling1d",
       "averagePooling2d",
+      "batchNormalization",
       "concatenate",
       "conv1d",
       "conv2d",
       "dense",
       "dot",
+      "dropout",
       "elu",
       "flatten",
+      "gaussianNoise",
       "globalAveragePooling1d",
       "globalAveragePooling2d",
       "globalMaxPooling1d",
       "globalMaxPooling2d",
       "inputLayer",
+      "layerNormalization",
       "leakyReLU",
       "maxPooling1d",
       "maxPooling2d",
@@ -158,6 +162,8 @@ it('public exports', () => {
       "reLU",
       "reshape",
       "softmax",
+      "spatialDropout1d",
+      "spatialDropout2d",
       "subtract",
       "zeroPadding2d",
     ]
@@ -171,6 +177,7 @@ it('public exports', () => {
       "adamw",
       "momentum",
       "rmsprop",
+      "schedules",
       "sgd",
     ]
   `);
@@ -192,7 +199,11 @@ it('public exports', () => {
   `);
   expect(Object.keys(simdnet.callbacks).sort()).toMatchInlineSnapshot(`
     [
+      "csvLogger",
       "earlyStopping",
+      "learningRateScheduler",
+      "modelCheckpoint",
+      "reduceLROnPlateau",
       "terminateOnNaN",
     ]
   `);

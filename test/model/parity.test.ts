@@ -53,6 +53,24 @@ const mlp = (out: string, units = 3) => (L: Lib['layers']) => [
   (L.dense as (a: object) => unknown)({ units, activation: out, name: 'out' }),
 ];
 
+/** A graph with two outputs in either library: input 'in' [4] → dense 'h' (5 units) → 'cls' (3-class softmax) and 'reg' (linear, regUnits). */
+function twoOutputs<M extends AnyModel>(lib: Lib, activation: 'relu' | 'tanh', regUnits: number): M {
+  const api = lib as typeof sn;
+  const L = api.layers;
+  const inp = api.input({ shape: [4], name: 'in' });
+  const h = L.dense({ units: 5, activation, name: 'h' }).apply(inp);
+  const a = L.dense({ units: 3, activation: 'softmax', name: 'cls' }).apply(h);
+  const b = L.dense({ units: regUnits, name: 'reg' }).apply(h);
+  return api.model({ inputs: inp, outputs: [a, b] }) as unknown as M;
+}
+
+/** The softmax MLP twins and a seeded batch for them: n samples of 4 features, labels of 3 classes. */
+function softmaxTwins(seed: number, n: number) {
+  const { s, t } = twins(mlp('softmax'));
+  const rng = new Rng(seed);
+  return { s, t, rng, x: randomBatch(rng, [n, 4]), y: randomLabels(rng, n, 3) };
+}
+
 function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, what: string, tol = TOL) {
   const c = closeness(a, b, what, tol);
   expect(c.ratio, `${what}: ${c.where} (simdnet [${Array.from(a).slice(0, 8)}] TF.js [${Array.from(b).slice(0, 8)}])`).toBeLessThanOrEqual(1);
@@ -61,15 +79,33 @@ function expectSameWeights(s: sn.LayersModel, t: tfl.LayersModel, what: string) 
   const c = compareWeights(asSn(s), t, TOL, noDiff());
   expect(c.ratio, `${what}: ${c.where}`).toBeLessThanOrEqual(1);
 }
+/** The same History keys in the same order, and each one's values close to TF.js's. */
+function expectSameHistory(sh: { history: Record<string, number[]> }, th: { history: Record<string, unknown[]> }) {
+  expect(Object.keys(sh.history)).toEqual(Object.keys(th.history));
+  for (const k of Object.keys(th.history)) expectClose(sh.history[k], th.history[k] as number[], `history.${k}`);
+}
+
+type Metrics = string[] | Record<string, string | string[]>;
+/**
+ * Compiles both twins alike: the optimizer by name with its defaults ('sgd', 'adam'), or as
+ * [name, learningRate], each library's own optimizer at that rate.
+ */
+function compileBoth(s: sn.LayersModel, t: tfl.LayersModel, optimizer: 'sgd' | ['sgd' | 'adam', number], loss: string | string[], metrics?: Metrics) {
+  const [sOpt, tOpt] =
+    typeof optimizer === 'string'
+      ? [optimizer, optimizer]
+      : optimizer[0] === 'sgd'
+        ? [sn.optimizers.sgd({ learningRate: optimizer[1] }), tf.train.sgd(optimizer[1])]
+        : [sn.optimizers.adam({ learningRate: optimizer[1] }), tf.train.adam(optimizer[1])];
+  const m = metrics === undefined ? {} : { metrics };
+  s.compile({ optimizer: sOpt, loss, ...m });
+  t.compile({ optimizer: tOpt, loss, ...(m as { metrics?: never }) }); // TF.js's type has no per-output metric lists; it takes them
+}
 
 describe('evaluate, trainOnBatch, predictOnBatch return what TF.js returns', () => {
   it('one output and no metrics: a scalar tensor and a number; with metrics: lists in metricsNames order', async () => {
-    const { s, t } = twins(mlp('softmax'));
-    const rng = new Rng(1);
-    const x = randomBatch(rng, [10, 4]);
-    const y = randomLabels(rng, 10, 3);
-    s.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.1 }), loss: 'sparseCategoricalCrossentropy' });
-    t.compile({ optimizer: tf.train.sgd(0.1), loss: 'sparseCategoricalCrossentropy' });
+    const { s, t, rng, x, y } = softmaxTwins(1, 10);
+    compileBoth(s, t, ['sgd', 0.1], 'sparseCategoricalCrossentropy');
     const se = s.evaluate(snT(x), snT(y), { batchSize: 4 });
     const te = t.evaluate(tfT(x), tfSparse(y), { batchSize: 4 }) as tf.Scalar;
     expect(Array.isArray(se)).toBe(false);
@@ -83,8 +119,7 @@ describe('evaluate, trainOnBatch, predictOnBatch return what TF.js returns', () 
     expectClose([sl as number], [tl as number], 'trainOnBatch');
     expectSameWeights(s, t, 'after trainOnBatch');
 
-    s.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.1 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-    t.compile({ optimizer: tf.train.sgd(0.1), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    compileBoth(s, t, ['sgd', 0.1], 'sparseCategoricalCrossentropy', ['accuracy']);
     expect(s.metricsNames).toEqual(t.metricsNames);
     const se2 = s.evaluate(snT(x), snT(y)) as sn.Tensor[];
     const te2 = t.evaluate(tfT(x), tfSparse(y)) as tf.Scalar[];
@@ -118,18 +153,9 @@ describe('evaluate, trainOnBatch, predictOnBatch return what TF.js returns', () 
       s.dispose();
     }
     // Two outputs: per-output losses, then each output's metrics under its name.
-    const build = (lib: Lib) => {
-      const L = lib.layers as typeof sn.layers;
-      const inp = (lib as typeof sn).input({ shape: [4], name: 'in' });
-      const h = L.dense({ units: 5, activation: 'relu', name: 'h' }).apply(inp);
-      const a = L.dense({ units: 3, activation: 'softmax', name: 'cls' }).apply(h);
-      const b = L.dense({ units: 1, name: 'reg' }).apply(h);
-      return (lib as typeof sn).model({ inputs: inp, outputs: [a, b] });
-    };
-    const s = build(sn);
-    const t = build(tfl as unknown as typeof sn) as unknown as tfl.LayersModel;
-    s.compile({ optimizer: 'sgd', loss: ['sparseCategoricalCrossentropy', 'meanSquaredError'], metrics: { cls: 'accuracy', reg: ['mse', 'mae'] } });
-    t.compile({ optimizer: 'sgd', loss: ['sparseCategoricalCrossentropy', 'meanSquaredError'], metrics: { cls: 'accuracy', reg: ['mse', 'mae'] } as never });
+    const s = twoOutputs<sn.LayersModel>(sn, 'relu', 1);
+    const t = twoOutputs<tfl.LayersModel>(tfl, 'relu', 1);
+    compileBoth(s, t, 'sgd', ['sparseCategoricalCrossentropy', 'meanSquaredError'], { cls: 'accuracy', reg: ['mse', 'mae'] });
     expect(s.metricsNames).toEqual(['loss', 'cls_loss', 'reg_loss', 'cls_acc', 'reg_mse', 'reg_mae']);
     expect(s.metricsNames).toEqual(t.metricsNames);
     expect(s.outputShape).toEqual(t.outputShape);
@@ -214,12 +240,8 @@ describe('weights, toJSON and shapes as TF.js shows them', () => {
 
 describe('fit: History keys, logs and values equal TF.js', () => {
   it('validationSplit, accuracy: the same keys in the same order, the same values per epoch; callback logs', async () => {
-    const { s, t } = twins(mlp('softmax'));
-    const rng = new Rng(6);
-    const x = randomBatch(rng, [40, 4]);
-    const y = randomLabels(rng, 40, 3);
-    s.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.2 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-    t.compile({ optimizer: tf.train.sgd(0.2), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const { s, t, x, y } = softmaxTwins(6, 40);
+    compileBoth(s, t, ['sgd', 0.2], 'sparseCategoricalCrossentropy', ['accuracy']);
     const logs = (into: string[]) => ({
       onBatchBegin: (b: number, l?: Record<string, unknown>) => void into.push(`begin ${b}: ${Object.keys(l!).join(',')}`),
       onBatchEnd: (b: number, l?: Record<string, unknown>) => void into.push(`batch ${b}: ${Object.keys(l!).join(',')} size ${l!.size}`),
@@ -231,23 +253,18 @@ describe('fit: History keys, logs and values equal TF.js', () => {
     const sh = await s.fit(snT(x), snT(y), { ...args, callbacks: logs(sLogs) });
     const th = await t.fit(tfT(x), tfSparse(y), { ...args, callbacks: logs(tLogs) });
     expect(sLogs).toEqual(tLogs);
-    expect(Object.keys(sh.history)).toEqual(Object.keys(th.history));
     expect(sh.epoch).toEqual(th.epoch);
-    for (const k of Object.keys(th.history)) expectClose(sh.history[k], th.history[k] as number[], `history.${k}`);
+    expectSameHistory(sh, th);
     expectSameWeights(s, t, 'after fit');
     expect(s.history).toBe(sh);
     s.dispose();
   });
 
   it('validationData and initialEpoch', async () => {
-    const { s, t } = twins(mlp('softmax'));
-    const rng = new Rng(7);
-    const x = randomBatch(rng, [30, 4]);
-    const y = randomLabels(rng, 30, 3);
+    const { s, t, rng, x, y } = softmaxTwins(7, 30);
     const vx = randomBatch(rng, [9, 4]);
     const vy = randomLabels(rng, 9, 3);
-    s.compile({ optimizer: sn.optimizers.adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy', metrics: ['acc'] });
-    t.compile({ optimizer: tf.train.adam(0.01), loss: 'sparseCategoricalCrossentropy', metrics: ['acc'] });
+    compileBoth(s, t, ['adam', 0.01], 'sparseCategoricalCrossentropy', ['acc']);
     const args = { epochs: 4, initialEpoch: 1, batchSize: 8, shuffle: false, verbose: 0 };
     const seen = { s: [] as string[], t: [] as string[] };
     const hook = (into: string[]) => ({ onEpochEnd: (e: number, l?: Record<string, unknown>) => void into.push(`${e}:${Object.keys(l!)}`) });
@@ -255,8 +272,7 @@ describe('fit: History keys, logs and values equal TF.js', () => {
     const th = await t.fit(tfT(x), tfSparse(y), { ...args, validationData: [tfT(vx), tfSparse(vy)], callbacks: [new tfl.CustomCallback(hook(seen.t))] });
     expect(seen.s).toEqual(seen.t);
     expect(sh.epoch).toEqual(th.epoch);
-    expect(Object.keys(sh.history)).toEqual(Object.keys(th.history));
-    for (const k of Object.keys(th.history)) expectClose(sh.history[k], th.history[k] as number[], `history.${k}`);
+    expectSameHistory(sh, th);
     s.dispose();
   });
 });
@@ -273,8 +289,7 @@ describe('class and sample weights enter the loss and its gradient as in TF.js',
       const rng = new Rng(8);
       const x = randomBatch(rng, [24, 4]);
       const [sy, ty] = labels(randomLabels(rng, 24, 3));
-      s.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.3 }), loss, metrics: ['accuracy'] });
-      t.compile({ optimizer: tf.train.sgd(0.3), loss, metrics: ['accuracy'] });
+      compileBoth(s, t, ['sgd', 0.3], loss, ['accuracy']);
       const args = { epochs: 3, batchSize: 10, shuffle: false, verbose: 0, classWeight };
       const sh = await s.fit(snT(x), snT(sy), args);
       const th = await t.fit(tfT(x), ty, args);
@@ -291,29 +306,19 @@ describe('class and sample weights enter the loss and its gradient as in TF.js',
   }
 
   it('two outputs, class weights for one of them by output name: per-output losses and weights equal TF.js', async () => {
-    const build = (lib: Lib) => {
-      const L = lib.layers as typeof sn.layers;
-      const inp = (lib as typeof sn).input({ shape: [4], name: 'in' });
-      const h = L.dense({ units: 5, activation: 'tanh', name: 'h' }).apply(inp);
-      const a = L.dense({ units: 3, activation: 'softmax', name: 'cls' }).apply(h);
-      const b = L.dense({ units: 2, name: 'reg' }).apply(h);
-      return (lib as typeof sn).model({ inputs: inp, outputs: [a, b] });
-    };
     sn.setSeed(23);
-    const s = build(sn);
-    const t = build(tfl as unknown as typeof sn) as unknown as tfl.LayersModel;
+    const s = twoOutputs<sn.LayersModel>(sn, 'tanh', 2);
+    const t = twoOutputs<tfl.LayersModel>(tfl, 'tanh', 2);
     copyWeightsToTf(asSn(s), t);
     const rng = new Rng(23);
     const x = randomBatch(rng, [20, 4]);
     const l = randomLabels(rng, 20, 3);
     const r = randomBatch(rng, [20, 2]);
-    s.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.2 }), loss: ['sparseCategoricalCrossentropy', 'meanSquaredError'] });
-    t.compile({ optimizer: tf.train.sgd(0.2), loss: ['sparseCategoricalCrossentropy', 'meanSquaredError'] });
+    compileBoth(s, t, ['sgd', 0.2], ['sparseCategoricalCrossentropy', 'meanSquaredError']);
     const args = { epochs: 3, batchSize: 8, shuffle: false, verbose: 0, classWeight: { cls: { 0: 0.5, 1: 2, 2: 1 } } };
     const sh = await s.fit(snT(x), [snT(l), snT(r)], args);
     const th = await t.fit(tfT(x), [tfSparse(l), tfT(r)], args);
-    expect(Object.keys(sh.history)).toEqual(Object.keys(th.history));
-    for (const k of Object.keys(th.history)) expectClose(sh.history[k], th.history[k] as number[], `history.${k}`);
+    expectSameHistory(sh, th);
     expectSameWeights(s, t, 'after fit with per-output class weights');
     s.dispose();
   });
@@ -323,8 +328,7 @@ describe('class and sample weights enter the loss and its gradient as in TF.js',
     const rng = new Rng(9);
     const x = randomBatch(rng, [16, 4]);
     const y: Batch = { values: Float32Array.from({ length: 16 }, (_, i) => (i % 3 === 0 ? 1 : 0)), shape: [16, 1], dtype: 'float32' };
-    s.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.5 }), loss: 'binaryCrossentropy' });
-    t.compile({ optimizer: tf.train.sgd(0.5), loss: 'binaryCrossentropy' });
+    compileBoth(s, t, ['sgd', 0.5], 'binaryCrossentropy');
     const args = { epochs: 2, batchSize: 16, shuffle: false, verbose: 0, classWeight: { 0: 0.5, 1: 2 } };
     const sh = await s.fit(snT(x), snT(y), args);
     const th = await t.fit(tfT(x), tfT(y), args);
@@ -335,10 +339,7 @@ describe('class and sample weights enter the loss and its gradient as in TF.js',
   });
 
   it('sampleWeight: mean of weight × per-sample loss (TF.js does not implement it: a weighted loss function is the reference)', async () => {
-    const { s, t } = twins(mlp('softmax'));
-    const rng = new Rng(10);
-    const x = randomBatch(rng, [12, 4]);
-    const y = randomLabels(rng, 12, 3);
+    const { s, t, x, y } = softmaxTwins(10, 12);
     const w = Float32Array.from({ length: 12 }, (_, i) => 0.25 + (i % 4));
     s.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.3 }), loss: 'categoricalCrossentropy' });
     const wt = tf.tensor(w);
@@ -376,8 +377,7 @@ describe('cross-entropy on an output that is not a softmax, computed as TF.js co
         copyWeightsToTf(asSn(s), t);
       }
       const rng = new Rng(11);
-      s.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.1 }), loss });
-      t.compile({ optimizer: tf.train.sgd(0.1), loss });
+      compileBoth(s, t, ['sgd', 0.1], loss);
       const losses = { s: [] as number[], t: [] as number[] };
       const batch = (n: number) => {
         const x = randomBatch(rng, [n, 4]);
@@ -484,8 +484,7 @@ describe('activation layers with their options', () => {
       ];
       const { s, t } = twins(layers, 17);
       const rng = new Rng(18);
-      s.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.5 }), loss: 'categoricalCrossentropy' });
-      t.compile({ optimizer: tf.train.sgd(0.5), loss: 'categoricalCrossentropy' });
+      compileBoth(s, t, ['sgd', 0.5], 'categoricalCrossentropy');
       for (let step = 0; step < 4; step++) {
         const x = randomBatch(rng, [6, 4]);
         const y = oneHot(randomLabels(rng, 6, 4), 4);
@@ -501,8 +500,7 @@ describe('activation layers with their options', () => {
 async function trainBoth(layers: (L: Lib['layers']) => unknown[], loss: string, inShape: number[], outShape: number[], seed: number) {
   const { s, t } = twins(layers, seed);
   const rng = new Rng(seed);
-  s.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.05 }), loss });
-  t.compile({ optimizer: tf.train.sgd(0.05), loss });
+  compileBoth(s, t, ['sgd', 0.05], loss);
   const ls: number[] = [];
   const lt: number[] = [];
   for (let step = 0; step < 4; step++) {
@@ -545,8 +543,7 @@ describe('fitDataset and evaluateDataset as TF.js', () => {
   for (const [name, args] of setups) {
     it(`${name}: histories and weights equal TF.js's`, async () => {
       const { s, t } = twins(mlp('softmax'));
-      s.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.3 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-      t.compile({ optimizer: tf.train.sgd(0.3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+      compileBoth(s, t, ['sgd', 0.3], 'sparseCategoricalCrossentropy', ['accuracy']);
       const sLogs: string[] = [];
       const tLogs: string[] = [];
       const cb = (into: string[]) => ({
@@ -557,8 +554,7 @@ describe('fitDataset and evaluateDataset as TF.js', () => {
       const th = await t.fitDataset(batchesOf('tf', xs, ys, true) as never, { ...args('tf'), callbacks: cb(tLogs) } as never);
       expect(sLogs).toEqual(tLogs);
       expect(sh.epoch).toEqual(th.epoch);
-      expect(Object.keys(sh.history)).toEqual(Object.keys(th.history));
-      for (const k of Object.keys(th.history)) expectClose(sh.history[k], th.history[k] as number[], `history.${k}`);
+      expectSameHistory(sh, th);
       expectSameWeights(s, t, `after fitDataset (${name})`);
       s.dispose();
     });
@@ -566,8 +562,7 @@ describe('fitDataset and evaluateDataset as TF.js', () => {
 
   it("simdnet's data.array(...).batch(n) trains like the same batches in TF.js", async () => {
     const { s, t } = twins(mlp('softmax'));
-    s.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.3 }), loss: 'sparseCategoricalCrossentropy' });
-    t.compile({ optimizer: tf.train.sgd(0.3), loss: 'sparseCategoricalCrossentropy' });
+    compileBoth(s, t, ['sgd', 0.3], 'sparseCategoricalCrossentropy');
     const all = randomBatch(rng, [21, 4]);
     const lab = randomLabels(rng, 21, 3);
     const elems = Array.from({ length: 21 }, (_, i) => ({ xs: sn.tensor(all.values.slice(i * 4, i * 4 + 4) as Float32Array, [4]), ys: sn.tensor(lab.values.slice(i, i + 1) as Int32Array, [], 'int32') }));
@@ -588,8 +583,7 @@ describe('fitDataset and evaluateDataset as TF.js', () => {
 
   it('evaluateDataset equals TF.js, over all batches or the first `batches`', async () => {
     const { s, t } = twins(mlp('softmax'));
-    s.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-    t.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    compileBoth(s, t, 'sgd', 'sparseCategoricalCrossentropy', ['accuracy']);
     for (const args of [{}, { batches: 2 }]) {
       const se = await s.evaluateDataset(batchesOf('sn', xs, ys, true), args);
       const te = await t.evaluateDataset(batchesOf('tf', xs, ys, true) as never, args);
@@ -637,8 +631,7 @@ describe('yieldEvery and onYield as TF.js', () => {
       let frames = 0;
       let tfFrames = 0;
       const { s, t } = twins(mlp('softmax'));
-      s.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
-      t.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+      compileBoth(s, t, 'sgd', 'sparseCategoricalCrossentropy');
       await s.fit(snT(x), snT(y), { epochs: 2, batchSize: 4, verbose: 0, yieldEvery: every, callbacks: { nextFrameFunc: async () => void frames++ } });
       await t.fit(tfT(x), tfSparse(y), { epochs: 2, batchSize: 4, verbose: 0, yieldEvery: every, callbacks: { nextFrameFunc: async () => void tfFrames++ } });
       expect(frames, every).toBe(want);
@@ -651,11 +644,8 @@ describe('yieldEvery and onYield as TF.js', () => {
 describe('memory', () => {
   it('a fit with class weights allocates nothing per step and gives its weight rows back; fit on arrays leaves no tensors', async () => {
     const { arena } = (await import('../../src/wasm/loader.ts')).backend();
-    const { s } = twins(mlp('softmax'));
+    const { s, x, y } = softmaxTwins(22, 30);
     s.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-    const rng = new Rng(22);
-    const x = randomBatch(rng, [30, 4]);
-    const y = randomLabels(rng, 30, 3);
     await s.fit(snT(x), snT(y), { epochs: 1, batchSize: 8, verbose: 0 }); // plans the arena
     const top = arena.top;
     const tensors = sn.memory().numTensors;

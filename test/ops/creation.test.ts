@@ -8,27 +8,13 @@ import { setSeed } from '../../src/random.ts';
 import { memory } from '../../src/ops/tidy.ts';
 import * as c from '../../src/ops/creation.ts';
 import { initTfjs, tf } from '../helpers/tfjs.ts';
+import { bothThrow, same } from '../helpers/ops.ts';
 
 beforeAll(async () => {
   await initTfjs();
 });
 
 const DTYPES: DType[] = ['float32', 'int32', 'bool'];
-
-/** Same dtype, shape and values (NaN equals NaN, -0 differs from 0). */
-function same(a: Tensor, b: tf.Tensor, what: string): void {
-  expect(a.dtype, what).toBe(b.dtype);
-  expect([...a.shape], what).toEqual(b.shape);
-  const x = Array.from(a.values);
-  const y = Array.from(b.dataSync() as ArrayLike<number>);
-  expect(x.length, what).toBe(y.length);
-  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) expect(`${what}[${i}]: ${x[i]}`).toBe(`${what}[${i}]: ${y[i]}`);
-}
-
-function bothThrow(ours: () => unknown, theirs: () => unknown, re: RegExp): void {
-  expect(theirs, 'TF.js throws').toThrow();
-  expect(ours).toThrow(re);
-}
 
 type Args = unknown[];
 /** Calls the function of the same name in both libraries with the same arguments. */

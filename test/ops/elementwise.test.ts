@@ -1,13 +1,14 @@
 // Elementwise ops against TF.js (cpu backend): every op over broadcasting shapes, dtypes and
 // special values, on the JS path and on the wasm path (forced through wasmThresholds), plus
 // the errors, the tensor count and the arena scratch.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initTfjs, Rng, tf } from '../helpers/tfjs.ts';
+import { describe, expect, it } from 'vitest';
+import { Rng, tf } from '../helpers/tfjs.ts';
+import { bothTensors, PATHS, setupWasmOps } from '../helpers/ops.ts';
 import { Tensor, tensor, type DType } from '../../src/tensor.ts';
-import { init, backend, backendOrNull } from '../../src/wasm/loader.ts';
+import { backend, backendOrNull } from '../../src/wasm/loader.ts';
 import { memory } from '../../src/ops/tidy.ts';
 import * as ew from '../../src/ops/elementwise.ts';
-import { releaseScratch, wasmThresholds } from '../../src/ops/elementwise.ts';
+import { releaseScratch } from '../../src/ops/elementwise.ts';
 
 // Before init(): this runs when the file is collected, before beforeAll loads the binary. Data
 // preparation must work without it, on tensors above the wasm thresholds too.
@@ -18,24 +19,12 @@ const beforeInit = (() => {
   return { hadBackend, values: r.map((t) => [t.values[0], t.values[4999]]) };
 })();
 
-beforeAll(async () => {
-  await init();
-  await initTfjs();
-});
+setupWasmOps();
 
 it('ops work before init(), in JS', () => {
   expect(beforeInit.hadBackend).toBe(false);
   expect(beforeInit.values).toEqual([[1, 5000], [1, Math.fround(Math.exp(-4999))], [0.5, 1]]);
 });
-
-const DEFAULT_THRESHOLDS = { ...wasmThresholds };
-afterEach(() => Object.assign(wasmThresholds, DEFAULT_THRESHOLDS));
-
-/** Runs the body on each path: every float32 op in JS, then every one in wasm. */
-const PATHS = {
-  js: () => Object.assign(wasmThresholds, { elementwise: Infinity, transcendental: Infinity, reduce: Infinity, matMul: Infinity }),
-  wasm: () => Object.assign(wasmThresholds, { elementwise: 0, transcendental: 0, reduce: 0, matMul: 0 }),
-};
 
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -7.5, 3.25, 100, -100];
 
@@ -49,8 +38,7 @@ function data(shape: number[], dtype: DType, seed: number, special = true): { sn
     else if (dtype === 'int32') v.push(rng.int(11) - 5);
     else v.push(rng.int(2));
   }
-  const typed = dtype === 'float32' ? Float32Array.from(v) : dtype === 'int32' ? Int32Array.from(v) : Uint8Array.from(v);
-  return { sn: new Tensor(typed as Float32Array, shape, dtype as 'float32'), tf: tf.tensor(typed, shape, dtype) };
+  return bothTensors(v, shape, dtype);
 }
 
 /** Same dtype and shape; values equal within rtol (NaN = NaN, infinities exact); bools by truth (TF.js may store 2). */

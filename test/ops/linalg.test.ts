@@ -1,32 +1,19 @@
 // matMul, dot, outerProduct, softmax and logSoftmax against TF.js (cpu backend), on the JS path
 // and on the wasm path (GEMM kernels), with transposes, batches and broadcasting.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initTfjs, Rng, tf } from '../helpers/tfjs.ts';
+import { describe, expect, it } from 'vitest';
+import { Rng, tf } from '../helpers/tfjs.ts';
+import { bothTensors, PATHS, setupWasmOps } from '../helpers/ops.ts';
 import { Tensor, tensor, type DType } from '../../src/tensor.ts';
-import { init } from '../../src/wasm/loader.ts';
 import { memory } from '../../src/ops/tidy.ts';
-import { wasmThresholds } from '../../src/ops/elementwise.ts';
 import * as la from '../../src/ops/linalg.ts';
 
-beforeAll(async () => {
-  await init();
-  await initTfjs();
-});
-
-const DEFAULT_THRESHOLDS = { ...wasmThresholds };
-afterEach(() => Object.assign(wasmThresholds, DEFAULT_THRESHOLDS));
-
-const PATHS = {
-  js: () => Object.assign(wasmThresholds, { elementwise: Infinity, transcendental: Infinity, reduce: Infinity, matMul: Infinity }),
-  wasm: () => Object.assign(wasmThresholds, { elementwise: 0, transcendental: 0, reduce: 0, matMul: 0 }),
-};
+setupWasmOps();
 
 function data(shape: number[], dtype: DType, seed: number, lo = -2, hi = 2): { sn: Tensor; tf: tf.Tensor } {
   const rng = new Rng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
   const v = Array.from({ length: n }, () => (dtype === 'int32' ? rng.int(9) - 4 : Math.fround(rng.uniform(lo, hi))));
-  const typed = dtype === 'int32' ? Int32Array.from(v) : Float32Array.from(v);
-  return { sn: new Tensor(typed as Float32Array, shape, dtype as 'float32'), tf: tf.tensor(typed, shape, dtype) };
+  return bothTensors(v, shape, dtype);
 }
 
 /**

@@ -1,25 +1,13 @@
 // Reductions against TF.js (cpu backend): every op over axes (none, one, negative, lists,
 // non-adjacent), keepDims, dtypes, empty tensors and NaN, on the JS and the wasm path.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initTfjs, Rng, tf } from '../helpers/tfjs.ts';
+import { describe, expect, it } from 'vitest';
+import { Rng, tf } from '../helpers/tfjs.ts';
+import { bothTensors, PATHS, setupWasmOps } from '../helpers/ops.ts';
 import { Tensor, tensor, type DType } from '../../src/tensor.ts';
-import { init } from '../../src/wasm/loader.ts';
 import { memory } from '../../src/ops/tidy.ts';
-import { wasmThresholds } from '../../src/ops/elementwise.ts';
 import * as red from '../../src/ops/reduce.ts';
 
-beforeAll(async () => {
-  await init();
-  await initTfjs();
-});
-
-const DEFAULT_THRESHOLDS = { ...wasmThresholds };
-afterEach(() => Object.assign(wasmThresholds, DEFAULT_THRESHOLDS));
-
-const PATHS = {
-  js: () => Object.assign(wasmThresholds, { elementwise: Infinity, transcendental: Infinity, reduce: Infinity, matMul: Infinity }),
-  wasm: () => Object.assign(wasmThresholds, { elementwise: 0, transcendental: 0, reduce: 0, matMul: 0 }),
-};
+setupWasmOps();
 
 function data(shape: number[], dtype: DType, seed: number, nanAt = -1): { sn: Tensor; tf: tf.Tensor } {
   const rng = new Rng(seed);
@@ -30,8 +18,7 @@ function data(shape: number[], dtype: DType, seed: number, nanAt = -1): { sn: Te
     else if (dtype === 'int32') v.push(rng.int(7) - 3);
     else v.push(rng.next() < 0.7 ? 1 : 0);
   }
-  const typed = dtype === 'float32' ? Float32Array.from(v) : dtype === 'int32' ? Int32Array.from(v) : Uint8Array.from(v);
-  return { sn: new Tensor(typed as Float32Array, shape, dtype as 'float32'), tf: tf.tensor(typed, shape, dtype) };
+  return bothTensors(v, shape, dtype);
 }
 
 function expectLike(got: Tensor, want: tf.Tensor, label: string, rtol = 1e-6, atol = 1e-6): void {

@@ -8,6 +8,7 @@ import { memory } from '../../src/ops/tidy.ts';
 import * as ops from '../../src/ops/shape.ts';
 import { tensor } from '../../src/ops/creation.ts';
 import { initTfjs, Rng, tf } from '../helpers/tfjs.ts';
+import { bothThrow, same } from '../helpers/ops.ts';
 
 beforeAll(async () => {
   await initTfjs();
@@ -30,25 +31,9 @@ function pair(shape: number[], dtype: DType, seed = 1): [Tensor, tf.Tensor] {
   return [new Tensor(v.slice(), shape, dtype), tf.tensor(v.slice(), shape, dtype)];
 }
 
-/** Same dtype, shape and values (NaN equals NaN, -0 differs from 0). */
-function same(a: Tensor, b: tf.Tensor, what: string): void {
-  expect(a.dtype, what).toBe(b.dtype);
-  expect([...a.shape], what).toEqual(b.shape);
-  const x = Array.from(a.values);
-  const y = Array.from(b.dataSync() as ArrayLike<number>);
-  expect(x.length, what).toBe(y.length);
-  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) expect(`${what}[${i}]: ${x[i]}`).toBe(`${what}[${i}]: ${y[i]}`);
-}
-
 function sameList(a: Tensor[], b: tf.Tensor[], what: string): void {
   expect(a.length, what).toBe(b.length);
   a.forEach((t, i) => same(t, b[i], `${what}[${i}]`));
-}
-
-/** TF.js throws, and simdnet throws a message matching `re` (which names function and argument). */
-function bothThrow(ours: () => unknown, theirs: () => unknown, re: RegExp): void {
-  expect(theirs, 'TF.js throws').toThrow();
-  expect(ours).toThrow(re);
 }
 
 /** Every axis in [-rank, rank). */
