@@ -46,7 +46,7 @@ const MAX_ROWS: i32 = 512;
 }
 
 /** dst[0..n) = src[0..n). Runs of ≥ 4 end with an overlapping vector instead of a scalar tail. */
-@inline function copyRun(dst: usize, src: usize, n: i32): void {
+@inline export function copyRun(dst: usize, src: usize, n: i32): void {
   if (n >= 4) {
     let i = 0;
     for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
@@ -60,7 +60,7 @@ const MAX_ROWS: i32 = 512;
 }
 
 /** dst[0..n) = 0. */
-@inline function zeroRun(dst: usize, n: i32): void {
+@inline export function zeroRun(dst: usize, n: i32): void {
   if (n >= 4) {
     const z = f32x4.splat(0);
     let i = 0;
@@ -72,7 +72,7 @@ const MAX_ROWS: i32 = 512;
 }
 
 /** dst[0..n) += src[0..n). Accumulating, so the tail is scalar (an overlap would add twice). */
-@inline function addRun(dst: usize, src: usize, n: i32): void {
+@inline export function addRun(dst: usize, src: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -987,7 +987,7 @@ function directInputGrad(dx: usize, dy: usize, w: usize, ws: usize, batch: i32, 
 }
 
 /** y[r, :] = b (or 0 when b is 0) for rows rows of width c: the GEMM then accumulates. */
-function fillRows(y: usize, b: usize, rows: i32, c: i32): void {
+export function fillRows(y: usize, b: usize, rows: i32, c: i32): void {
   if (b == 0) {
     zeroRun(y, rows * c);
     return;
@@ -996,7 +996,7 @@ function fillRows(y: usize, b: usize, rows: i32, c: i32): void {
 }
 
 /** db[oc] += Σ_r dy[r, oc], summed in register blocks of ROWS rows to limit f32 rounding drift. */
-function biasGrad(db: usize, dy: usize, total: i32, c: i32): void {
+export function biasGrad(db: usize, dy: usize, total: i32, c: i32): void {
   const ROWS = 128;
   const c4 = c & ~3;
   const stride = <usize>c << 2;

@@ -124,6 +124,31 @@ export {
   layernorm_backward_f32,
 } from './norm';
 
+export {
+  conv3d_forward_f32,
+  conv3d_backward_f32,
+  conv3d_workspace_bytes,
+  maxpool3d_forward_f32,
+  avgpool3d_forward_f32,
+  avgpool3d_backward_f32,
+} from './conv3d';
+
+export {
+  embedding_forward_f32,
+  embedding_backward_f32,
+} from './embedding';
+
+export {
+  permute_f32,
+  repeat_backward_f32,
+} from './permute';
+
+export {
+  rnn_workspace_bytes,
+  rnn_forward_f32,
+  rnn_backward_f32,
+} from './recurrent';
+
 /** First byte the host's arena may use. */
 export function heap_base(): usize {
   return __heap_base;

@@ -52,8 +52,11 @@ export const SUPPORTED_LAYERS = [
   'GlobalMaxPooling2D', 'GlobalMaxPooling1D', 'GlobalAveragePooling2D', 'GlobalAveragePooling1D', 'Flatten', 'Reshape',
   'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax', 'ZeroPadding2D', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Concatenate', 'Dot', 'BatchNormalization', 'LayerNormalization',
   'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise',
+  'SimpleRNN', 'LSTM', 'GRU',
+  'Embedding', 'RepeatVector', 'Permute',
+  'Conv3D', 'MaxPooling3D', 'AveragePooling3D', 'GlobalMaxPooling3D', 'GlobalAveragePooling3D',
 ] as const;
-const ALIASES: Record<string, string> = { MaxPool2D: 'MaxPooling2D', MaxPool1D: 'MaxPooling1D', AvgPool2D: 'AveragePooling2D', AvgPool1D: 'AveragePooling1D', Convolution2D: 'Conv2D', Convolution1D: 'Conv1D' };
+const ALIASES: Record<string, string> = { MaxPool2D: 'MaxPooling2D', MaxPool1D: 'MaxPooling1D', AvgPool2D: 'AveragePooling2D', AvgPool1D: 'AveragePooling1D', Convolution2D: 'Conv2D', Convolution1D: 'Conv1D', Convolution3D: 'Conv3D', MaxPool3D: 'MaxPooling3D', AvgPool3D: 'AveragePooling3D', GlobalMaxPool3D: 'GlobalMaxPooling3D', GlobalAvgPool3D: 'GlobalAveragePooling3D' };
 
 /**
  * What simdnet's save wrote to rebuild one of its layers from the TF.js layers standing for it
@@ -368,6 +371,27 @@ function optional(r: Reader, key: string, map: (v: unknown) => unknown = (v) => 
   return (v === undefined ? {} : { [key]: map(v) }) as Record<string, never>;
 }
 
+/** SimpleRNN / LSTM / GRU options (Keras's time_major and constraints only at their neutral values). */
+function recurrent(r: Reader) {
+  r.refuse('recurrentConstraint');
+  r.refuse('timeMajor', [false, null, undefined]);
+  const { activation: _a, ...w } = weighted(r);
+  return {
+    ...w,
+    units: r.get<number>('units')!,
+    ...optional(r, 'activation'),
+    recurrentInitializer: r.initializer('recurrentInitializer'),
+    recurrentRegularizer: r.regularizer('recurrentRegularizer'),
+    ...optional(r, 'returnSequences'),
+    ...optional(r, 'returnState'),
+    ...optional(r, 'goBackwards'),
+    ...optional(r, 'stateful'),
+    ...optional(r, 'unroll'),
+    ...optional(r, 'dropout'),
+    ...optional(r, 'recurrentDropout'),
+  };
+}
+
 function channelsLast(r: Reader): void {
   const f = r.get('dataFormat');
   if (f !== undefined && f !== 'channelsLast') throw new Error(`${r.who}: dataFormat ${JSON.stringify(f)} is not supported (channelsLast only)`);
@@ -400,6 +424,22 @@ const BUILDERS: Record<string, (r: Reader) => Layer> = {
   GlobalAveragePooling2D: (r) => (channelsLast(r), r.refuse('keepdims', [false, null, undefined]), factories.globalAveragePooling2d(r.common())),
   GlobalMaxPooling1D: (r) => (channelsLast(r), r.refuse('keepdims', [false, null, undefined]), factories.globalMaxPooling1d(r.common())),
   GlobalAveragePooling1D: (r) => (channelsLast(r), r.refuse('keepdims', [false, null, undefined]), factories.globalAveragePooling1d(r.common())),
+  Conv3D: (r) => {
+    channelsLast(r);
+    r.refuse('groups', [1, null, undefined]);
+    return factories.conv3d({
+      ...weighted(r),
+      filters: r.get<number>('filters')!,
+      kernelSize: r.get<number[]>('kernelSize')!,
+      strides: r.get<number[]>('strides'),
+      padding: r.get<'valid' | 'same'>('padding'),
+      dilationRate: r.get<number[]>('dilationRate'),
+    });
+  },
+  MaxPooling3D: (r) => (channelsLast(r), factories.maxPooling3d({ ...r.common(), poolSize: r.get('poolSize'), strides: r.get('strides'), padding: r.get('padding') })),
+  AveragePooling3D: (r) => (channelsLast(r), factories.averagePooling3d({ ...r.common(), poolSize: r.get('poolSize'), strides: r.get('strides'), padding: r.get('padding') })),
+  GlobalMaxPooling3D: (r) => (channelsLast(r), r.refuse('keepdims', [false, null, undefined]), factories.globalMaxPooling3d(r.common())),
+  GlobalAveragePooling3D: (r) => (channelsLast(r), r.refuse('keepdims', [false, null, undefined]), factories.globalAveragePooling3d(r.common())),
   Flatten: (r) => (channelsLast(r), factories.flatten(r.common())),
   Reshape: (r) => factories.reshape({ ...r.common(), targetShape: r.get<number[]>('targetShape')! }),
   Activation: (r) => factories.activation({ ...r.common(), activation: r.get<string>('activation')!, ...optional(r, 'alpha') }),
@@ -463,6 +503,30 @@ const BUILDERS: Record<string, (r: Reader) => Layer> = {
   SpatialDropout1D: (r) => (r.refuse('noiseShape'), factories.spatialDropout1d({ ...r.common(), rate: r.get<number>('rate') ?? 0, ...optional(r, 'seed') })),
   SpatialDropout2D: (r) => (channelsLast(r), r.refuse('noiseShape'), factories.spatialDropout2d({ ...r.common(), rate: r.get<number>('rate') ?? 0, ...optional(r, 'seed') })),
   GaussianNoise: (r) => (r.refuse('seed'), factories.gaussianNoise({ ...r.common(), stddev: r.get<number>('stddev')! })),
+  SimpleRNN: (r) => factories.simpleRNN(recurrent(r)),
+  LSTM: (r) => factories.lstm({ ...recurrent(r), recurrentActivation: r.get<string>('recurrentActivation'), ...optional(r, 'unitForgetBias'), ...optional(r, 'implementation') }),
+  GRU: (r) => factories.gru({ ...recurrent(r), recurrentActivation: r.get<string>('recurrentActivation'), ...optional(r, 'resetAfter'), ...optional(r, 'implementation') }),
+  Embedding: (r) => {
+    r.refuse('embeddingsConstraint');
+    r.refuse('activityRegularizer');
+    // maskZero: true is refused by the layer itself (no simdnet layer consumes masks yet).
+    // TF.js writes batchInputShape [null, null] for an embedding built without inputLength: a
+    // variable length, which the inbound input fixes; that shape is then no constraint.
+    const { batchInputShape, ...common } = r.common();
+    const fixed = batchInputShape && batchInputShape.slice(1).every((d) => d !== null) ? { batchInputShape } : {};
+    return factories.embedding({
+      ...common,
+      ...fixed,
+      inputDim: r.get<number>('inputDim')!,
+      outputDim: r.get<number>('outputDim')!,
+      ...optional(r, 'inputLength'),
+      ...optional(r, 'maskZero'),
+      embeddingsInitializer: r.initializer('embeddingsInitializer'),
+      embeddingsRegularizer: r.regularizer('embeddingsRegularizer'),
+    });
+  },
+  RepeatVector: (r) => factories.repeatVector({ ...r.common(), n: r.get<number>('n')! }),
+  Permute: (r) => factories.permute({ ...r.common(), dims: r.get<number[]>('dims')! }),
 };
 
 function buildLayer(e: Topology['layers'][number], where: string): Layer {

@@ -5,7 +5,9 @@
  */
 import { Activation, ELU, LeakyReLU, ReLU, Softmax } from './activation.ts';
 import { Conv1D, type Conv1DArgs, Conv2D, type Conv2DArgs } from './conv.ts';
+import { AveragePooling3D, Conv3D, type Conv3DArgs, GlobalAveragePooling3D, GlobalMaxPooling3D, MaxPooling3D, type Pooling3DArgs } from './conv3d.ts';
 import { Dense, type DenseArgs } from './dense.ts';
+import { GRU, type GRUArgs, LSTM, type LSTMArgs, type RecurrentArgs, SimpleRNN } from './recurrent.ts';
 import type { LayerArgs } from './layer.ts';
 import {
   AveragePooling1D,
@@ -19,7 +21,8 @@ import {
   type Pooling1DArgs,
   type Pooling2DArgs,
 } from './pool.ts';
-import { Flatten, Reshape } from './reshape.ts';
+import { Flatten, Permute, RepeatVector, Reshape } from './reshape.ts';
+import { Embedding, type EmbeddingArgs } from './embedding.ts';
 import { ZeroPadding2D, type ZeroPadding2DArgs } from './padding.ts';
 import { Add, Average, Concatenate, type ConcatenateArgs, Dot, type DotArgs, Maximum, Minimum, Multiply, Subtract } from './merge.ts';
 import { InputLayer, type InputArgs } from './input.ts';
@@ -30,6 +33,8 @@ import { checkOptions, describe } from '../tensor.ts';
 /** Options every layer takes (LayerArgs), plus TF.js's `dtype` (float32 only). */
 const COMMON = ['name', 'inputShape', 'batchInputShape', 'trainable', 'dtype'] as const;
 const WEIGHTED = [...COMMON, 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'] as const;
+/** Options of simpleRNN, lstm and gru (TF.js's RNN and cell options simdnet computes or checks). */
+const RNN = [...WEIGHTED, 'recurrentInitializer', 'recurrentRegularizer', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'dropout', 'recurrentDropout'] as const;
 const CONV = ['filters', 'kernelSize', 'strides', 'padding', 'dilationRate', 'dataFormat', ...WEIGHTED] as const;
 
 /** The options object of `layers.<factory>`, checked; `required` for layers with no default size. */
@@ -53,9 +58,17 @@ function opts<T extends object>(args: T | undefined, factory: string, keys: read
 }
 
 export const layers = {
+  simpleRNN: (args: RecurrentArgs) => new SimpleRNN(opts(args, 'simpleRNN', ['units', ...RNN], '{ units: 32 }')),
+  lstm: (args: LSTMArgs) => new LSTM(opts(args, 'lstm', ['units', 'recurrentActivation', 'implementation', 'unitForgetBias', ...RNN], '{ units: 32 }')),
+  gru: (args: GRUArgs) => new GRU(opts(args, 'gru', ['units', 'recurrentActivation', 'implementation', 'resetAfter', ...RNN], '{ units: 32 }')),
   dense: (args: DenseArgs) => new Dense(opts(args, 'dense', ['units', ...WEIGHTED], '{ units: 10 }')),
   conv2d: (args: Conv2DArgs) => new Conv2D(opts(args, 'conv2d', CONV, '{ filters: 8, kernelSize: 3 }')),
   conv1d: (args: Conv1DArgs) => new Conv1D(opts(args, 'conv1d', CONV, '{ filters: 8, kernelSize: 3 }')),
+  conv3d: (args: Conv3DArgs) => new Conv3D(opts(args, 'conv3d', CONV, '{ filters: 8, kernelSize: 3 }')),
+  maxPooling3d: (args?: Pooling3DArgs) => new MaxPooling3D(opts(args, 'maxPooling3d', ['poolSize', 'strides', 'padding', 'dataFormat', ...COMMON])),
+  averagePooling3d: (args?: Pooling3DArgs) => new AveragePooling3D(opts(args, 'averagePooling3d', ['poolSize', 'strides', 'padding', 'dataFormat', ...COMMON])),
+  globalMaxPooling3d: (args?: LayerArgs) => new GlobalMaxPooling3D(opts(args, 'globalMaxPooling3d', ['dataFormat', ...COMMON])),
+  globalAveragePooling3d: (args?: LayerArgs) => new GlobalAveragePooling3D(opts(args, 'globalAveragePooling3d', ['dataFormat', ...COMMON])),
   maxPooling2d: (args?: Pooling2DArgs) => new MaxPooling2D(opts(args, 'maxPooling2d', ['poolSize', 'strides', 'padding', 'dataFormat', ...COMMON])),
   averagePooling2d: (args?: Pooling2DArgs) => new AveragePooling2D(opts(args, 'averagePooling2d', ['poolSize', 'strides', 'padding', 'dataFormat', ...COMMON])),
   maxPooling1d: (args?: Pooling1DArgs) => new MaxPooling1D(opts(args, 'maxPooling1d', ['poolSize', 'strides', 'padding', ...COMMON])),
@@ -72,6 +85,12 @@ export const layers = {
   zeroPadding2d: (args?: ZeroPadding2DArgs) => new ZeroPadding2D(opts(args, 'zeroPadding2d', ['padding', 'dataFormat', ...COMMON])),
   flatten: (args?: LayerArgs) => new Flatten(opts(args, 'flatten', ['dataFormat', ...COMMON])),
   reshape: (args: LayerArgs & { targetShape: number[] }) => new Reshape(opts(args, 'reshape', ['targetShape', ...COMMON], '{ targetShape: [7, 7, 16] }')),
+  repeatVector: (args: LayerArgs & { n: number }) => new RepeatVector(opts(args, 'repeatVector', ['n', ...COMMON], '{ n: 3 }')),
+  permute: (args: LayerArgs & { dims: number[] }) => new Permute(opts(args, 'permute', ['dims', ...COMMON], '{ dims: [2, 1] }')),
+  embedding: (args: EmbeddingArgs) =>
+    new Embedding(
+      opts(args, 'embedding', ['inputDim', 'outputDim', 'inputLength', 'maskZero', 'embeddingsInitializer', 'embeddingsRegularizer', 'embeddingsConstraint', 'activityRegularizer', ...COMMON], '{ inputDim: 1000, outputDim: 16 }'),
+    ),
   add: (args?: LayerArgs) => new Add(opts(args, 'add', COMMON)),
   subtract: (args?: LayerArgs) => new Subtract(opts(args, 'subtract', COMMON)),
   multiply: (args?: LayerArgs) => new Multiply(opts(args, 'multiply', COMMON)),
@@ -105,3 +124,7 @@ export { Layer } from './layer.ts';
 export { Dropout, SpatialDropout1D, SpatialDropout2D, GaussianNoise } from './dropout.ts';
 export { Dense, Conv2D, Conv1D, Activation, ReLU, LeakyReLU, ELU, Softmax, Flatten, Reshape, ZeroPadding2D, InputLayer, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot };
 export { BatchNormalization, LayerNormalization } from './norm.ts';
+export { SimpleRNN, LSTM, GRU } from './recurrent.ts';
+export { Conv3D, MaxPooling3D, AveragePooling3D, GlobalMaxPooling3D, GlobalAveragePooling3D } from './conv3d.ts';
+export { Embedding } from './embedding.ts';
+export { RepeatVector, Permute } from './reshape.ts';

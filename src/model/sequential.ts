@@ -2,6 +2,7 @@
  * Sequential: a stack of layers, built as a graph (one input, each layer applied to the previous
  * output) and run by the same planner and training step as any graph model.
  */
+import type { ModelDType } from '../tensor.ts';
 import { type Layer, sameShape } from '../layers/layer.ts';
 import { input, InputLayer } from '../layers/input.ts';
 import { buildGraph } from '../engine/graph.ts';
@@ -33,7 +34,8 @@ export class Sequential extends LayersModel {
     if (layer instanceof InputLayer) throw new Error(`${this.name}.add: give the first layer an inputShape instead of an input layer`);
     if (!this.out) {
       if (!layer.inputShape) throw new Error(`${this.name}: the first layer (${layer.name}) needs an inputShape, e.g. { inputShape: [784] }`);
-      this.in = input({ shape: layer.inputShape, name: `${layer.name}_input` });
+      // A first layer that reads token ids (embedding) makes an int32 input, as TF.js does.
+      this.in = input({ shape: layer.inputShape, name: `${layer.name}_input`, dtype: (layer as { inputDType?: ModelDType }).inputDType ?? 'float32' });
       this.out = this.in;
     } else if (layer.inputShape && !sameShape(this.out.sampleShape, layer.inputShape)) {
       throw new Error(`${layer.name}: inputShape [${layer.inputShape}] does not match the previous layer's output [${this.out.sampleShape}]`);

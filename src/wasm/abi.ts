@@ -152,17 +152,55 @@ export const KERNELS = {
   batchnorm_backward_f32: v('dx:ptr dgamma:ptr dbeta:ptr dy:ptr x:ptr mean:ptr invstd:ptr gamma:ptr ws:ptr rows:i32 c:i32'),
   layernorm_forward_f32: v('y:ptr mean:ptr invstd:ptr x:ptr gamma:ptr beta:ptr rows:i32 c:i32 epsilon:f32'),
   layernorm_backward_f32: v('dx:ptr dgamma:ptr dbeta:ptr dy:ptr x:ptr mean:ptr invstd:ptr gamma:ptr ws:ptr rows:i32 c:i32'),
+
+  // conv3d.ts — NDHWC activations, DHWIO weights [kD, kH, kW, inC, outC]; 3-D max pooling's
+  // backward is maxpool2d_backward_f32 (inH = inD·inH, outH = outD·outH), global 3-D pooling
+  // is global_maxpool / global_avgpool over spatial = D·H·W
+  conv3d_forward_f32: v(`y:ptr x:ptr w:ptr b:ptr ws:ptr batch:i32 inD:i32 inH:i32 inW:i32 inC:i32 outD:i32 outH:i32 outW:i32 outC:i32
+    kD:i32 kH:i32 kW:i32 strideD:i32 strideH:i32 strideW:i32 padFront:i32 padTop:i32 padLeft:i32`),
+  conv3d_backward_f32: v(`dx:ptr dw:ptr db:ptr dy:ptr x:ptr w:ptr ws:ptr batch:i32 inD:i32 inH:i32 inW:i32 inC:i32 outD:i32 outH:i32 outW:i32 outC:i32
+    kD:i32 kH:i32 kW:i32 strideD:i32 strideH:i32 strideW:i32 padFront:i32 padTop:i32 padLeft:i32`),
+  conv3d_workspace_bytes: v('batch:i32 outD:i32 outH:i32 outW:i32 inC:i32 outC:i32 kD:i32 kH:i32 kW:i32', 'i32'),
+  maxpool3d_forward_f32: v(`y:ptr idx:ptr x:ptr batch:i32 inD:i32 inH:i32 inW:i32 c:i32 outD:i32 outH:i32 outW:i32
+    poolD:i32 poolH:i32 poolW:i32 strideD:i32 strideH:i32 strideW:i32 padFront:i32 padTop:i32 padLeft:i32`),
+  avgpool3d_forward_f32: v(`y:ptr x:ptr batch:i32 inD:i32 inH:i32 inW:i32 c:i32 outD:i32 outH:i32 outW:i32
+    poolD:i32 poolH:i32 poolW:i32 strideD:i32 strideH:i32 strideW:i32 padFront:i32 padTop:i32 padLeft:i32`),
+  avgpool3d_backward_f32: v(`dx:ptr dy:ptr batch:i32 inD:i32 inH:i32 inW:i32 c:i32 outD:i32 outH:i32 outW:i32
+    poolD:i32 poolH:i32 poolW:i32 strideD:i32 strideH:i32 strideW:i32 padFront:i32 padTop:i32 padLeft:i32`),
+
+  // embedding.ts — gather rows of table[inputDim, outputDim] by id; ids int32 (idsF32 0) or float32.
+  // The forward returns the position of the first id outside [0, inputDim) (or not an integer), −1 if none.
+  embedding_forward_f32: v('y:ptr ids:ptr table:ptr count:i32 inputDim:i32 outputDim:i32 idsF32:i32', 'i32'),
+  embedding_backward_f32: v('dtable:ptr dy:ptr ids:ptr count:i32 inputDim:i32 outputDim:i32 idsF32:i32'),
+
+  // permute.ts — per-sample strided copy: dims is i32[2·rank] (output shape, then the input stride
+  // of each output axis); accumulate ≠ 0 adds (backward). RepeatVector's gradient sums the copies.
+  permute_f32: v('y:ptr x:ptr dims:ptr count:i32 rank:i32 xSample:i32 accumulate:i32'),
+  repeat_backward_f32: v('dx:ptr dy:ptr count:i32 n:i32 features:i32'),
+
+  // recurrent.ts — SimpleRNN / LSTM / GRU over a whole sequence in one call. x [batch, steps, in];
+  // saved: gates [steps, batch, G·units], hs and cs [steps, batch, units] (cs: LSTM only, else 0);
+  // backward consumes gates. cell, act, recAct, flags: RNN_CELLS, RNN_ACTIVATIONS, RNN_FLAGS below.
+  rnn_workspace_bytes: v('batch:i32 steps:i32 inDim:i32 units:i32 cell:i32', 'i32'),
+  rnn_forward_f32: v(`y:ptr gates:ptr hs:ptr cs:ptr x:ptr w:ptr u:ptr b:ptr ws:ptr
+    batch:i32 steps:i32 inDim:i32 units:i32 cell:i32 act:i32 recAct:i32 flags:i32`),
+  rnn_backward_f32: v(`dx:ptr dw:ptr du:ptr db:ptr dy:ptr x:ptr w:ptr u:ptr gates:ptr hs:ptr cs:ptr ws:ptr
+    batch:i32 steps:i32 inDim:i32 units:i32 cell:i32 act:i32 recAct:i32 flags:i32`),
 } as const satisfies Record<string, KernelSig>;
 
 /** The op codes of unary_f32, binary_f32 and reduce_f32 (assembly/elementwise.ts holds the same numbers). */
 export const UNARY_OPS = { neg: 0, abs: 1, sqrt: 2, square: 3, exp: 4, log: 5, reciprocal: 6, floor: 7, ceil: 8, round: 9 } as const;
 export const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, squaredDifference: 6 } as const;
 export const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;
+/** The codes of rnn_forward_f32 / rnn_backward_f32 (assembly/recurrent.ts holds the same numbers). */
+export const RNN_CELLS = { simpleRNN: 0, lstm: 1, gru: 2 } as const;
+export const RNN_ACTIVATIONS = { linear: 0, tanh: 1, sigmoid: 2, hardSigmoid: 3, relu: 4 } as const;
+export const RNN_FLAGS = { returnSequences: 1, goBackwards: 2 } as const;
 
 export type KernelName = keyof typeof KERNELS;
 /** Non-kernel exports: where the arena may start, and the ABI revision. */
 export const META_EXPORTS = ['heap_base', 'abi_version'] as const;
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 /** Newlines in a spec as spaces. */
 type OneLine<S extends string> = S extends `${infer A}\n${infer B}` ? OneLine<`${A} ${B}`> : S;

@@ -224,9 +224,9 @@ describe('clear errors', () => {
     const lstm = tmpDir();
     fs.writeFileSync(
       path.join(lstm, 'model.json'),
-      JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { layers: [{ class_name: 'LSTM', config: { name: 'lstm', units: 4, batch_input_shape: [null, 3, 2] } }] } }, weightsManifest: [] }),
+      JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { layers: [{ class_name: 'ConvLSTM2D', config: { name: 'lstm', filters: 4, kernel_size: 3, batch_input_shape: [null, 3, 5, 5, 2] } }] } }, weightsManifest: [] }),
     );
-    expectFailure(simdnet('predict', '--model', lstm, '--input', csvFile), 1, /LSTM/, /supported: .*Dense/);
+    expectFailure(simdnet('predict', '--model', lstm, '--input', csvFile), 1, /ConvLSTM2D/, /supported: .*Dense/);
     // Five columns without --label-column: the hint names the option.
     expectFailure(simdnet('predict', '--model', model(), '--input', csvFile), 1, /has 5 feature columns per row, but the model takes samples of \[4\] \(4 values\)/, /--label-column/);
     expectFailure(simdnet('predict', '--model', model(), '--input', path.join(MNIST, 't10k-images-idx3-ubyte'), '--limit', '5'), 1, /28x28 images \(784 values\), but the model takes samples of \[4\]/);

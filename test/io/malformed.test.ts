@@ -148,9 +148,9 @@ const CASES: Case[] = [
 
   // -- layers and the graph
   {
-    title: 'an unsupported layer class (LSTM)',
-    make: () => files(functional([kInput('x', [null, 5, 4]), kLayer('LSTM', 'lstm', { units: 3 }, ['x'])], ['x'], ['lstm']), []),
-    expect: [/LSTM/, /lstm/, /Dense/, /Conv2D/, /Concatenate/, /GlobalAveragePooling1D/],
+    title: 'an unsupported layer class (ConvLSTM2D)',
+    make: () => files(functional([kInput('x', [null, 5, 6, 6, 4]), kLayer('ConvLSTM2D', 'lstm', { filters: 3, kernel_size: 3 }, ['x'])], ['x'], ['lstm']), []),
+    expect: [/ConvLSTM2D/, /lstm/, /Dense/, /Conv2D/, /Concatenate/, /GlobalAveragePooling1D/],
   },
   { title: 'two layers with one name', make: () => mlp((ls) => (ls[2].config.name = 'd1')), expect: [/d1/, /two layers|duplicate|twice/i] },
   { title: 'an inbound node names a missing layer', make: () => mlp((ls) => (ls[2].inbound_nodes = [[['ghost', 0, 0, {}]]])), expect: [/d2/, /ghost/] },

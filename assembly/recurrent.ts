@@ -1,0 +1,494 @@
+// Recurrent layers — SimpleRNN, LSTM, GRU (reset_after = false) — with Keras / TF.js formulas and
+// weight layouts: kernel W [in, G·u], recurrent kernel U [u, G·u], bias [G·u], gates side by side
+// along the last axis (LSTM: i, f, c, o; GRU: z, r, h; G = 1, 4, 3).
+//
+// Each pass over a whole sequence is ONE call: the time loop lives here, not on the host.
+//  - The input is first copied time-major (xt[s, b, :] = x[b, t(s), :], t(s) = T−1−s when the
+//    layer goes backwards), so the input projection of every step is one GEMM over T·B rows, and
+//    step s's pre-activations are one contiguous [B, G·u] block that the recurrent GEMM
+//    (h_{s−1}·U) accumulates into directly.
+//  - A fused gate pass per step then turns that block into the activated gates, in place: the
+//    saved `gates` buffer ends up holding every step's gates, `hs` every step's h (and `cs` the
+//    LSTM's cell states), all in processing order.
+//  - Backprop through time walks the steps in reverse, reading the saved gates and states, and
+//    overwrites each step's gates with their pre-activation gradients dA (nothing later reads
+//    them), so that dW += xtᵀ·dA, dx += dA·Wᵀ, db += Σ dA and (SimpleRNN, LSTM) dU += h_{s−1}ᵀ·dA_s
+//    are each one GEMM over all steps after the loop. Only dh_{s−1} += dA_s·Uᵀ must run per step.
+// The GRU multiplies the reset gate into h before its third recurrent block, so it runs its
+// recurrent product as two GEMMs (U's z|r columns, then its h columns, each copied contiguous into
+// the workspace once per call, since the GEMM takes no leading dimension).
+import { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32, gemm_workspace_bytes } from './gemm';
+import { loadN, sigmoid4, storeN, tanh4 } from './simd';
+
+// Cell codes (src/wasm/abi.ts RNN_CELLS holds the same numbers).
+const CELL_SIMPLE = 0;
+const CELL_LSTM = 1;
+const CELL_GRU = 2;
+// Activation codes (src/wasm/abi.ts RNN_ACTIVATIONS): each one's derivative is a function of its
+// output, so backward needs no pre-activation values.
+const ACT_TANH = 1;
+const ACT_SIGMOID = 2;
+const ACT_HARD_SIGMOID = 3;
+const ACT_RELU = 4;
+// Flags: bit 0 returnSequences, bit 1 goBackwards.
+const FLAG_SEQUENCES = 1;
+const FLAG_BACKWARDS = 2;
+
+@inline function gatesOf(cell: i32): i32 {
+  return cell == CELL_LSTM ? 4 : cell == CELL_GRU ? 3 : 1;
+}
+@inline function max32(a: i32, b: i32): i32 {
+  return a > b ? a : b;
+}
+@inline function min32(a: i32, b: i32): i32 {
+  return a < b ? a : b;
+}
+/** Bytes of n floats, rounded up to 16. */
+@inline function fbytes(n: i32): usize {
+  return <usize>((n + 3) & ~3) << 2;
+}
+
+/** f(v) for an activation code (0 and unknown codes: linear). */
+@inline function act4(v: v128, code: i32): v128 {
+  if (code == ACT_TANH) return tanh4(v);
+  if (code == ACT_SIGMOID) return sigmoid4(v);
+  // TF.js: clip(0.2·x + 0.5, 0, 1), multiply then add (no FMA, as TF.js rounds it).
+  if (code == ACT_HARD_SIGMOID) return f32x4.min(f32x4.max(f32x4.add(f32x4.mul(v, f32x4.splat(0.2)), f32x4.splat(0.5)), f32x4.splat(0)), f32x4.splat(1));
+  if (code == ACT_RELU) return f32x4.max(v, f32x4.splat(0));
+  return v;
+}
+
+/** f'(x) from y = f(x). hardSigmoid: 0.2 strictly inside (0, 1); relu: 1 where y > 0. */
+@inline function dact4(y: v128, code: i32): v128 {
+  const one = f32x4.splat(1);
+  if (code == ACT_TANH) return f32x4.sub(one, f32x4.mul(y, y));
+  if (code == ACT_SIGMOID) return f32x4.mul(y, f32x4.sub(one, y));
+  if (code == ACT_HARD_SIGMOID) return v128.and(f32x4.splat(0.2), v128.and(f32x4.gt(y, f32x4.splat(0)), f32x4.lt(y, one)));
+  if (code == ACT_RELU) return v128.and(one, f32x4.gt(y, f32x4.splat(0)));
+  return one;
+}
+
+/** The largest workspace any GEMM of these kernels needs (rounded to 16 bytes). */
+function gemmBytes(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): i32 {
+  const gu = gatesOf(cell) * units;
+  const rows = steps * batch;
+  let m = gemm_workspace_bytes(rows, gu, inDim); // projection
+  m = max32(m, gemm_workspace_bytes(batch, gu, units)); // recurrent step
+  m = max32(m, gemm_workspace_bytes(batch, units, gu)); // dh_{s−1} = dA_s·Uᵀ
+  m = max32(m, gemm_workspace_bytes(units, gu, rows)); // dU
+  m = max32(m, gemm_workspace_bytes(inDim, gu, rows)); // dW
+  m = max32(m, gemm_workspace_bytes(rows, inDim, gu)); // dx
+  if (cell == CELL_GRU) {
+    m = max32(m, gemm_workspace_bytes(batch, 2 * units, units));
+    m = max32(m, gemm_workspace_bytes(batch, units, 2 * units));
+    m = max32(m, gemm_workspace_bytes(batch, units, units));
+    m = max32(m, gemm_workspace_bytes(units, 2 * units, batch));
+    m = max32(m, gemm_workspace_bytes(units, units, batch));
+  }
+  return (m + 15) & ~15;
+}
+
+// Workspace layout after the GEMM's: xt [T·B·in] | dh [B·u] | dc [B·u] | zero [B·u], then for the
+// GRU: uzr [u·2u] | uh [u·u] | s1 [B·2u] | s2 [B·u] | s3 [B·u] | duzr [u·2u] | duh [u·u].
+@inline function offXt(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): usize {
+  return <usize>gemmBytes(batch, steps, inDim, units, cell);
+}
+
+/**
+ * Bytes rnn_forward_f32 / rnn_backward_f32 need at `ws` (the GEMMs' workspace, the time-major
+ * input and the per-step scratch). src/layers/recurrent.ts asks this.
+ */
+export function rnn_workspace_bytes(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): i32 {
+  if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0) return 0;
+  let n = offXt(batch, steps, inDim, units, cell) + fbytes(steps * batch * inDim) + 3 * fbytes(batch * units);
+  if (cell == CELL_GRU) n += fbytes(2 * units * units) * 2 + fbytes(units * units) * 2 + fbytes(2 * batch * units) + 2 * fbytes(batch * units);
+  return <i32>n;
+}
+
+/** xt[s, b, :] = x[b, t(s), :]: the input time-major, in processing order. */
+function toTimeMajor(xt: usize, x: usize, batch: i32, steps: i32, inDim: i32, backwards: bool): void {
+  const row = <usize>inDim << 2;
+  for (let s = 0; s < steps; s++) {
+    const t = backwards ? steps - 1 - s : s;
+    for (let b = 0; b < batch; b++) memory.copy(xt + (<usize>(s * batch + b)) * row, x + (<usize>(b * steps + t)) * row, row);
+  }
+}
+
+/** dx[b, t(s), :] += dxt[s, b, :]. */
+function addFromTimeMajor(dx: usize, dxt: usize, batch: i32, steps: i32, inDim: i32, backwards: bool): void {
+  for (let s = 0; s < steps; s++) {
+    const t = backwards ? steps - 1 - s : s;
+    for (let b = 0; b < batch; b++) addInto(dx + (<usize>(b * steps + t) * <usize>inDim << 2), dxt + (<usize>(s * batch + b) * <usize>inDim << 2), inDim);
+  }
+}
+
+/** d[0..n) += a[0..n). */
+function addInto(d: usize, a: usize, n: i32): void {
+  for (let j = 0; j < n; j += 4) {
+    const k = min32(4, n - j);
+    const o = <usize>j << 2;
+    storeN(d + o, f32x4.add(loadN(d + o, k), loadN(a + o, k)), k);
+  }
+}
+
+/** dst[rows, cols] = src[rows, col0 .. col0 + cols) of a [rows, ld] matrix. */
+function copyCols(dst: usize, src: usize, rows: i32, ld: i32, col0: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) memory.copy(dst + (<usize>(r * cols) << 2), src + (<usize>(r * ld + col0) << 2), <usize>cols << 2);
+}
+
+/** dst[rows, col0 .. col0 + cols) of a [rows, ld] matrix += src[rows, cols]. */
+function addCols(dst: usize, src: usize, rows: i32, ld: i32, col0: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) addInto(dst + (<usize>(r * ld + col0) << 2), src + (<usize>(r * cols) << 2), cols);
+}
+
+/** db[cols] += Σ_r a[r, cols]. */
+function columnSums(db: usize, a: usize, rows: i32, cols: i32): void {
+  for (let j = 0; j < cols; j += 4) {
+    const k = min32(4, cols - j);
+    let p = a + (<usize>j << 2);
+    let s = f32x4.splat(0);
+    for (let r = 0; r < rows; r++) {
+      s = f32x4.add(s, loadN(p, k));
+      p += <usize>cols << 2;
+    }
+    const d = db + (<usize>j << 2);
+    storeN(d, f32x4.add(loadN(d, k), s), k);
+  }
+}
+
+/**
+ * One recurrent layer over a whole sequence; OVERWRITES y, gates, hs and cs.
+ * x: [batch, steps, inDim]; w: [inDim, G·units]; u: [units, G·units]; b: [G·units] (0: no bias).
+ * y: [batch, steps, units] with flags & 1 (returnSequences, in processing order as Keras returns
+ * them), else [batch, units] (the last step's h).
+ * Saved for rnn_backward_f32, in processing order: gates [steps, batch, G·units] (SimpleRNN: the
+ * pre-activations; LSTM: i, f, act(c̃), o; GRU: z, r, h̃), hs [steps, batch, units] and, for the
+ * LSTM, cs [steps, batch, units] (0 otherwise).
+ * cell: 0 SimpleRNN, 1 LSTM, 2 GRU; act, recAct: 0 linear, 1 tanh, 2 sigmoid, 3 hardSigmoid,
+ * 4 relu; flags: 1 returnSequences, 2 goBackwards. ws: rnn_workspace_bytes(...) bytes.
+ * Reference: test/reference/recurrent.ts rnn_forward_f32.
+ */
+export function rnn_forward_f32(
+  y: usize, gates: usize, hs: usize, cs: usize, x: usize, w: usize, u: usize, b: usize, ws: usize,
+  batch: i32, steps: i32, inDim: i32, units: i32, cell: i32, act: i32, recAct: i32, flags: i32,
+): void {
+  if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0) return;
+  const gu = gatesOf(cell) * units;
+  const xt = ws + offXt(batch, steps, inDim, units, cell);
+  const hBytes = fbytes(batch * units);
+  const dh = xt + fbytes(steps * batch * inDim);
+  const zero = dh + 2 * hBytes;
+  memory.fill(zero, 0, hBytes);
+  const stepG = <usize>(batch * gu) << 2;
+  const stepH = <usize>(batch * units) << 2;
+
+  // Input projection for every step: gates = bias, then += xt·W.
+  toTimeMajor(xt, x, batch, steps, inDim, (flags & FLAG_BACKWARDS) != 0);
+  const rows = steps * batch;
+  const rowBytes = <usize>gu << 2;
+  for (let r = 0; r < rows; r++) {
+    const gr = gates + <usize>r * rowBytes;
+    if (b == 0) memory.fill(gr, 0, rowBytes);
+    else memory.copy(gr, b, rowBytes);
+  }
+  gemm_nn_f32(gates, xt, w, ws, rows, gu, inDim);
+
+  if (cell == CELL_SIMPLE) {
+    for (let s = 0; s < steps; s++) {
+      const pre = gates + <usize>s * stepG;
+      if (s > 0) gemm_nn_f32(pre, hs + <usize>(s - 1) * stepH, u, ws, batch, units, units);
+      const h = hs + <usize>s * stepH;
+      const n = batch * units;
+      for (let j = 0; j < n; j += 4) {
+        const k = min32(4, n - j);
+        const o = <usize>j << 2;
+        storeN(h + o, act4(loadN(pre + o, k), act), k);
+      }
+    }
+  } else if (cell == CELL_LSTM) {
+    for (let s = 0; s < steps; s++) {
+      const pre = gates + <usize>s * stepG;
+      if (s > 0) gemm_nn_f32(pre, hs + <usize>(s - 1) * stepH, u, ws, batch, gu, units);
+      const cPrev = s > 0 ? cs + <usize>(s - 1) * stepH : zero;
+      lstmGates(pre, cs + <usize>s * stepH, hs + <usize>s * stepH, cPrev, batch, units, act, recAct);
+    }
+  } else {
+    const uzr = zero + hBytes;
+    const uh = uzr + fbytes(2 * units * units);
+    const s1 = uh + fbytes(units * units);
+    const s2 = s1 + fbytes(2 * batch * units);
+    const s3 = s2 + hBytes;
+    copyCols(uzr, u, units, gu, 0, 2 * units);
+    copyCols(uh, u, units, gu, 2 * units, units);
+    for (let s = 0; s < steps; s++) {
+      const pre = gates + <usize>s * stepG;
+      const hPrev = s > 0 ? hs + <usize>(s - 1) * stepH : zero;
+      memory.fill(s1, 0, <usize>(2 * batch * units) << 2);
+      if (s > 0) gemm_nn_f32(s1, hPrev, uzr, ws, batch, 2 * units, units);
+      gruGatesZR(pre, s2, s1, hPrev, batch, units, recAct);
+      memory.fill(s3, 0, stepH);
+      if (s > 0) gemm_nn_f32(s3, s2, uh, ws, batch, units, units);
+      gruGatesH(pre, hs + <usize>s * stepH, s3, hPrev, batch, units, act);
+    }
+  }
+
+  // The output: every step's h (batch-major), or the last one's.
+  const hRow = <usize>units << 2;
+  if (flags & FLAG_SEQUENCES) {
+    for (let bb = 0; bb < batch; bb++)
+      for (let s = 0; s < steps; s++) memory.copy(y + <usize>(bb * steps + s) * hRow, hs + <usize>s * stepH + <usize>bb * hRow, hRow);
+  } else {
+    memory.copy(y, hs + <usize>(steps - 1) * stepH, stepH);
+  }
+}
+
+/** LSTM step: pre [batch, 4u] pre-activations → i, f, act(c̃), o in place; c and h [batch, u]. */
+function lstmGates(pre: usize, c: usize, h: usize, cPrev: usize, batch: i32, units: i32, act: i32, recAct: i32): void {
+  const gate = <usize>units << 2;
+  for (let bb = 0; bb < batch; bb++) {
+    const p = pre + (<usize>(bb * 4 * units) << 2);
+    const row = <usize>(bb * units) << 2;
+    for (let j = 0; j < units; j += 4) {
+      const k = min32(4, units - j);
+      const o = <usize>j << 2;
+      const gi = act4(loadN(p + o, k), recAct);
+      const gf = act4(loadN(p + gate + o, k), recAct);
+      const gc = act4(loadN(p + 2 * gate + o, k), act);
+      const go = act4(loadN(p + 3 * gate + o, k), recAct);
+      const cv = f32x4.add(f32x4.mul(gf, loadN(cPrev + row + o, k)), f32x4.mul(gi, gc));
+      storeN(p + o, gi, k);
+      storeN(p + gate + o, gf, k);
+      storeN(p + 2 * gate + o, gc, k);
+      storeN(p + 3 * gate + o, go, k);
+      storeN(c + row + o, cv, k);
+      storeN(h + row + o, f32x4.mul(go, act4(cv, act)), k);
+    }
+  }
+}
+
+/** GRU step, first half: z, r = recAct(pre + s1) in place; rh = r·h_{s−1}. */
+function gruGatesZR(pre: usize, rh: usize, s1: usize, hPrev: usize, batch: i32, units: i32, recAct: i32): void {
+  const gate = <usize>units << 2;
+  for (let bb = 0; bb < batch; bb++) {
+    const p = pre + (<usize>(bb * 3 * units) << 2);
+    const q = s1 + (<usize>(bb * 2 * units) << 2);
+    const row = <usize>(bb * units) << 2;
+    for (let j = 0; j < units; j += 4) {
+      const k = min32(4, units - j);
+      const o = <usize>j << 2;
+      const z = act4(f32x4.add(loadN(p + o, k), loadN(q + o, k)), recAct);
+      const r = act4(f32x4.add(loadN(p + gate + o, k), loadN(q + gate + o, k)), recAct);
+      storeN(p + o, z, k);
+      storeN(p + gate + o, r, k);
+      storeN(rh + row + o, f32x4.mul(r, loadN(hPrev + row + o, k)), k);
+    }
+  }
+}
+
+/** GRU step, second half: h̃ = act(pre_h + s3) in place; h = z·h_{s−1} + (1 − z)·h̃. */
+function gruGatesH(pre: usize, h: usize, s3: usize, hPrev: usize, batch: i32, units: i32, act: i32): void {
+  const gate = <usize>units << 2;
+  for (let bb = 0; bb < batch; bb++) {
+    const p = pre + (<usize>(bb * 3 * units) << 2);
+    const row = <usize>(bb * units) << 2;
+    for (let j = 0; j < units; j += 4) {
+      const k = min32(4, units - j);
+      const o = <usize>j << 2;
+      const hh = act4(f32x4.add(loadN(p + 2 * gate + o, k), loadN(s3 + row + o, k)), act);
+      const z = loadN(p + o, k);
+      storeN(p + 2 * gate + o, hh, k);
+      // TF.js: z·h + (1 − z)·h̃, in that order.
+      storeN(h + row + o, f32x4.add(f32x4.mul(z, loadN(hPrev + row + o, k)), f32x4.mul(f32x4.sub(f32x4.splat(1), z), hh)), k);
+    }
+  }
+}
+
+/**
+ * Backprop through time of rnn_forward_f32, ACCUMULATED: dx [batch, steps, inDim], dw
+ * [inDim, G·u], du [u, G·u], db [G·u] += their gradients from dy (y's shape); any of them 0:
+ * skipped. x, w, u, flags and the codes as given to the forward call; gates, hs, cs: what it
+ * saved. gates is CONSUMED: each step's gates are overwritten with their pre-activation
+ * gradients. ws: rnn_workspace_bytes(...) bytes.
+ * Reference: test/reference/recurrent.ts rnn_backward_f32.
+ */
+export function rnn_backward_f32(
+  dx: usize, dw: usize, du: usize, db: usize, dy: usize, x: usize, w: usize, u: usize,
+  gates: usize, hs: usize, cs: usize, ws: usize,
+  batch: i32, steps: i32, inDim: i32, units: i32, cell: i32, act: i32, recAct: i32, flags: i32,
+): void {
+  if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0) return;
+  const gu = gatesOf(cell) * units;
+  const xt = ws + offXt(batch, steps, inDim, units, cell);
+  const hBytes = fbytes(batch * units);
+  const dh = xt + fbytes(steps * batch * inDim);
+  const dc = dh + hBytes;
+  const zero = dc + hBytes;
+  const stepG = <usize>(batch * gu) << 2;
+  const stepH = <usize>(batch * units) << 2;
+  const hRow = <usize>units << 2;
+  memory.fill(dh, 0, stepH);
+  memory.fill(dc, 0, stepH);
+  memory.fill(zero, 0, stepH);
+  const uzr = zero + hBytes;
+  const uh = uzr + fbytes(2 * units * units);
+  const s1 = uh + fbytes(units * units);
+  const s2 = s1 + fbytes(2 * batch * units);
+  const s3 = s2 + hBytes;
+  const duzr = s3 + hBytes;
+  const duh = duzr + fbytes(2 * units * units);
+  if (cell == CELL_GRU) {
+    copyCols(uzr, u, units, gu, 0, 2 * units);
+    copyCols(uh, u, units, gu, 2 * units, units);
+    memory.fill(duzr, 0, <usize>(2 * units * units) << 2);
+    memory.fill(duh, 0, <usize>(units * units) << 2);
+  }
+
+  for (let s = steps - 1; s >= 0; s--) {
+    // dh: what flows back from step s + 1, plus y's gradient at this step.
+    if (flags & FLAG_SEQUENCES) {
+      for (let bb = 0; bb < batch; bb++) addInto(dh + <usize>bb * hRow, dy + <usize>(bb * steps + s) * hRow, units);
+    } else if (s == steps - 1) {
+      addInto(dh, dy, batch * units);
+    }
+    const pre = gates + <usize>s * stepG;
+    const hPrev = s > 0 ? hs + <usize>(s - 1) * stepH : zero;
+    if (cell == CELL_SIMPLE) {
+      const h = hs + <usize>s * stepH;
+      const n = batch * units;
+      for (let j = 0; j < n; j += 4) {
+        const k = min32(4, n - j);
+        const o = <usize>j << 2;
+        storeN(pre + o, f32x4.mul(loadN(dh + o, k), dact4(loadN(h + o, k), act)), k);
+      }
+      if (s > 0) {
+        memory.fill(dh, 0, stepH);
+        gemm_nt_f32(dh, pre, u, ws, batch, units, gu);
+      }
+    } else if (cell == CELL_LSTM) {
+      const cPrev = s > 0 ? cs + <usize>(s - 1) * stepH : zero;
+      lstmBack(pre, dc, dh, cs + <usize>s * stepH, cPrev, batch, units, act, recAct);
+      if (s > 0) {
+        memory.fill(dh, 0, stepH);
+        gemm_nt_f32(dh, pre, u, ws, batch, units, gu);
+      }
+    } else {
+      gruBackH(pre, s1, s2, s3, dh, hPrev, batch, units, act, recAct);
+      if (s > 0) {
+        if (du != 0) gemm_tn_f32(duh, s2, s3, ws, units, units, batch);
+        memory.fill(s2, 0, stepH);
+        gemm_nt_f32(s2, s3, uh, ws, batch, units, units);
+        gruBackR(pre, s1, s2, dh, hPrev, batch, units, recAct);
+        if (du != 0) gemm_tn_f32(duzr, hPrev, s1, ws, units, 2 * units, batch);
+        gemm_nt_f32(dh, s1, uzr, ws, batch, units, 2 * units);
+      } else {
+        // No step before: only the r gate's own gradient is left (h_{−1} = 0 gives dr = 0).
+        memory.fill(s2, 0, stepH);
+        gruBackR(pre, s1, s2, dh, hPrev, batch, units, recAct);
+      }
+    }
+  }
+
+  const rows = steps * batch;
+  if (db != 0) columnSums(db, gates, rows, gu);
+  if (du != 0) {
+    if (cell == CELL_GRU) {
+      addCols(du, duzr, units, gu, 0, 2 * units);
+      addCols(du, duh, units, gu, 2 * units, units);
+    } else if (steps > 1) {
+      // dU += Σ_{s≥1} h_{s−1}ᵀ·dA_s as one GEMM over (steps − 1)·batch rows.
+      gemm_tn_f32(du, hs, gates + stepG, ws, units, gu, (steps - 1) * batch);
+    }
+  }
+  const back = (flags & FLAG_BACKWARDS) != 0;
+  if (dw != 0) {
+    toTimeMajor(xt, x, batch, steps, inDim, back);
+    gemm_tn_f32(dw, xt, gates, ws, inDim, gu, rows);
+  }
+  if (dx != 0) {
+    memory.fill(xt, 0, <usize>(rows * inDim) << 2);
+    gemm_nt_f32(xt, gates, w, ws, rows, inDim, gu);
+    addFromTimeMajor(dx, xt, batch, steps, inDim, back);
+  }
+}
+
+/**
+ * LSTM step backward: from dh (total) and dc (carried from step s + 1), the gates' dA in place
+ * of i, f, act(c̃), o; dc becomes dc_{s−1}.
+ */
+function lstmBack(pre: usize, dc: usize, dh: usize, c: usize, cPrev: usize, batch: i32, units: i32, act: i32, recAct: i32): void {
+  const gate = <usize>units << 2;
+  for (let bb = 0; bb < batch; bb++) {
+    const p = pre + (<usize>(bb * 4 * units) << 2);
+    const row = <usize>(bb * units) << 2;
+    for (let j = 0; j < units; j += 4) {
+      const k = min32(4, units - j);
+      const o = <usize>j << 2;
+      const gi = loadN(p + o, k);
+      const gf = loadN(p + gate + o, k);
+      const gc = loadN(p + 2 * gate + o, k);
+      const go = loadN(p + 3 * gate + o, k);
+      const tc = act4(loadN(c + row + o, k), act);
+      const dhv = loadN(dh + row + o, k);
+      const dcv = f32x4.add(loadN(dc + row + o, k), f32x4.mul(f32x4.mul(dhv, go), dact4(tc, act)));
+      storeN(p + o, f32x4.mul(f32x4.mul(dcv, gc), dact4(gi, recAct)), k);
+      storeN(p + gate + o, f32x4.mul(f32x4.mul(dcv, loadN(cPrev + row + o, k)), dact4(gf, recAct)), k);
+      storeN(p + 2 * gate + o, f32x4.mul(f32x4.mul(dcv, gi), dact4(gc, act)), k);
+      storeN(p + 3 * gate + o, f32x4.mul(f32x4.mul(dhv, tc), dact4(go, recAct)), k);
+      storeN(dc + row + o, f32x4.mul(dcv, gf), k);
+    }
+  }
+}
+
+/**
+ * GRU step backward, first half: dA_h (in place of h̃ and into s3), dA_z (in place of z and into
+ * s1's z half), rh = r·h_{s−1} into s2, dh ← dh·z (the direct path to h_{s−1}).
+ */
+function gruBackH(pre: usize, s1: usize, s2: usize, s3: usize, dh: usize, hPrev: usize, batch: i32, units: i32, act: i32, recAct: i32): void {
+  const gate = <usize>units << 2;
+  const one = f32x4.splat(1);
+  for (let bb = 0; bb < batch; bb++) {
+    const p = pre + (<usize>(bb * 3 * units) << 2);
+    const q = s1 + (<usize>(bb * 2 * units) << 2);
+    const row = <usize>(bb * units) << 2;
+    for (let j = 0; j < units; j += 4) {
+      const k = min32(4, units - j);
+      const o = <usize>j << 2;
+      const z = loadN(p + o, k);
+      const r = loadN(p + gate + o, k);
+      const hh = loadN(p + 2 * gate + o, k);
+      const hp = loadN(hPrev + row + o, k);
+      const dhv = loadN(dh + row + o, k);
+      const dAh = f32x4.mul(f32x4.mul(dhv, f32x4.sub(one, z)), dact4(hh, act));
+      const dAz = f32x4.mul(f32x4.mul(dhv, f32x4.sub(hp, hh)), dact4(z, recAct));
+      storeN(p + o, dAz, k);
+      storeN(q + o, dAz, k);
+      storeN(p + 2 * gate + o, dAh, k);
+      storeN(s3 + row + o, dAh, k);
+      storeN(s2 + row + o, f32x4.mul(r, hp), k);
+      storeN(dh + row + o, f32x4.mul(dhv, z), k);
+    }
+  }
+}
+
+/**
+ * GRU step backward, second half: from drh = dA_h·U_hᵀ (in s2), dA_r (in place of r and into
+ * s1's r half) and dh += drh·r.
+ */
+function gruBackR(pre: usize, s1: usize, drh: usize, dh: usize, hPrev: usize, batch: i32, units: i32, recAct: i32): void {
+  const gate = <usize>units << 2;
+  for (let bb = 0; bb < batch; bb++) {
+    const p = pre + (<usize>(bb * 3 * units) << 2);
+    const q = s1 + (<usize>(bb * 2 * units) << 2);
+    const row = <usize>(bb * units) << 2;
+    for (let j = 0; j < units; j += 4) {
+      const k = min32(4, units - j);
+      const o = <usize>j << 2;
+      const r = loadN(p + gate + o, k);
+      const d = loadN(drh + row + o, k);
+      const dAr = f32x4.mul(f32x4.mul(d, loadN(hPrev + row + o, k)), dact4(r, recAct));
+      storeN(p + gate + o, dAr, k);
+      storeN(q + gate + o, dAr, k);
+      storeN(dh + row + o, f32x4.add(loadN(dh + row + o, k), f32x4.mul(d, r)), k);
+    }
+  }
+}

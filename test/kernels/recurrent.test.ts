@@ -1,0 +1,191 @@
+// rnn_forward_f32 / rnn_backward_f32 (SimpleRNN, LSTM, GRU over whole sequences) against the
+// float64 references in test/reference/recurrent.ts, and the reference backward against central
+// differences of the reference forward (gradients through time).
+import { describe, expect, it } from 'vitest';
+import { expectClose, f32round, loadHarness, randomArray, type Harness } from '../helpers/harness.ts';
+import * as ref from '../reference/recurrent.ts';
+
+const GUARD = 16;
+const SENTINEL = 1234.5;
+const { CELL, ACT, FLAG } = ref;
+
+function putGuarded(h: Harness, data: ArrayLike<number>): number {
+  const g = new Float64Array(data.length + GUARD).fill(SENTINEL);
+  g.set(data);
+  return h.put(g);
+}
+function expectUntouched(h: Harness, p: number, len: number, label: string): void {
+  const guard = h.read(p + len * 4, GUARD);
+  const bad = guard.findIndex((v) => v !== SENTINEL);
+  if (bad >= 0) throw new Error(`${label}: guard element ${bad} after the buffer was overwritten with ${guard[bad]}`);
+}
+
+interface Case {
+  cell: number;
+  act: number;
+  recAct: number;
+  flags: number;
+  batch: number;
+  steps: number;
+  inDim: number;
+  units: number;
+  bias: boolean;
+}
+const label = (c: Case) => `cell=${c.cell} act=${c.act}/${c.recAct} flags=${c.flags} B=${c.batch} T=${c.steps} in=${c.inDim} u=${c.units} bias=${c.bias}`;
+
+/** Runs forward (and backward) in wasm and in the reference; compares outputs, saved states and gradients. */
+function check(h: Harness, c: Case, seed: number, skip: 'none' | 'dx' | 'dw' | 'du' | 'db' = 'none'): void {
+  h.reset();
+  const G = ref.gatesOf(c.cell);
+  const gu = G * c.units;
+  const yLen = c.flags & FLAG.returnSequences ? c.batch * c.steps * c.units : c.batch * c.units;
+  const sLen = c.steps * c.batch;
+  // Weights small enough that the gates do not all saturate.
+  const x = f32round(randomArray(c.batch * c.steps * c.inDim, seed));
+  const w = f32round(randomArray(c.inDim * gu, seed + 1, -0.6, 0.6));
+  const u = f32round(randomArray(c.units * gu, seed + 2, -0.6, 0.6));
+  const b = c.bias ? f32round(randomArray(gu, seed + 3, -0.5, 0.5)) : null;
+  const py = putGuarded(h, randomArray(yLen, seed + 4, 50, 100));
+  const pg = putGuarded(h, randomArray(sLen * gu, seed + 5, 50, 100));
+  const phs = putGuarded(h, randomArray(sLen * c.units, seed + 6, 50, 100));
+  const pcs = c.cell === CELL.lstm ? putGuarded(h, randomArray(sLen * c.units, seed + 7, 50, 100)) : 0;
+  const wsLen = h.k.rnn_workspace_bytes(c.batch, c.steps, c.inDim, c.units, c.cell) / 4;
+  const pws = putGuarded(h, new Float64Array(wsLen));
+  const px = h.put(x);
+  const pw = h.put(w);
+  const pu = h.put(u);
+  h.k.rnn_forward_f32(py, pg, phs, pcs, px, pw, pu, b ? h.put(b) : 0, pws, c.batch, c.steps, c.inDim, c.units, c.cell, c.act, c.recAct, c.flags);
+  const y = new Float64Array(yLen);
+  const gates = new Float64Array(sLen * gu);
+  const hs = new Float64Array(sLen * c.units);
+  const cs = c.cell === CELL.lstm ? new Float64Array(sLen * c.units) : null;
+  ref.rnn_forward_f32(y, gates, hs, cs, x, w, u, b, c.batch, c.steps, c.inDim, c.units, c.cell, c.act, c.recAct, c.flags);
+  const L = label(c);
+  const tol = { rtol: 2e-5, atol: 2e-6, scale: Math.sqrt(c.inDim + c.units) + 1 };
+  expectClose(h.read(py, yLen), y, { ...tol, label: `${L} y` });
+  expectClose(h.read(phs, sLen * c.units), hs, { ...tol, label: `${L} hs` });
+  if (c.cell !== CELL.simpleRNN) expectClose(h.read(pg, sLen * gu), gates, { ...tol, label: `${L} gates` });
+  if (cs) expectClose(h.read(pcs, sLen * c.units), cs, { ...tol, scale: tol.scale * c.steps, label: `${L} cs` });
+  expectUntouched(h, py, yLen, `${L} y`);
+  expectUntouched(h, pg, sLen * gu, `${L} gates`);
+  expectUntouched(h, phs, sLen * c.units, `${L} hs`);
+  if (pcs) expectUntouched(h, pcs, sLen * c.units, `${L} cs`);
+  expectUntouched(h, pws, wsLen, `${L} ws (forward)`);
+
+  // Backward from the wasm forward's own saved buffers; gradients start non-zero (accumulate).
+  const dy = f32round(randomArray(yLen, seed + 8));
+  const start = (n: number, s: number, what: typeof skip) => (skip === what ? null : f32round(randomArray(n, s)));
+  const dx = start(c.batch * c.steps * c.inDim, seed + 9, 'dx');
+  const dw = start(c.inDim * gu, seed + 10, 'dw');
+  const du = start(c.units * gu, seed + 11, 'du');
+  const db = c.bias ? start(gu, seed + 12, 'db') : null;
+  const pdx = dx ? putGuarded(h, dx) : 0;
+  const pdw = dw ? putGuarded(h, dw) : 0;
+  const pdu = du ? putGuarded(h, du) : 0;
+  const pdb = db ? putGuarded(h, db) : 0;
+  h.k.rnn_backward_f32(pdx, pdw, pdu, pdb, h.put(dy), px, pw, pu, pg, phs, pcs, pws, c.batch, c.steps, c.inDim, c.units, c.cell, c.act, c.recAct, c.flags);
+  const wdx = dx && Float64Array.from(dx);
+  const wdw = dw && Float64Array.from(dw);
+  const wdu = du && Float64Array.from(du);
+  const wdb = db && Float64Array.from(db);
+  ref.rnn_backward_f32(wdx, wdw, wdu, wdb, dy, x, w, u, gates, hs, cs, c.batch, c.steps, c.inDim, c.units, c.cell, c.act, c.recAct, c.flags);
+  const btol = { rtol: 1e-4, atol: 2e-5, scale: Math.sqrt(c.batch * c.steps * (c.units + c.inDim)) + 1 };
+  if (wdx) expectClose(h.read(pdx, wdx.length), wdx, { ...btol, label: `${L} dx` });
+  if (wdw) expectClose(h.read(pdw, wdw.length), wdw, { ...btol, label: `${L} dw` });
+  if (wdu) expectClose(h.read(pdu, wdu.length), wdu, { ...btol, label: `${L} du` });
+  if (wdb) expectClose(h.read(pdb, wdb.length), wdb, { ...btol, label: `${L} db` });
+  for (const [p, a, n] of [[pdx, wdx, 'dx'], [pdw, wdw, 'dw'], [pdu, wdu, 'du'], [pdb, wdb, 'db']] as const) if (a) expectUntouched(h, p, a.length, `${L} ${n}`);
+  expectUntouched(h, pws, wsLen, `${L} ws (backward)`);
+}
+
+const CELLS = [
+  { name: 'simpleRNN', cell: CELL.simpleRNN, acts: [ACT.tanh, ACT.relu, ACT.linear, ACT.sigmoid] },
+  { name: 'lstm', cell: CELL.lstm, acts: [ACT.tanh, ACT.sigmoid] },
+  { name: 'gru', cell: CELL.gru, acts: [ACT.tanh, ACT.relu] },
+];
+const REC_ACTS = [ACT.hardSigmoid, ACT.sigmoid];
+/** (batch, steps, inDim, units): below, at and above the SIMD width, one step, long sequences. */
+const SHAPES: [number, number, number, number][] = [
+  [1, 1, 1, 1], [3, 2, 3, 4], [2, 5, 7, 5], [5, 4, 4, 9], [4, 3, 2, 17], [7, 6, 5, 3], [9, 12, 3, 8], [2, 3, 33, 6],
+];
+
+function suite(load: () => Harness) {
+  for (const cc of CELLS) {
+    it(`rnn_forward_f32 / rnn_backward_f32 ${cc.name}: activations, returnSequences, goBackwards, bias`, () => {
+      const h = load();
+      let seed = 1;
+      for (const [batch, steps, inDim, units] of SHAPES)
+        for (const act of cc.acts)
+          for (const flags of [0, 1, 2, 3]) {
+            const recAct = REC_ACTS[(seed >> 2) % 2];
+            check(h, { cell: cc.cell, act, recAct, flags, batch, steps, inDim, units, bias: (seed & 1) === 0 }, (seed += 13));
+          }
+    });
+    it(`rnn_backward_f32 ${cc.name}: each of dx, dw, du, db skipped (0 pointer)`, () => {
+      const h = load();
+      let seed = 500;
+      for (const skip of ['dx', 'dw', 'du', 'db'] as const) check(h, { cell: cc.cell, act: ACT.tanh, recAct: ACT.sigmoid, flags: 1, batch: 3, steps: 4, inDim: 5, units: 6, bias: true }, (seed += 7), skip);
+    });
+  }
+  it('rnn_forward_f32 LSTM(128) on 28×28 sequences (row-MNIST shapes, past the GEMM blocks)', () => {
+    const h = load();
+    check(h, { cell: CELL.lstm, act: ACT.tanh, recAct: ACT.hardSigmoid, flags: 0, batch: 6, steps: 28, inDim: 28, units: 128, bias: true }, 77);
+  });
+}
+
+describe('rnn_workspace_bytes', () => {
+  for (const [variant, mrs] of [['baseline', [5]], ['relaxed', [6]]] as const)
+    it(`equals the layout formula (${variant} binary), and 0 for empty sizes`, () => {
+      const h = loadHarness(variant);
+      for (const cell of [CELL.simpleRNN, CELL.lstm, CELL.gru])
+        for (const [batch, steps, inDim, units] of [...SHAPES, [64, 28, 28, 128], [256, 28, 28, 128], [1, 100, 300, 64], [0, 3, 3, 3], [3, 0, 3, 3], [3, 3, 3, 0]]) {
+          expect(h.k.rnn_workspace_bytes(batch, steps, inDim, units, cell), `cell=${cell} ${batch},${steps},${inDim},${units}`).toBe(ref.rnn_workspace_bytes(batch, steps, inDim, units, cell, mrs));
+        }
+    });
+});
+
+describe('recurrent (baseline binary)', () => suite(() => loadHarness()));
+describe('recurrent (relaxed binary)', () => suite(() => loadHarness('relaxed')));
+
+describe('recurrent reference backward = central differences of its forward (through time)', () => {
+  for (const cc of CELLS)
+    for (const flags of [0, 1, 2, 3])
+      it(`${cc.name} flags=${flags}`, () => {
+        const [batch, steps, inDim, units] = [2, 4, 3, 3];
+        const G = ref.gatesOf(cc.cell);
+        const gu = G * units;
+        const x = randomArray(batch * steps * inDim, 3);
+        const w = randomArray(inDim * gu, 4, -0.7, 0.7);
+        const u = randomArray(units * gu, 5, -0.7, 0.7);
+        const b = randomArray(gu, 6, -0.5, 0.5);
+        const yLen = flags & FLAG.returnSequences ? batch * steps * units : batch * units;
+        const dy = randomArray(yLen, 7);
+        // Smooth activations only (finite differences across a kink are meaningless).
+        const [act, recAct] = [ACT.tanh, ACT.sigmoid];
+        const loss = (xx: Float64Array, ww: Float64Array, uu: Float64Array, bb: Float64Array) => {
+          const y = new Float64Array(yLen);
+          ref.rnn_forward_f32(y, new Float64Array(steps * batch * gu), new Float64Array(steps * batch * units), new Float64Array(steps * batch * units), xx, ww, uu, bb, batch, steps, inDim, units, cc.cell, act, recAct, flags);
+          return y.reduce((s, v, i) => s + v * dy[i], 0);
+        };
+        const gates = new Float64Array(steps * batch * gu);
+        const hs = new Float64Array(steps * batch * units);
+        const cs = new Float64Array(steps * batch * units);
+        ref.rnn_forward_f32(new Float64Array(yLen), gates, hs, cs, x, w, u, b, batch, steps, inDim, units, cc.cell, act, recAct, flags);
+        const grads = [x, w, u, b].map((a) => new Float64Array(a.length));
+        ref.rnn_backward_f32(grads[0], grads[1], grads[2], grads[3], dy, x, w, u, gates, hs, cs, batch, steps, inDim, units, cc.cell, act, recAct, flags);
+        const params = [x, w, u, b];
+        const eps = 1e-5;
+        params.forEach((p, k) => {
+          for (let i = 0; i < p.length; i++) {
+            const keep = p[i];
+            p[i] = keep + eps;
+            const up = loss(...(params as [Float64Array, Float64Array, Float64Array, Float64Array]));
+            p[i] = keep - eps;
+            const dn = loss(...(params as [Float64Array, Float64Array, Float64Array, Float64Array]));
+            p[i] = keep;
+            const num = (up - dn) / (2 * eps);
+            expect(Math.abs(num - grads[k][i]), `${cc.name} param ${k}[${i}]: numeric ${num} vs ${grads[k][i]}`).toBeLessThan(1e-7 + 1e-6 * Math.abs(num));
+          }
+        });
+      });
+});

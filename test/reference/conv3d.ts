@@ -1,0 +1,198 @@
+/**
+ * Float64 references for assembly/conv3d.ts: same names and argument order as the kernels, with
+ * arrays (or null for a 0 pointer) instead of pointers and no workspace. Outputs are mutated in
+ * place exactly as the kernels do (forward overwrites, backward accumulates). Windows are
+ * clipped to the input: padding contributes 0 to a conv, never wins a max and does not count
+ * towards an average.
+ */
+import { GEMM_MRS, gemm_workspace_bytes } from './workspace.ts';
+
+type F = Float64Array | Float32Array;
+type I = Int32Array | number[];
+
+/**
+ * y[n,od,oh,ow,oc] = b[oc] + Σ_{i,j,l,ic} x[n, od·sD − pf + i, oh·sH − pt + j, ow·sW − pl + l, ic]
+ * · w[i,j,l,ic,oc] (x outside the input = 0).
+ */
+export function conv3d_forward_f32(
+  y: F, x: F, w: F, b: F | null,
+  batch: number, inD: number, inH: number, inW: number, inC: number, outD: number, outH: number, outW: number, outC: number,
+  kD: number, kH: number, kW: number, sD: number, sH: number, sW: number, pf: number, pt: number, pl: number,
+): void {
+  for (let n = 0; n < batch; n++)
+    for (let od = 0; od < outD; od++)
+      for (let oh = 0; oh < outH; oh++)
+        for (let ow = 0; ow < outW; ow++)
+          for (let oc = 0; oc < outC; oc++) {
+            let s = b ? b[oc] : 0;
+            for (let i = 0; i < kD; i++) {
+              const id = od * sD - pf + i;
+              if (id < 0 || id >= inD) continue;
+              for (let j = 0; j < kH; j++) {
+                const ih = oh * sH - pt + j;
+                if (ih < 0 || ih >= inH) continue;
+                for (let l = 0; l < kW; l++) {
+                  const iw = ow * sW - pl + l;
+                  if (iw < 0 || iw >= inW) continue;
+                  for (let ic = 0; ic < inC; ic++)
+                    s += x[(((n * inD + id) * inH + ih) * inW + iw) * inC + ic] * w[(((i * kH + j) * kW + l) * inC + ic) * outC + oc];
+                }
+              }
+            }
+            y[(((n * outD + od) * outH + oh) * outW + ow) * outC + oc] = s;
+          }
+}
+
+/** dx += ∂(Σ dy·y)/∂x, dw += ∂/∂w, db += Σ dy; a null output is skipped. */
+export function conv3d_backward_f32(
+  dx: F | null, dw: F | null, db: F | null, dy: F, x: F, w: F,
+  batch: number, inD: number, inH: number, inW: number, inC: number, outD: number, outH: number, outW: number, outC: number,
+  kD: number, kH: number, kW: number, sD: number, sH: number, sW: number, pf: number, pt: number, pl: number,
+): void {
+  for (let n = 0; n < batch; n++)
+    for (let od = 0; od < outD; od++)
+      for (let oh = 0; oh < outH; oh++)
+        for (let ow = 0; ow < outW; ow++)
+          for (let oc = 0; oc < outC; oc++) {
+            const g = dy[(((n * outD + od) * outH + oh) * outW + ow) * outC + oc];
+            if (db) db[oc] += g;
+            for (let i = 0; i < kD; i++) {
+              const id = od * sD - pf + i;
+              if (id < 0 || id >= inD) continue;
+              for (let j = 0; j < kH; j++) {
+                const ih = oh * sH - pt + j;
+                if (ih < 0 || ih >= inH) continue;
+                for (let l = 0; l < kW; l++) {
+                  const iw = ow * sW - pl + l;
+                  if (iw < 0 || iw >= inW) continue;
+                  for (let ic = 0; ic < inC; ic++) {
+                    const xi = (((n * inD + id) * inH + ih) * inW + iw) * inC + ic;
+                    const wi = (((i * kH + j) * kW + l) * inC + ic) * outC + oc;
+                    if (dx) dx[xi] += g * w[wi];
+                    if (dw) dw[wi] += g * x[xi];
+                  }
+                }
+              }
+            }
+          }
+}
+
+/**
+ * Bytes conv3d_forward/backward_f32 need at ws: the [P, K] im2col chunk (P rows: ~256 KiB of
+ * cols, 32..512 rows, a multiple of 8, at most all of them) rounded to 16 bytes, then the
+ * largest GEMM workspace of a full and of the last chunk. `mrs` as in workspace.ts.
+ */
+export function conv3d_workspace_bytes(
+  batch: number, outD: number, outH: number, outW: number, inC: number, outC: number, kD: number, kH: number, kW: number,
+  mrs: readonly number[] = GEMM_MRS.both,
+): number {
+  const total = batch * outD * outH * outW;
+  const K = kD * kH * kW * inC;
+  if (total <= 0 || K <= 0 || outC <= 0) return 0;
+  const P = Math.min(Math.min(Math.max(Math.floor(65536 / K), 32), 512) & ~7, total);
+  const last = total - Math.floor((total - 1) / P) * P;
+  let gemm = 0;
+  for (const rows of [P, last])
+    gemm = Math.max(gemm, gemm_workspace_bytes(rows, outC, K, mrs), gemm_workspace_bytes(K, outC, rows, mrs), gemm_workspace_bytes(rows, K, outC, mrs));
+  return Math.ceil((P * K * 4) / 16) * 16 + gemm;
+}
+
+/** The clipped window [lo, hi) of output position o along one axis. */
+function win(o: number, stride: number, pad: number, size: number, extent: number): [number, number] {
+  return [Math.max(o * stride - pad, 0), Math.min(o * stride - pad + size, extent)];
+}
+
+/**
+ * y = max over each clipped window; idx (or null) = flat index ((d·inH + h)·inW + w)·c + ch of
+ * the first max in scan order within the sample; an empty window gives 0 and −1.
+ */
+export function maxpool3d_forward_f32(
+  y: F, idx: I | null, x: F,
+  batch: number, inD: number, inH: number, inW: number, c: number, outD: number, outH: number, outW: number,
+  pD: number, pH: number, pW: number, sD: number, sH: number, sW: number, pf: number, pt: number, pl: number,
+): void {
+  const inSample = inD * inH * inW * c;
+  let o = 0;
+  for (let n = 0; n < batch; n++)
+    for (let od = 0; od < outD; od++) {
+      const [d0, d1] = win(od, sD, pf, pD, inD);
+      for (let oh = 0; oh < outH; oh++) {
+        const [h0, h1] = win(oh, sH, pt, pH, inH);
+        for (let ow = 0; ow < outW; ow++) {
+          const [w0, w1] = win(ow, sW, pl, pW, inW);
+          for (let ch = 0; ch < c; ch++, o++) {
+            let best = -1;
+            let m = 0;
+            for (let d = d0; d < d1; d++)
+              for (let h = h0; h < h1; h++)
+                for (let w = w0; w < w1; w++) {
+                  const f = ((d * inH + h) * inW + w) * c + ch;
+                  const v = x[n * inSample + f];
+                  if (best < 0 || v > m) {
+                    m = v;
+                    best = f;
+                  }
+                }
+            y[o] = best < 0 ? 0 : m;
+            if (idx) idx[o] = best;
+          }
+        }
+      }
+    }
+}
+
+/** y = mean over the valid cells of each clipped window (0 for an empty one). */
+export function avgpool3d_forward_f32(
+  y: F, x: F,
+  batch: number, inD: number, inH: number, inW: number, c: number, outD: number, outH: number, outW: number,
+  pD: number, pH: number, pW: number, sD: number, sH: number, sW: number, pf: number, pt: number, pl: number,
+): void {
+  const inSample = inD * inH * inW * c;
+  let o = 0;
+  for (let n = 0; n < batch; n++)
+    for (let od = 0; od < outD; od++) {
+      const [d0, d1] = win(od, sD, pf, pD, inD);
+      for (let oh = 0; oh < outH; oh++) {
+        const [h0, h1] = win(oh, sH, pt, pH, inH);
+        for (let ow = 0; ow < outW; ow++) {
+          const [w0, w1] = win(ow, sW, pl, pW, inW);
+          const cnt = Math.max(d1 - d0, 0) * Math.max(h1 - h0, 0) * Math.max(w1 - w0, 0);
+          for (let ch = 0; ch < c; ch++, o++) {
+            let s = 0;
+            for (let d = d0; d < d1; d++)
+              for (let h = h0; h < h1; h++)
+                for (let w = w0; w < w1; w++) s += x[n * inSample + ((d * inH + h) * inW + w) * c + ch];
+            y[o] = cnt > 0 ? s / cnt : 0;
+          }
+        }
+      }
+    }
+}
+
+/** dx += dy / (valid cells) on each valid cell of each window. */
+export function avgpool3d_backward_f32(
+  dx: F, dy: F,
+  batch: number, inD: number, inH: number, inW: number, c: number, outD: number, outH: number, outW: number,
+  pD: number, pH: number, pW: number, sD: number, sH: number, sW: number, pf: number, pt: number, pl: number,
+): void {
+  const inSample = inD * inH * inW * c;
+  let o = 0;
+  for (let n = 0; n < batch; n++)
+    for (let od = 0; od < outD; od++) {
+      const [d0, d1] = win(od, sD, pf, pD, inD);
+      for (let oh = 0; oh < outH; oh++) {
+        const [h0, h1] = win(oh, sH, pt, pH, inH);
+        for (let ow = 0; ow < outW; ow++) {
+          const [w0, w1] = win(ow, sW, pl, pW, inW);
+          const cnt = Math.max(d1 - d0, 0) * Math.max(h1 - h0, 0) * Math.max(w1 - w0, 0);
+          for (let ch = 0; ch < c; ch++, o++) {
+            if (cnt === 0) continue;
+            const g = dy[o] / cnt;
+            for (let d = d0; d < d1; d++)
+              for (let h = h0; h < h1; h++)
+                for (let w = w0; w < w1; w++) dx[n * inSample + ((d * inH + h) * inW + w) * c + ch] += g;
+          }
+        }
+      }
+    }
+}

@@ -1,0 +1,220 @@
+/**
+ * Float64 references for assembly/recurrent.ts: SimpleRNN, LSTM and GRU (reset_after = false)
+ * over a whole sequence, as Keras / TF.js compute them. Same argument order as the kernels,
+ * arrays in place of pointers (null for a 0 pointer), no workspace.
+ * Layouts: x [batch, steps, in]; w [in, G·u]; u [u, G·u]; b [G·u]; saved gates [steps, batch, G·u],
+ * hs / cs [steps, batch, u], in processing order (reversed input when going backwards).
+ */
+
+import { gemm_workspace_bytes, GEMM_MRS } from './workspace.ts';
+
+export const CELL = { simpleRNN: 0, lstm: 1, gru: 2 } as const;
+export const ACT = { linear: 0, tanh: 1, sigmoid: 2, hardSigmoid: 3, relu: 4 } as const;
+export const FLAG = { returnSequences: 1, goBackwards: 2 } as const;
+
+export const gatesOf = (cell: number) => (cell === CELL.lstm ? 4 : cell === CELL.gru ? 3 : 1);
+
+export function act(v: number, code: number): number {
+  switch (code) {
+    case ACT.tanh:
+      return Math.tanh(v);
+    case ACT.sigmoid:
+      return 1 / (1 + Math.exp(-v));
+    case ACT.hardSigmoid:
+      return Math.min(Math.max(0.2 * v + 0.5, 0), 1);
+    case ACT.relu:
+      return Math.max(v, 0);
+    default:
+      return v;
+  }
+}
+/** f'(x) from y = f(x). */
+export function dact(y: number, code: number): number {
+  switch (code) {
+    case ACT.tanh:
+      return 1 - y * y;
+    case ACT.sigmoid:
+      return y * (1 - y);
+    case ACT.hardSigmoid:
+      return y > 0 && y < 1 ? 0.2 : 0;
+    case ACT.relu:
+      return y > 0 ? 1 : 0;
+    default:
+      return 1;
+  }
+}
+
+/** The input row x[b, t(s), :] of processing step s. */
+const src = (steps: number, s: number, flags: number) => (flags & FLAG.goBackwards ? steps - 1 - s : s);
+
+/**
+ * y = the layer's output ([batch, steps, u] with returnSequences, else [batch, u]); OVERWRITES y,
+ * gates, hs, cs (cs: LSTM only, null otherwise). Gates hold SimpleRNN's pre-activations, the
+ * LSTM's i, f, act(c̃), o, the GRU's z, r, h̃.
+ */
+export function rnn_forward_f32(
+  y: Float64Array, gates: Float64Array, hs: Float64Array, cs: Float64Array | null,
+  x: ArrayLike<number>, w: ArrayLike<number>, u: ArrayLike<number>, b: ArrayLike<number> | null,
+  batch: number, steps: number, inDim: number, units: number, cell: number, actCode: number, recAct: number, flags: number,
+): void {
+  const G = gatesOf(cell);
+  const gu = G * units;
+  for (let s = 0; s < steps; s++) {
+    const t = src(steps, s, flags);
+    for (let bb = 0; bb < batch; bb++) {
+      const hp = (j: number) => (s > 0 ? hs[((s - 1) * batch + bb) * units + j] : 0);
+      // x·W + b, and h_{s−1}·U for the columns that take h directly.
+      const a = new Float64Array(gu);
+      for (let q = 0; q < gu; q++) {
+        let v = b ? b[q] : 0;
+        for (let i = 0; i < inDim; i++) v += x[(bb * steps + t) * inDim + i] * w[i * gu + q];
+        a[q] = v;
+      }
+      const rec = (q: number, hv: (j: number) => number) => {
+        let v = 0;
+        for (let j = 0; j < units; j++) v += hv(j) * u[j * gu + q];
+        return v;
+      };
+      const g = (s * batch + bb) * gu;
+      const h = (s * batch + bb) * units;
+      if (cell === CELL.simpleRNN) {
+        for (let q = 0; q < units; q++) {
+          gates[g + q] = a[q] + rec(q, hp);
+          hs[h + q] = act(gates[g + q], actCode);
+        }
+      } else if (cell === CELL.lstm) {
+        for (let q = 0; q < units; q++) {
+          const i = act(a[q] + rec(q, hp), recAct);
+          const f = act(a[units + q] + rec(units + q, hp), recAct);
+          const c = act(a[2 * units + q] + rec(2 * units + q, hp), actCode);
+          const o = act(a[3 * units + q] + rec(3 * units + q, hp), recAct);
+          const cp = s > 0 ? cs![((s - 1) * batch + bb) * units + q] : 0;
+          const cv = f * cp + i * c;
+          gates[g + q] = i;
+          gates[g + units + q] = f;
+          gates[g + 2 * units + q] = c;
+          gates[g + 3 * units + q] = o;
+          cs![h + q] = cv;
+          hs[h + q] = o * act(cv, actCode);
+        }
+      } else {
+        const z = new Float64Array(units);
+        const r = new Float64Array(units);
+        for (let q = 0; q < units; q++) {
+          z[q] = act(a[q] + rec(q, hp), recAct);
+          r[q] = act(a[units + q] + rec(units + q, hp), recAct);
+        }
+        const rh = (j: number) => r[j] * hp(j);
+        for (let q = 0; q < units; q++) {
+          const hh = act(a[2 * units + q] + rec(2 * units + q, rh), actCode);
+          gates[g + q] = z[q];
+          gates[g + units + q] = r[q];
+          gates[g + 2 * units + q] = hh;
+          hs[h + q] = z[q] * hp(q) + (1 - z[q]) * hh;
+        }
+      }
+    }
+  }
+  for (let bb = 0; bb < batch; bb++)
+    for (let q = 0; q < units; q++) {
+      if (flags & FLAG.returnSequences) for (let s = 0; s < steps; s++) y[(bb * steps + s) * units + q] = hs[(s * batch + bb) * units + q];
+      else y[bb * units + q] = hs[((steps - 1) * batch + bb) * units + q];
+    }
+}
+
+/**
+ * Backprop through time; ACCUMULATES into dx, dw, du, db (any may be null). gates, hs, cs: what
+ * the forward saved; gates is overwritten with the pre-activation gradients dA, as the kernel does.
+ */
+export function rnn_backward_f32(
+  dx: Float64Array | null, dw: Float64Array | null, du: Float64Array | null, db: Float64Array | null,
+  dy: ArrayLike<number>, x: ArrayLike<number>, w: ArrayLike<number>, u: ArrayLike<number>,
+  gates: Float64Array, hs: ArrayLike<number>, cs: ArrayLike<number> | null,
+  batch: number, steps: number, inDim: number, units: number, cell: number, actCode: number, recAct: number, flags: number,
+): void {
+  const G = gatesOf(cell);
+  const gu = G * units;
+  const dh = new Float64Array(batch * units);
+  const dc = new Float64Array(batch * units);
+  for (let s = steps - 1; s >= 0; s--) {
+    for (let bb = 0; bb < batch; bb++)
+      for (let q = 0; q < units; q++) {
+        if (flags & FLAG.returnSequences) dh[bb * units + q] += dy[(bb * steps + s) * units + q];
+        else if (s === steps - 1) dh[bb * units + q] += dy[bb * units + q];
+      }
+    const dhPrev = new Float64Array(batch * units);
+    for (let bb = 0; bb < batch; bb++) {
+      const g = (s * batch + bb) * gu;
+      const h = (s * batch + bb) * units;
+      const hp = (j: number) => (s > 0 ? hs[((s - 1) * batch + bb) * units + j] : 0);
+      const dA = new Float64Array(gu);
+      if (cell === CELL.simpleRNN) {
+        for (let q = 0; q < units; q++) dA[q] = dh[bb * units + q] * dact(hs[h + q], actCode);
+        for (let j = 0; j < units; j++) for (let q = 0; q < gu; q++) dhPrev[bb * units + j] += dA[q] * u[j * gu + q];
+      } else if (cell === CELL.lstm) {
+        for (let q = 0; q < units; q++) {
+          const [i, f, c, o] = [gates[g + q], gates[g + units + q], gates[g + 2 * units + q], gates[g + 3 * units + q]];
+          const tc = act(cs![h + q], actCode);
+          const dhv = dh[bb * units + q];
+          const dcv = dc[bb * units + q] + dhv * o * dact(tc, actCode);
+          const cp = s > 0 ? cs![((s - 1) * batch + bb) * units + q] : 0;
+          dA[q] = dcv * c * dact(i, recAct);
+          dA[units + q] = dcv * cp * dact(f, recAct);
+          dA[2 * units + q] = dcv * i * dact(c, actCode);
+          dA[3 * units + q] = dhv * tc * dact(o, recAct);
+          dc[bb * units + q] = dcv * f;
+        }
+        for (let j = 0; j < units; j++) for (let q = 0; q < gu; q++) dhPrev[bb * units + j] += dA[q] * u[j * gu + q];
+      } else {
+        const z = (q: number) => gates[g + q];
+        const r = (q: number) => gates[g + units + q];
+        for (let q = 0; q < units; q++) {
+          const dhv = dh[bb * units + q];
+          dA[2 * units + q] = dhv * (1 - z(q)) * dact(gates[g + 2 * units + q], actCode);
+          dA[q] = dhv * (hp(q) - gates[g + 2 * units + q]) * dact(z(q), recAct);
+          dhPrev[bb * units + q] += dhv * z(q);
+        }
+        // h̃ = act(xh + (r·h_{s−1})·U_h): drh = dA_h·U_hᵀ.
+        for (let j = 0; j < units; j++) {
+          let drh = 0;
+          for (let q = 0; q < units; q++) drh += dA[2 * units + q] * u[j * gu + 2 * units + q];
+          dA[units + j] = drh * hp(j) * dact(r(j), recAct);
+          dhPrev[bb * units + j] += drh * r(j);
+        }
+        for (let j = 0; j < units; j++) for (let q = 0; q < 2 * units; q++) dhPrev[bb * units + j] += dA[q] * u[j * gu + q];
+        if (du) for (let j = 0; j < units; j++) for (let q = 0; q < units; q++) du[j * gu + 2 * units + q] += r(j) * hp(j) * dA[2 * units + q];
+      }
+      // dU (the columns that take h_{s−1} directly), dW, db, dx.
+      const direct = cell === CELL.gru ? 2 * units : gu;
+      if (du) for (let j = 0; j < units; j++) for (let q = 0; q < direct; q++) du[j * gu + q] += hp(j) * dA[q];
+      const t = src(steps, s, flags);
+      for (let i = 0; i < inDim; i++)
+        for (let q = 0; q < gu; q++) {
+          if (dw) dw[i * gu + q] += x[(bb * steps + t) * inDim + i] * dA[q];
+          if (dx) dx[(bb * steps + t) * inDim + i] += dA[q] * w[i * gu + q];
+        }
+      if (db) for (let q = 0; q < gu; q++) db[q] += dA[q];
+      gates.set(dA, g);
+    }
+    dh.set(dhPrev);
+  }
+}
+
+const f4 = (n: number) => Math.ceil(n / 4) * 16;
+
+/**
+ * Bytes rnn_forward_f32 / rnn_backward_f32 need at ws: the largest GEMM workspace (rounded to 16),
+ * the time-major input [T·B·in], dh, dc and a zero row block [B·u] each, and for the GRU the copies
+ * of U's z|r and h columns, three step buffers and their dU accumulators (assembly/recurrent.ts).
+ */
+export function rnn_workspace_bytes(batch: number, steps: number, inDim: number, units: number, cell: number, mrs: readonly number[] = GEMM_MRS.both): number {
+  if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0) return 0;
+  const gu = gatesOf(cell) * units;
+  const rows = steps * batch;
+  const shapes: [number, number, number][] = [[rows, gu, inDim], [batch, gu, units], [batch, units, gu], [units, gu, rows], [inDim, gu, rows], [rows, inDim, gu]];
+  if (cell === CELL.gru) shapes.push([batch, 2 * units, units], [batch, units, 2 * units], [batch, units, units], [units, 2 * units, batch], [units, units, batch]);
+  const gemm = Math.ceil(Math.max(...shapes.map(([m, n, k]) => gemm_workspace_bytes(m, n, k, mrs))) / 16) * 16;
+  let n = gemm + f4(rows * inDim) + 3 * f4(batch * units);
+  if (cell === CELL.gru) n += 2 * f4(2 * units * units) + 2 * f4(units * units) + f4(2 * batch * units) + 2 * f4(batch * units);
+  return n;
+}
