@@ -17,6 +17,12 @@
 // The GRU multiplies the reset gate into h before its third recurrent block, so it runs its
 // recurrent product as two GEMMs (U's z|r columns, then its h columns, each copied contiguous into
 // the workspace once per call, since the GEMM takes no leading dimension).
+// Keras's default GRU (reset_after = True, cell code 3) applies r AFTER the product:
+// h̃ = act(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)), so its whole recurrent product is ONE GEMM per
+// step, R_s = b_rec + h_{s−1}·U [batch, 3u], which it keeps in `cs` (unused by the GRU otherwise):
+// backward needs R_h for dr, and then overwrites R_s with the recurrent side's pre-activation
+// gradients (dz, dr, dh̃ ⊙ r), so that dU and db_rec are one GEMM / one column sum after the loop,
+// as for the LSTM. Its bias is Keras's [2, 3u]: the input bias row, then the recurrent bias row.
 import { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32, gemm_workspace_bytes } from './gemm';
 import { loadN, sigmoid4, storeN, tanh4 } from './simd';
 
@@ -24,6 +30,7 @@ import { loadN, sigmoid4, storeN, tanh4 } from './simd';
 const CELL_SIMPLE = 0;
 const CELL_LSTM = 1;
 const CELL_GRU = 2;
+const CELL_GRU_RESET_AFTER = 3;
 // Activation codes (src/wasm/abi.ts RNN_ACTIVATIONS): each one's derivative is a function of its
 // output, so backward needs no pre-activation values.
 const ACT_TANH = 1;
@@ -35,7 +42,7 @@ const FLAG_SEQUENCES = 1;
 const FLAG_BACKWARDS = 2;
 
 @inline function gatesOf(cell: i32): i32 {
-  return cell == CELL_LSTM ? 4 : cell == CELL_GRU ? 3 : 1;
+  return cell == CELL_LSTM ? 4 : cell == CELL_GRU || cell == CELL_GRU_RESET_AFTER ? 3 : 1;
 }
 @inline function max32(a: i32, b: i32): i32 {
   return a > b ? a : b;
@@ -163,8 +170,10 @@ function columnSums(db: usize, a: usize, rows: i32, cols: i32): void {
  * them), else [batch, units] (the last step's h).
  * Saved for rnn_backward_f32, in processing order: gates [steps, batch, G·units] (SimpleRNN: the
  * pre-activations; LSTM: i, f, act(c̃), o; GRU: z, r, h̃), hs [steps, batch, units] and, for the
- * LSTM, cs [steps, batch, units] (0 otherwise).
- * cell: 0 SimpleRNN, 1 LSTM, 2 GRU; act, recAct: 0 linear, 1 tanh, 2 sigmoid, 3 hardSigmoid,
+ * LSTM, cs [steps, batch, units]; for the reset_after GRU, cs [steps, batch, 3·units] holds each
+ * step's recurrent product h_{s−1}·U + b_rec (0 for SimpleRNN and the other GRU).
+ * cell: 0 SimpleRNN, 1 LSTM, 2 GRU, 3 GRU with reset_after (b: [2, 3·units], input then recurrent
+ * bias); act, recAct: 0 linear, 1 tanh, 2 sigmoid, 3 hardSigmoid,
  * 4 relu; flags: 1 returnSequences, 2 goBackwards. ws: rnn_workspace_bytes(...) bytes.
  * Reference: test/reference/recurrent.ts rnn_forward_f32.
  */
@@ -211,6 +220,20 @@ export function rnn_forward_f32(
       if (s > 0) gemm_nn_f32(pre, hs + <usize>(s - 1) * stepH, u, ws, batch, gu, units);
       const cPrev = s > 0 ? cs + <usize>(s - 1) * stepH : zero;
       lstmGates(pre, cs + <usize>s * stepH, hs + <usize>s * stepH, cPrev, batch, units, act, recAct);
+    }
+  } else if (cell == CELL_GRU_RESET_AFTER) {
+    const recBias = b == 0 ? <usize>0 : b + (<usize>gu << 2);
+    for (let s = 0; s < steps; s++) {
+      const pre = gates + <usize>s * stepG;
+      const rec = cs + <usize>s * stepG;
+      // R_s = b_rec, then += h_{s−1}·U (h_{−1} = 0: no product at the first step).
+      for (let bb = 0; bb < batch; bb++) {
+        const rr = rec + <usize>bb * rowBytes;
+        if (recBias == 0) memory.fill(rr, 0, rowBytes);
+        else memory.copy(rr, recBias, rowBytes);
+      }
+      if (s > 0) gemm_nn_f32(rec, hs + <usize>(s - 1) * stepH, u, ws, batch, gu, units);
+      gruResetAfterGates(pre, rec, hs + <usize>s * stepH, s > 0 ? hs + <usize>(s - 1) * stepH : zero, batch, units, act, recAct);
     }
   } else {
     const uzr = zero + hBytes;
@@ -266,6 +289,31 @@ function lstmGates(pre: usize, c: usize, h: usize, cPrev: usize, batch: i32, uni
   }
 }
 
+/**
+ * GRU (reset_after) step: pre [batch, 3u] (x·W + b_in) → z, r, h̃ in place, from R [batch, 3u]
+ * (h_{s−1}·U + b_rec, left as is): z, r = recAct(pre + R), h̃ = act(pre_h + r·R_h),
+ * h = z·h_{s−1} + (1 − z)·h̃ (Keras's order of operations).
+ */
+function gruResetAfterGates(pre: usize, rec: usize, h: usize, hPrev: usize, batch: i32, units: i32, act: i32, recAct: i32): void {
+  const gate = <usize>units << 2;
+  for (let bb = 0; bb < batch; bb++) {
+    const p = pre + (<usize>(bb * 3 * units) << 2);
+    const q = rec + (<usize>(bb * 3 * units) << 2);
+    const row = <usize>(bb * units) << 2;
+    for (let j = 0; j < units; j += 4) {
+      const k = min32(4, units - j);
+      const o = <usize>j << 2;
+      const z = act4(f32x4.add(loadN(p + o, k), loadN(q + o, k)), recAct);
+      const r = act4(f32x4.add(loadN(p + gate + o, k), loadN(q + gate + o, k)), recAct);
+      const hh = act4(f32x4.add(loadN(p + 2 * gate + o, k), f32x4.mul(r, loadN(q + 2 * gate + o, k))), act);
+      storeN(p + o, z, k);
+      storeN(p + gate + o, r, k);
+      storeN(p + 2 * gate + o, hh, k);
+      storeN(h + row + o, f32x4.add(f32x4.mul(z, loadN(hPrev + row + o, k)), f32x4.mul(f32x4.sub(f32x4.splat(1), z), hh)), k);
+    }
+  }
+}
+
 /** GRU step, first half: z, r = recAct(pre + s1) in place; rh = r·h_{s−1}. */
 function gruGatesZR(pre: usize, rh: usize, s1: usize, hPrev: usize, batch: i32, units: i32, recAct: i32): void {
   const gate = <usize>units << 2;
@@ -305,10 +353,10 @@ function gruGatesH(pre: usize, h: usize, s3: usize, hPrev: usize, batch: i32, un
 
 /**
  * Backprop through time of rnn_forward_f32, ACCUMULATED: dx [batch, steps, inDim], dw
- * [inDim, G·u], du [u, G·u], db [G·u] += their gradients from dy (y's shape); any of them 0:
+ * [inDim, G·u], du [u, G·u], db [G·u] (reset_after GRU: [2, G·u]) += their gradients from dy (y's shape); any of them 0:
  * skipped. x, w, u, flags and the codes as given to the forward call; gates, hs, cs: what it
  * saved. gates is CONSUMED: each step's gates are overwritten with their pre-activation
- * gradients. ws: rnn_workspace_bytes(...) bytes.
+ * gradients (and, for the reset_after GRU, cs with its recurrent side's). ws: rnn_workspace_bytes(...) bytes.
  * Reference: test/reference/recurrent.ts rnn_backward_f32.
  */
 export function rnn_backward_f32(
@@ -364,6 +412,11 @@ export function rnn_backward_f32(
         memory.fill(dh, 0, stepH);
         gemm_nt_f32(dh, pre, u, ws, batch, units, gu);
       }
+    } else if (cell == CELL_GRU_RESET_AFTER) {
+      const rec = cs + <usize>s * stepG;
+      gruResetAfterBack(pre, rec, dh, hPrev, batch, units, act, recAct);
+      // dh_{s−1} = dh·z (set above) + dA_rec·Uᵀ; nothing flows before the first step.
+      if (s > 0) gemm_nt_f32(dh, rec, u, ws, batch, units, gu);
     } else if (cell == CELL_LSTM) {
       const cPrev = s > 0 ? cs + <usize>(s - 1) * stepH : zero;
       lstmBack(pre, dc, dh, cs + <usize>s * stepH, cPrev, batch, units, act, recAct);
@@ -389,14 +442,18 @@ export function rnn_backward_f32(
   }
 
   const rows = steps * batch;
-  if (db != 0) columnSums(db, gates, rows, gu);
+  if (db != 0) {
+    columnSums(db, gates, rows, gu);
+    if (cell == CELL_GRU_RESET_AFTER) columnSums(db + (<usize>gu << 2), cs, rows, gu);
+  }
   if (du != 0) {
     if (cell == CELL_GRU) {
       addCols(du, duzr, units, gu, 0, 2 * units);
       addCols(du, duh, units, gu, 2 * units, units);
     } else if (steps > 1) {
-      // dU += Σ_{s≥1} h_{s−1}ᵀ·dA_s as one GEMM over (steps − 1)·batch rows.
-      gemm_tn_f32(du, hs, gates + stepG, ws, units, gu, (steps - 1) * batch);
+      // dU += Σ_{s≥1} h_{s−1}ᵀ·dA_s as one GEMM over (steps − 1)·batch rows (the reset_after GRU:
+      // its recurrent side's dA, kept in cs).
+      gemm_tn_f32(du, hs, (cell == CELL_GRU_RESET_AFTER ? cs : gates) + stepG, ws, units, gu, (steps - 1) * batch);
     }
   }
   const back = (flags & FLAG_BACKWARDS) != 0;
@@ -408,6 +465,40 @@ export function rnn_backward_f32(
     memory.fill(xt, 0, <usize>(rows * inDim) << 2);
     gemm_nt_f32(xt, gates, w, ws, rows, inDim, gu);
     addFromTimeMajor(dx, xt, batch, steps, inDim, back);
+  }
+}
+
+/**
+ * GRU (reset_after) step backward: from dh (total), the input side's dA (dz, dr, dh̃) in place of
+ * z, r, h̃, the recurrent side's (dz, dr, dh̃·r) in place of R (whose h part gives dr first), and
+ * dh ← dh·z (the direct path to h_{s−1}).
+ */
+function gruResetAfterBack(pre: usize, rec: usize, dh: usize, hPrev: usize, batch: i32, units: i32, act: i32, recAct: i32): void {
+  const gate = <usize>units << 2;
+  const one = f32x4.splat(1);
+  for (let bb = 0; bb < batch; bb++) {
+    const p = pre + (<usize>(bb * 3 * units) << 2);
+    const q = rec + (<usize>(bb * 3 * units) << 2);
+    const row = <usize>(bb * units) << 2;
+    for (let j = 0; j < units; j += 4) {
+      const k = min32(4, units - j);
+      const o = <usize>j << 2;
+      const z = loadN(p + o, k);
+      const r = loadN(p + gate + o, k);
+      const hh = loadN(p + 2 * gate + o, k);
+      const hp = loadN(hPrev + row + o, k);
+      const dhv = loadN(dh + row + o, k);
+      const dAh = f32x4.mul(f32x4.mul(dhv, f32x4.sub(one, z)), dact4(hh, act));
+      const dAz = f32x4.mul(f32x4.mul(dhv, f32x4.sub(hp, hh)), dact4(z, recAct));
+      const dAr = f32x4.mul(f32x4.mul(dAh, loadN(q + 2 * gate + o, k)), dact4(r, recAct));
+      storeN(p + o, dAz, k);
+      storeN(p + gate + o, dAr, k);
+      storeN(p + 2 * gate + o, dAh, k);
+      storeN(q + o, dAz, k);
+      storeN(q + gate + o, dAr, k);
+      storeN(q + 2 * gate + o, f32x4.mul(dAh, r), k);
+      storeN(dh + row + o, f32x4.mul(dhv, z), k);
+    }
   }
 }
 

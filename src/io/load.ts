@@ -190,6 +190,14 @@ function assign(model: LayersModel, groups: WeightGroup[], strict: boolean, wher
       if (tail.length === 1) spec = tail[0];
     }
     if (!spec) {
+      // Keras 2 names a recurrent layer's weights through its cell: gru/gru_cell/kernel.
+      const cell = specs.filter((s) => {
+        const parts = s.name.replace(/:0$/, '').split('/');
+        return parts.length >= 3 && parts[parts.length - 3] === layer.name && parts[parts.length - 1] === p.name && parts[parts.length - 2].endsWith('_cell');
+      });
+      if (cell.length === 1) spec = cell[0];
+    }
+    if (!spec) {
       if (!strict) continue;
       const optimizer = [...offsets.keys()].some((s) => s.group === 'optimizer' && s.name.replace(/:0$/, '') === full);
       const why = optimizer ? `; the file has a weight of that name in the optimizer group, which holds the optimizer's state, not the model's` : '';

@@ -1,7 +1,9 @@
 /**
  * Recurrent layers with TF.js's names, options, defaults and weight layouts: SimpleRNN, LSTM,
- * GRU (reset_after = false, the variant TF.js implements). Kernel [in, G·units], recurrent
- * kernel [units, G·units], bias [G·units], gates side by side (LSTM i, f, c, o; GRU z, r, h).
+ * GRU (reset_after = false, the variant TF.js implements, and reset_after = true, Keras's default,
+ * which TF.js refuses). Kernel [in, G·units], recurrent kernel [units, G·units], bias [G·units]
+ * (reset_after GRU: [2, G·units], input then recurrent bias, as Keras), gates side by side
+ * (LSTM i, f, c, o; GRU z, r, h).
  * Each forward and backward pass over a whole batch of sequences is one wasm call
  * (assembly/recurrent.ts); the plan gives the layer its saved buffers: every step's gates, h and
  * (LSTM) c, in processing order.
@@ -51,7 +53,10 @@ export interface LSTMArgs extends GatedArgs {
   unitForgetBias?: boolean;
 }
 export interface GRUArgs extends GatedArgs {
-  /** Only false: TF.js's GRU (reset gate applied before the recurrent product). */
+  /**
+   * false (default, TF.js's GRU): the reset gate multiplies h before the recurrent product;
+   * true (Keras's default): it multiplies the product h·U_h + b_rec,h, and the bias is [2, 3·units].
+   */
   resetAfter?: boolean;
 }
 
@@ -128,7 +133,7 @@ abstract class Recurrent extends Layer {
   }
 
   get gates(): number {
-    return this.cell === 'lstm' ? 4 : this.cell === 'gru' ? 3 : 1;
+    return this.cell === 'lstm' ? 4 : this.cell === 'gru' || this.cell === 'gruResetAfter' ? 3 : 1;
   }
   get steps(): number {
     return this.inShape[0];
@@ -147,7 +152,9 @@ abstract class Recurrent extends Layer {
     const i = this.inits;
     this.kernel = this.addParam({ name: 'kernel', shape: [inDim, gu], init: i.kernel, regularizer: i.kernelReg, fanIn: inDim, fanOut: gu });
     this.recurrentKernel = this.addParam({ name: 'recurrent_kernel', shape: [this.units, gu], init: i.recurrent, regularizer: i.recurrentReg, fanIn: this.units, fanOut: gu });
-    if (this.useBias) this.bias = this.addParam({ name: 'bias', shape: [gu], init: this.biasInit(), regularizer: i.biasReg, fanIn: inDim, fanOut: gu });
+    // Keras's reset_after GRU keeps two bias rows: the input side's and the recurrent side's.
+    const biasShape = this.cell === 'gruResetAfter' ? [2, gu] : [gu];
+    if (this.useBias) this.bias = this.addParam({ name: 'bias', shape: biasShape, init: this.biasInit(), regularizer: i.biasReg, fanIn: inDim, fanOut: gu });
     return this.returnSequences ? [inShape[0], this.units] : [this.units];
   }
 
@@ -162,10 +169,14 @@ abstract class Recurrent extends Layer {
     return bytes;
   }
 
-  /** Saved for backward: every step's gates [steps, batch, G·units], h and (LSTM) c [steps, batch, units]. */
+  /**
+   * Saved for backward: every step's gates [steps, batch, G·units], h and (LSTM) c [steps, batch,
+   * units]; the reset_after GRU's third buffer holds every step's recurrent product [steps, batch, 3·units].
+   */
   bindExtra(c: NodeCtx, p: Planner, capacity: number): void {
     const rows = capacity * this.steps;
-    c.saved = [p.value(rows * this.gates * this.units), p.value(rows * this.units), this.cell === 'lstm' ? p.value(rows * this.units) : 0];
+    const third = this.cell === 'lstm' ? p.value(rows * this.units) : this.cell === 'gruResetAfter' ? p.value(rows * this.gates * this.units) : 0;
+    c.saved = [p.value(rows * this.gates * this.units), p.value(rows * this.units), third];
   }
 
   forward(c: NodeCtx, n: number): void {
@@ -248,19 +259,22 @@ export class LSTM extends Recurrent {
 /**
  * TF.js `layers.gru` (reset_after = false): z, r = recAct(x·W + h·U + b) on their columns,
  * h̃ = act(x·W_h + (r·h_{t−1})·U_h + b_h), h_t = z·h_{t−1} + (1 − z)·h̃.
+ * With resetAfter (Keras's default GRU, keras/src/layers/rnn/gru.py), bias [2, 3·units] = [b_in; b_rec]:
+ * z, r = recAct(x·W + b_in + h·U + b_rec) on their columns,
+ * h̃ = act(x·W_h + b_in,h + r·(h_{t−1}·U_h + b_rec,h)), h_t = z·h_{t−1} + (1 − z)·h̃.
  */
 export class GRU extends Recurrent {
   readonly className = 'GRU';
-  readonly cell = 'gru' as const;
+  readonly cell: 'gru' | 'gruResetAfter';
+  readonly resetAfter: boolean;
   private readonly implementation: number | null;
   constructor(args: GRUArgs) {
     super(args, 'gru', true);
-    if (checkBoolean(args.resetAfter ?? false, `${this.name}: resetAfter`)) {
-      throw new Error(`${this.name}: resetAfter true (Keras's default GRU) is not supported yet; use resetAfter false (TF.js's GRU)`);
-    }
+    this.resetAfter = checkBoolean(args.resetAfter ?? false, `${this.name}: resetAfter`);
+    this.cell = this.resetAfter ? 'gruResetAfter' : 'gru';
     this.implementation = args.implementation ?? null;
   }
   protected cellTail(): Record<string, unknown> {
-    return { implementation: this.implementation, resetAfter: false };
+    return { implementation: this.implementation, resetAfter: this.resetAfter };
   }
 }

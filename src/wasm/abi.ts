@@ -193,7 +193,8 @@ export const UNARY_OPS = { neg: 0, abs: 1, sqrt: 2, square: 3, exp: 4, log: 5, r
 export const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, squaredDifference: 6 } as const;
 export const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;
 /** The codes of rnn_forward_f32 / rnn_backward_f32 (assembly/recurrent.ts holds the same numbers). */
-export const RNN_CELLS = { simpleRNN: 0, lstm: 1, gru: 2 } as const;
+/** gruResetAfter: Keras's default GRU; its cs is [steps, batch, 3·units] (the recurrent products), its bias [2, 3·units]. */
+export const RNN_CELLS = { simpleRNN: 0, lstm: 1, gru: 2, gruResetAfter: 3 } as const;
 export const RNN_ACTIVATIONS = { linear: 0, tanh: 1, sigmoid: 2, hardSigmoid: 3, relu: 4 } as const;
 export const RNN_FLAGS = { returnSequences: 1, goBackwards: 2 } as const;
 

@@ -40,15 +40,19 @@ function check(h: Harness, c: Case, seed: number, skip: 'none' | 'dx' | 'dw' | '
   const gu = G * c.units;
   const yLen = c.flags & FLAG.returnSequences ? c.batch * c.steps * c.units : c.batch * c.units;
   const sLen = c.steps * c.batch;
+  const ra = c.cell === CELL.gruResetAfter;
+  // cs: the LSTM's cell states [steps, batch, u]; the reset_after GRU's recurrent products [steps, batch, 3u].
+  const csLen = c.cell === CELL.lstm ? sLen * c.units : ra ? sLen * gu : 0;
+  const bLen = ra ? 2 * gu : gu;
   // Weights small enough that the gates do not all saturate.
   const x = f32round(randomArray(c.batch * c.steps * c.inDim, seed));
   const w = f32round(randomArray(c.inDim * gu, seed + 1, -0.6, 0.6));
   const u = f32round(randomArray(c.units * gu, seed + 2, -0.6, 0.6));
-  const b = c.bias ? f32round(randomArray(gu, seed + 3, -0.5, 0.5)) : null;
+  const b = c.bias ? f32round(randomArray(bLen, seed + 3, -0.5, 0.5)) : null;
   const py = putGuarded(h, randomArray(yLen, seed + 4, 50, 100));
   const pg = putGuarded(h, randomArray(sLen * gu, seed + 5, 50, 100));
   const phs = putGuarded(h, randomArray(sLen * c.units, seed + 6, 50, 100));
-  const pcs = c.cell === CELL.lstm ? putGuarded(h, randomArray(sLen * c.units, seed + 7, 50, 100)) : 0;
+  const pcs = csLen ? putGuarded(h, randomArray(csLen, seed + 7, 50, 100)) : 0;
   const wsLen = h.k.rnn_workspace_bytes(c.batch, c.steps, c.inDim, c.units, c.cell) / 4;
   const pws = putGuarded(h, new Float64Array(wsLen));
   const px = h.put(x);
@@ -58,18 +62,18 @@ function check(h: Harness, c: Case, seed: number, skip: 'none' | 'dx' | 'dw' | '
   const y = new Float64Array(yLen);
   const gates = new Float64Array(sLen * gu);
   const hs = new Float64Array(sLen * c.units);
-  const cs = c.cell === CELL.lstm ? new Float64Array(sLen * c.units) : null;
+  const cs = csLen ? new Float64Array(csLen) : null;
   ref.rnn_forward_f32(y, gates, hs, cs, x, w, u, b, c.batch, c.steps, c.inDim, c.units, c.cell, c.act, c.recAct, c.flags);
   const L = label(c);
   const tol = { rtol: 2e-5, atol: 2e-6, scale: Math.sqrt(c.inDim + c.units) + 1 };
   expectClose(h.read(py, yLen), y, { ...tol, label: `${L} y` });
   expectClose(h.read(phs, sLen * c.units), hs, { ...tol, label: `${L} hs` });
   if (c.cell !== CELL.simpleRNN) expectClose(h.read(pg, sLen * gu), gates, { ...tol, label: `${L} gates` });
-  if (cs) expectClose(h.read(pcs, sLen * c.units), cs, { ...tol, scale: tol.scale * c.steps, label: `${L} cs` });
+  if (cs) expectClose(h.read(pcs, csLen), cs, { ...tol, scale: tol.scale * c.steps, label: `${L} cs` });
   expectUntouched(h, py, yLen, `${L} y`);
   expectUntouched(h, pg, sLen * gu, `${L} gates`);
   expectUntouched(h, phs, sLen * c.units, `${L} hs`);
-  if (pcs) expectUntouched(h, pcs, sLen * c.units, `${L} cs`);
+  if (pcs) expectUntouched(h, pcs, csLen, `${L} cs`);
   expectUntouched(h, pws, wsLen, `${L} ws (forward)`);
 
   // Backward from the wasm forward's own saved buffers; gradients start non-zero (accumulate).
@@ -78,7 +82,7 @@ function check(h: Harness, c: Case, seed: number, skip: 'none' | 'dx' | 'dw' | '
   const dx = start(c.batch * c.steps * c.inDim, seed + 9, 'dx');
   const dw = start(c.inDim * gu, seed + 10, 'dw');
   const du = start(c.units * gu, seed + 11, 'du');
-  const db = c.bias ? start(gu, seed + 12, 'db') : null;
+  const db = c.bias ? start(bLen, seed + 12, 'db') : null;
   const pdx = dx ? putGuarded(h, dx) : 0;
   const pdw = dw ? putGuarded(h, dw) : 0;
   const pdu = du ? putGuarded(h, du) : 0;
@@ -94,6 +98,8 @@ function check(h: Harness, c: Case, seed: number, skip: 'none' | 'dx' | 'dw' | '
   if (wdw) expectClose(h.read(pdw, wdw.length), wdw, { ...btol, label: `${L} dw` });
   if (wdu) expectClose(h.read(pdu, wdu.length), wdu, { ...btol, label: `${L} du` });
   if (wdb) expectClose(h.read(pdb, wdb.length), wdb, { ...btol, label: `${L} db` });
+  // The reset_after GRU's backward leaves its recurrent side's dA in cs: the same as the reference's.
+  if (ra) expectClose(h.read(pcs, csLen), cs!, { ...btol, label: `${L} dA (recurrent side, in cs)` });
   for (const [p, a, n] of [[pdx, wdx, 'dx'], [pdw, wdw, 'dw'], [pdu, wdu, 'du'], [pdb, wdb, 'db']] as const) if (a) expectUntouched(h, p, a.length, `${L} ${n}`);
   expectUntouched(h, pws, wsLen, `${L} ws (backward)`);
 }
@@ -102,6 +108,7 @@ const CELLS = [
   { name: 'simpleRNN', cell: CELL.simpleRNN, acts: [ACT.tanh, ACT.relu, ACT.linear, ACT.sigmoid] },
   { name: 'lstm', cell: CELL.lstm, acts: [ACT.tanh, ACT.sigmoid] },
   { name: 'gru', cell: CELL.gru, acts: [ACT.tanh, ACT.relu] },
+  { name: 'gru(resetAfter)', cell: CELL.gruResetAfter, acts: [ACT.tanh, ACT.relu] },
 ];
 const REC_ACTS = [ACT.hardSigmoid, ACT.sigmoid];
 /** (batch, steps, inDim, units): below, at and above the SIMD width, one step, long sequences. */
@@ -131,13 +138,17 @@ function suite(load: () => Harness) {
     const h = load();
     check(h, { cell: CELL.lstm, act: ACT.tanh, recAct: ACT.hardSigmoid, flags: 0, batch: 6, steps: 28, inDim: 28, units: 128, bias: true }, 77);
   });
+  it('rnn_forward_f32 GRU(resetAfter, 128) on 28×28 sequences (Keras defaults: tanh, sigmoid)', () => {
+    const h = load();
+    check(h, { cell: CELL.gruResetAfter, act: ACT.tanh, recAct: ACT.sigmoid, flags: 1, batch: 6, steps: 28, inDim: 28, units: 128, bias: true }, 78);
+  });
 }
 
 describe('rnn_workspace_bytes', () => {
   for (const [variant, mrs] of [['baseline', [5]], ['relaxed', [6]]] as const)
     it(`equals the layout formula (${variant} binary), and 0 for empty sizes`, () => {
       const h = loadHarness(variant);
-      for (const cell of [CELL.simpleRNN, CELL.lstm, CELL.gru])
+      for (const cell of [CELL.simpleRNN, CELL.lstm, CELL.gru, CELL.gruResetAfter])
         for (const [batch, steps, inDim, units] of [...SHAPES, [64, 28, 28, 128], [256, 28, 28, 128], [1, 100, 300, 64], [0, 3, 3, 3], [3, 0, 3, 3], [3, 3, 3, 0]]) {
           expect(h.k.rnn_workspace_bytes(batch, steps, inDim, units, cell), `cell=${cell} ${batch},${steps},${inDim},${units}`).toBe(ref.rnn_workspace_bytes(batch, steps, inDim, units, cell, mrs));
         }
@@ -157,19 +168,21 @@ describe('recurrent reference backward = central differences of its forward (thr
         const x = randomArray(batch * steps * inDim, 3);
         const w = randomArray(inDim * gu, 4, -0.7, 0.7);
         const u = randomArray(units * gu, 5, -0.7, 0.7);
-        const b = randomArray(gu, 6, -0.5, 0.5);
+        const ra = cc.cell === CELL.gruResetAfter;
+        const b = randomArray(ra ? 2 * gu : gu, 6, -0.5, 0.5);
+        const csLen = steps * batch * (ra ? gu : units);
         const yLen = flags & FLAG.returnSequences ? batch * steps * units : batch * units;
         const dy = randomArray(yLen, 7);
         // Smooth activations only (finite differences across a kink are meaningless).
         const [act, recAct] = [ACT.tanh, ACT.sigmoid];
         const loss = (xx: Float64Array, ww: Float64Array, uu: Float64Array, bb: Float64Array) => {
           const y = new Float64Array(yLen);
-          ref.rnn_forward_f32(y, new Float64Array(steps * batch * gu), new Float64Array(steps * batch * units), new Float64Array(steps * batch * units), xx, ww, uu, bb, batch, steps, inDim, units, cc.cell, act, recAct, flags);
+          ref.rnn_forward_f32(y, new Float64Array(steps * batch * gu), new Float64Array(steps * batch * units), new Float64Array(csLen), xx, ww, uu, bb, batch, steps, inDim, units, cc.cell, act, recAct, flags);
           return y.reduce((s, v, i) => s + v * dy[i], 0);
         };
         const gates = new Float64Array(steps * batch * gu);
         const hs = new Float64Array(steps * batch * units);
-        const cs = new Float64Array(steps * batch * units);
+        const cs = new Float64Array(csLen);
         ref.rnn_forward_f32(new Float64Array(yLen), gates, hs, cs, x, w, u, b, batch, steps, inDim, units, cc.cell, act, recAct, flags);
         const grads = [x, w, u, b].map((a) => new Float64Array(a.length));
         ref.rnn_backward_f32(grads[0], grads[1], grads[2], grads[3], dy, x, w, u, gates, hs, cs, batch, steps, inDim, units, cc.cell, act, recAct, flags);

@@ -10,7 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.ts';
 import type { Layer as SnLayer } from '../../src/layers/layer.ts';
 import { layers as snLayers } from '../../src/layers/index.ts';
-import { type Closeness, closeness, compareWeights, copyWeightsToTf, initTfjs, noDiff, randomBatch, randomLabels, Rng, tf, tfl } from '../helpers/tfjs.ts';
+import { caseBatch, comparePredict, expectFilesBothWays, expectParity, type SequentialCase, sequentialPair, snT, trainLockstep } from '../helpers/parity.ts';
+import { initTfjs, noDiff, Rng, tf, tfl } from '../helpers/tfjs.ts';
 
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 
@@ -61,13 +62,7 @@ type Lib = any;
 const tfLayers = { ...tfl.layers, globalAveragePooling3d: (a?: { name?: string }) => new TfGlobalAveragePooling3D(a ?? {}), globalMaxPooling3d: (a?: { name?: string }) => new TfGlobalMaxPooling3D(a ?? {}) };
 const layersOf = (lib: 'sn' | 'tf'): Lib => (lib === 'sn' ? sn.layers : tfLayers);
 
-interface Case {
-  title: string;
-  build(L: Lib): unknown[];
-  inputShape: number[];
-  classes: number;
-  batch: number;
-}
+type Case = SequentialCase;
 
 const CASES: Case[] = [
   {
@@ -113,22 +108,8 @@ const CASES: Case[] = [
   },
 ];
 
-function makeModels(c: Case, seed: number) {
-  sn.setSeed(seed);
-  const snModel = sn.sequential({ layers: c.build(layersOf('sn')) as SnLayer[] });
-  const tfModel = tfl.sequential({ layers: c.build(layersOf('tf')) as tfl.layers.Layer[] });
-  copyWeightsToTf(snModel, tfModel);
-  return { snModel, tfModel };
-}
-
-const batch = (c: Case, rng: Rng) => ({ x: randomBatch(rng, [c.batch, ...c.inputShape]), y: randomLabels(rng, c.batch, c.classes) });
-type B = { values: Float32Array | Int32Array; shape: number[] };
-const snX = (b: B) => sn.tensor(b.values as Float32Array, b.shape);
-const tfX = (b: B) => tf.tensor(b.values, b.shape, 'float32');
-const tfY = (b: B) => tf.tensor(Float32Array.from(b.values), [b.shape[0], 1]);
-const snY = (b: B) => sn.tensor(b.values as Int32Array, b.shape, 'int32');
-const num = (v: unknown) => (typeof v === 'number' ? v : (v as { dataSync(): ArrayLike<number> }).dataSync()[0]);
-const fmt = (x: Closeness) => `max|Δ| ${x.maxAbs.toExponential(2)} maxRel ${x.maxRel.toExponential(2)}`;
+const makeModels = (c: Case, seed: number) => sequentialPair(c, seed, layersOf('sn'), layersOf('tf'));
+const batch = caseBatch;
 
 describe('Conv3D and 3-D pooling agree with TF.js (cpu): predict, 4 SGD steps, every weight', () => {
   for (const c of CASES) {
@@ -136,31 +117,14 @@ describe('Conv3D and 3-D pooling agree with TF.js (cpu): predict, 4 SGD steps, e
       const { snModel, tfModel } = makeModels(c, 13);
       const rng = new Rng(777);
       const pred = noDiff();
-      const losses = noDiff();
-      const weights = noDiff();
-      const trail: string[] = [];
       try {
         expect(snModel.countParams()).toBe(tfModel.countParams());
         expect(snModel.outputs[0].shape).toEqual(tfModel.outputs[0].shape);
-        const probe = batch(c, rng);
-        closeness((snModel.predict(snX(probe.x)) as sn.Tensor).dataSync(), (tfModel.predict(tfX(probe.x)) as tf.Tensor).dataSync(), 'predict before', TOL, pred);
-        snModel.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.2 }), loss: 'sparseCategoricalCrossentropy' });
-        tfModel.compile({ optimizer: tf.train.sgd(0.2), loss: 'sparseCategoricalCrossentropy' });
+        comparePredict(snModel, tfModel, batch(c, rng).x, 'predict before', TOL, pred);
         const start = snModel.getWeights().map((w) => w.dataSync().slice());
-        for (let s = 1; s <= 4; s++) {
-          const b = batch(c, rng);
-          const a = num(await snModel.trainOnBatch(snX(b.x), snY(b.y)));
-          const t = num(await tfModel.trainOnBatch(tfX(b.x), tfY(b.y)));
-          trail.push(`step ${s}: ${a} vs ${t}`);
-          closeness([a], [t], `step ${s} loss`, TOL, losses);
-          compareWeights(snModel, tfModel, TOL, weights);
-        }
-        const after = batch(c, rng);
-        closeness((snModel.predict(snX(after.x)) as sn.Tensor).dataSync(), (tfModel.predict(tfX(after.x)) as tf.Tensor).dataSync(), 'predict after', TOL, pred);
-        console.log(`[conv3d vs TF.js] ${c.title}: predict ${fmt(pred)}; losses ${fmt(losses)}; weights ${fmt(weights)}`);
-        expect(pred.ratio, pred.where).toBeLessThanOrEqual(1);
-        expect(losses.ratio, `${losses.where}\n${trail.join('\n')}`).toBeLessThanOrEqual(1);
-        expect(weights.ratio, weights.where).toBeLessThanOrEqual(1);
+        const r = await trainLockstep(snModel, tfModel, { learningRate: 0.2, steps: 4, tol: TOL, next: () => batch(c, rng) });
+        comparePredict(snModel, tfModel, batch(c, rng).x, 'predict after', TOL, pred);
+        expectParity(`[conv3d vs TF.js] ${c.title}`, pred, r);
         // Training moved every weight tensor (each kernel's gradient reached it).
         snModel.getWeights().forEach((w, i) => {
           const d = w.dataSync();
@@ -176,60 +140,27 @@ describe('Conv3D and 3-D pooling agree with TF.js (cpu): predict, 4 SGD steps, e
 
 // ------------------------------------------------------------------------------ files both ways
 
-async function snArtifacts(m: sn.LayersModel): Promise<sn.ModelArtifacts> {
-  let got: sn.ModelArtifacts | undefined;
-  await m.save(
-    sn.io.withSaveHandler(async (a) => {
-      got = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', modelTopologyBytes: 0, weightSpecsBytes: 0, weightDataBytes: 0 } };
-    }),
-  );
-  return got!;
-}
-async function tfArtifacts(m: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let got: tf.io.ModelArtifacts | undefined;
-  await m.save(
-    tf.io.withSaveHandler(async (a) => {
-      got = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return got!;
-}
-
 describe('Conv3D and 3-D pooling in model files', () => {
   for (const c of CASES) {
     it(`${c.title}: simdnet saves → TF.js loads, TF.js saves → simdnet loads; both predict the same`, async () => {
       const { snModel, tfModel } = makeModels(c, 29);
       try {
         const x = batch(c, new Rng(5)).x;
-        const want = (snModel.predict(snX(x)) as sn.Tensor).dataSync();
-        const a = await snArtifacts(snModel);
-        expect((a.weightSpecs ?? []).map((s) => s.name)).toEqual(expect.arrayContaining(['c1/kernel']));
-        expect(a.weightSpecs!.find((s) => s.name === 'c1/kernel')!.shape).toEqual([...(snModel.layers[0] as SnLayer).params[0].shape]);
-        const tfLoaded = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
-        const d1 = closeness((tfLoaded.predict(tfX(x)) as tf.Tensor).dataSync(), want, 'TF.js from simdnet file', TOL);
-        expect(d1.ratio, d1.where).toBeLessThanOrEqual(1);
-        // The reverse: a file TF.js wrote (its own configs) loads in simdnet.
-        const t = await tfArtifacts(tfModel);
-        const snLoaded = await sn.loadLayersModel(sn.io.fromMemory(t));
-        const d2 = closeness((snLoaded.predict(snX(x)) as sn.Tensor).dataSync(), (tfModel.predict(tfX(x)) as tf.Tensor).dataSync(), 'simdnet from TF.js file', TOL);
-        expect(d2.ratio, d2.where).toBeLessThanOrEqual(1);
-        // simdnet's own file round-trips to the same configs and predictions.
-        const back = await sn.loadLayersModel(sn.io.fromMemory(a));
-        back.layers.forEach((l, i) => expect(l.getConfig(), l.name).toEqual(snModel.layers[i].getConfig()));
-        expect(Array.from((back.predict(snX(x)) as sn.Tensor).dataSync()), 'simdnet from simdnet file').toEqual(Array.from(want));
-        // TF.js writes the same configs, key for key, for the layers it has.
-        const tfConfigs = (t.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers;
-        const snConfigs = (a.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers;
-        for (const [i, l] of tfConfigs.entries()) {
-          if (!['Conv3D', 'MaxPooling3D', 'AveragePooling3D'].includes(l.class_name)) continue;
-          expect(snConfigs[i].class_name).toBe(l.class_name);
-          expect(Object.keys(snConfigs[i].config).sort(), l.config.name as string).toEqual(Object.keys(l.config).sort());
-        }
-        tfLoaded.dispose();
-        snLoaded.dispose();
-        back.dispose();
+        await expectFilesBothWays(snModel, tfModel, x, TOL, ({ snFile: a, tfFile: t, back, want }) => {
+          expect((a.weightSpecs ?? []).map((s) => s.name)).toEqual(expect.arrayContaining(['c1/kernel']));
+          expect(a.weightSpecs!.find((s) => s.name === 'c1/kernel')!.shape).toEqual([...(snModel.layers[0] as SnLayer).params[0].shape]);
+          // simdnet's own file round-trips to the same configs and predictions.
+          back.layers.forEach((l, i) => expect(l.getConfig(), l.name).toEqual(snModel.layers[i].getConfig()));
+          expect(Array.from((back.predict(snT(x)) as sn.Tensor).dataSync()), 'simdnet from simdnet file').toEqual(Array.from(want));
+          // TF.js writes the same configs, key for key, for the layers it has.
+          const tfConfigs = (t.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers;
+          const snConfigs = (a.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers;
+          for (const [i, l] of tfConfigs.entries()) {
+            if (!['Conv3D', 'MaxPooling3D', 'AveragePooling3D'].includes(l.class_name)) continue;
+            expect(snConfigs[i].class_name).toBe(l.class_name);
+            expect(Object.keys(snConfigs[i].config).sort(), l.config.name as string).toEqual(Object.keys(l.config).sort());
+          }
+        });
       } finally {
         snModel.dispose();
         tfModel.dispose();

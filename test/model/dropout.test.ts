@@ -5,6 +5,7 @@
 // trains with dropout and predicts deterministically.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.ts';
+import { snArtifacts as snSave, tfArtifacts as tfSave, values } from '../helpers/parity.ts';
 import { initTfjs, Rng, tf, tfl } from '../helpers/tfjs.ts';
 import * as ref from '../reference/dropout.ts';
 
@@ -18,10 +19,6 @@ beforeAll(async () => {
   await initTfjs();
 });
 
-const values = (seed: number, n: number, lo = -1, hi = 1) => {
-  const r = new Rng(seed);
-  return Float32Array.from({ length: n }, () => r.uniform(lo, hi));
-};
 const data = (t: sn.Tensor) => Float32Array.from(t.dataSync() as Float32Array);
 const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
 const scaleOf = (rate: number) => Math.fround(1 / Math.fround(1 - rate));
@@ -312,16 +309,6 @@ describe('training', () => {
 });
 
 describe('TF.js model files', () => {
-  async function tfSave(m: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
-    let got: tf.io.ModelArtifacts | undefined;
-    await m.save(tf.io.withSaveHandler(async (a) => ((got = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
-    return got!;
-  }
-  async function snSave(m: sn.LayersModel): Promise<sn.ModelArtifacts> {
-    let got: sn.ModelArtifacts | undefined;
-    await m.save(sn.io.withSaveHandler(async (a) => ((got = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', modelTopologyBytes: 0, weightSpecsBytes: 0, weightDataBytes: 0 } })));
-    return got!;
-  }
   type LayerJson = { class_name: string; config: Record<string, unknown> };
   const layersOf = (a: { modelTopology?: unknown }) => ((a.modelTopology as { config: { layers: LayerJson[] } }).config.layers);
 

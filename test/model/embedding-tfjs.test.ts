@@ -5,7 +5,8 @@
 // files both ways: simdnet saves → TF.js loads and predicts the same; TF.js saves → simdnet loads.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.ts';
-import { type Batch, type Closeness, closeness, compareWeights, copyWeightsToTf, initTfjs, noDiff, randomBatch, randomLabels, Rng, tf, tfl } from '../helpers/tfjs.ts';
+import { comparePredict, expectFilesBothWays, expectParity, snT, trainLockstep } from '../helpers/parity.ts';
+import { type Batch, copyWeightsToTf, initTfjs, noDiff, randomBatch, randomLabels, Rng, tfl } from '../helpers/tfjs.ts';
 
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 
@@ -36,9 +37,6 @@ function ids(rng: Rng, shape: number[], vocab: number, dtype: 'int32' | 'float32
   return { values: dtype === 'int32' ? Int32Array.from(v) : Float32Array.from(v), shape, dtype };
 }
 
-const snT = (b: Batch) => sn.tensor(b.values, b.shape, b.dtype);
-const tfT = (b: Batch) => tf.tensor(b.values, b.shape, b.dtype);
-const tfLabels = (b: Batch) => tf.tensor(Float32Array.from(b.values), [b.shape[0], 1]);
 const VOCAB = 11;
 
 const CASES: Case[] = [
@@ -124,36 +122,16 @@ describe('embedding, repeatVector and permute train as in TF.js', () => {
       const rng = new Rng(99);
       const n = c.batch ?? 5;
       const pred = noDiff();
-      const losses = noDiff();
-      let weights: Closeness = noDiff();
-      const trail: string[] = [];
       try {
         expect(snModel.countParams()).toBe(tfModel.countParams());
-        const probe = c.x(rng, n);
-        closeness((snModel.predict(snT(probe)) as sn.Tensor).dataSync(), (tfModel.predict(tfT(probe)) as tf.Tensor).dataSync(), 'predict', TOL, pred);
-        snModel.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.5 }), loss: 'sparseCategoricalCrossentropy' });
-        tfModel.compile({ optimizer: tf.train.sgd(0.5), loss: 'sparseCategoricalCrossentropy' });
-        for (let s = 1; s <= 4; s++) {
-          const x = c.x(rng, n);
-          const y = randomLabels(rng, n, c.classes);
-          const a = (await snModel.trainOnBatch(snT(x), snT(y))) as number;
-          const t = (await tfModel.trainOnBatch(tfT(x), tfLabels(y))) as number;
-          trail.push(`step ${s}: simdnet ${a} tfjs ${t}`);
-          closeness([a], [t], `step ${s} loss`, TOL, losses);
-          const w = compareWeights(snModel, tfModel, TOL);
-          if (w.ratio >= weights.ratio) weights = { ...w, where: `after step ${s}: ${w.where}` };
-        }
-        const after = c.x(rng, n);
-        closeness((snModel.predict(snT(after)) as sn.Tensor).dataSync(), (tfModel.predict(tfT(after)) as tf.Tensor).dataSync(), 'predict after training', TOL, pred);
+        comparePredict(snModel, tfModel, c.x(rng, n), 'predict', TOL, pred);
+        const r = await trainLockstep(snModel, tfModel, { learningRate: 0.5, steps: 4, tol: TOL, next: () => ({ x: c.x(rng, n), y: randomLabels(rng, n, c.classes) }) });
+        comparePredict(snModel, tfModel, c.x(rng, n), 'predict after training', TOL, pred);
+        expectParity(`[vs TF.js] ${c.title}`, pred, r);
       } finally {
         snModel.dispose();
         tfModel.dispose();
       }
-      const f = (x: Closeness) => `max|Δ| ${x.maxAbs.toExponential(2)} maxRel ${x.maxRel.toExponential(2)}`;
-      console.log(`[vs TF.js] ${c.title}: predict ${f(pred)}; losses ${f(losses)}; weights ${f(weights)}`);
-      expect(pred.ratio, pred.where).toBeLessThanOrEqual(1);
-      expect(losses.ratio, `${losses.where}\n${trail.join('\n')}`).toBeLessThanOrEqual(1);
-      expect(weights.ratio, `${weights.where}\n${trail.join('\n')}`).toBeLessThanOrEqual(1);
     });
   }
 });
@@ -207,49 +185,17 @@ describe('invalid token ids', () => {
 
 // ------------------------------------------------------------------------------ files both ways
 
-async function snArtifacts(m: sn.LayersModel): Promise<sn.ModelArtifacts> {
-  let got: sn.ModelArtifacts | undefined;
-  await m.save(
-    sn.io.withSaveHandler(async (a) => {
-      got = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', modelTopologyBytes: 0, weightSpecsBytes: 0, weightDataBytes: 0 } };
-    }),
-  );
-  return got!;
-}
-async function tfArtifacts(m: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let got: tf.io.ModelArtifacts | undefined;
-  await m.save(
-    tf.io.withSaveHandler(async (a) => {
-      got = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return got!;
-}
-
 describe('model files with embedding, repeatVector and permute', () => {
   for (const c of CASES) {
     it(`${c.title}: simdnet saves → TF.js loads; TF.js saves → simdnet loads; same predictions`, async () => {
       const { snModel, tfModel } = makeModels(c, 29);
       try {
         const x = c.x(new Rng(5), 4);
-        const want = (snModel.predict(snT(x)) as sn.Tensor).dataSync();
-        const a = await snArtifacts(snModel);
-        const tfLoaded = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
-        const d1 = closeness((tfLoaded.predict(tfT(x)) as tf.Tensor).dataSync(), want, 'TF.js from simdnet file', TOL);
-        expect(d1.ratio, d1.where).toBeLessThanOrEqual(1);
-        const t = await tfArtifacts(tfModel);
-        const snLoaded = await sn.loadLayersModel(sn.io.fromMemory(t));
-        const d2 = closeness((snLoaded.predict(snT(x)) as sn.Tensor).dataSync(), (tfModel.predict(tfT(x)) as tf.Tensor).dataSync(), 'simdnet from TF.js file', TOL);
-        expect(d2.ratio, d2.where).toBeLessThanOrEqual(1);
-        // simdnet's own file: the same configs and the same predictions, bit for bit.
-        const back = await sn.loadLayersModel(sn.io.fromMemory(a));
-        expect(back.layers.map((l: { getConfig(): unknown }) => l.getConfig())).toEqual(snModel.layers.map((l: { getConfig(): unknown }) => l.getConfig()));
-        expect(Array.from((back.predict(snT(x)) as sn.Tensor).dataSync())).toEqual(Array.from(want));
-        tfLoaded.dispose();
-        snLoaded.dispose();
-        back.dispose();
+        await expectFilesBothWays(snModel, tfModel, x, TOL, ({ back, want }) => {
+          // simdnet's own file: the same configs and the same predictions, bit for bit.
+          expect(back.layers.map((l: { getConfig(): unknown }) => l.getConfig())).toEqual(snModel.layers.map((l: { getConfig(): unknown }) => l.getConfig()));
+          expect(Array.from((back.predict(snT(x)) as sn.Tensor).dataSync())).toEqual(Array.from(want));
+        });
       } finally {
         snModel.dispose();
         tfModel.dispose();

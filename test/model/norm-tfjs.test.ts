@@ -8,7 +8,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.ts';
 import type { Layer as SnLayer } from '../../src/layers/layer.ts';
-import { type Closeness, closeness, compareWeights, copyWeightsToTf, initTfjs, noDiff, randomBatch, randomLabels, Rng, tf, tfl } from '../helpers/tfjs.ts';
+import { caseBatch, comparePredict, expectFilesBothWays, expectParity, type SequentialCase, sequentialPair, snT, trainLockstep, values } from '../helpers/parity.ts';
+import { initTfjs, noDiff, Rng, tfl } from '../helpers/tfjs.ts';
 
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 
@@ -17,17 +18,7 @@ beforeAll(async () => {
   await initTfjs();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Lib = any;
-
-interface Case {
-  title: string;
-  /** The layers, built with either library's `layers` factories. */
-  build(L: Lib): unknown[];
-  inputShape: number[];
-  classes: number;
-  batch: number;
-}
+type Case = SequentialCase;
 
 const layersOf = (lib: 'sn' | 'tf') => (lib === 'sn' ? sn.layers : tfl.layers);
 
@@ -71,12 +62,6 @@ const CASES: Case[] = [
   },
 ];
 
-/** Uniform values from a seeded generator. */
-const values = (seed: number, n: number, lo: number, hi: number) => {
-  const r = new Rng(seed);
-  return Float32Array.from({ length: n }, () => r.uniform(lo, hi));
-};
-
 /** Every weight seeded: gamma near 1, beta and moving mean around 0, moving variance positive. */
 function randomize(m: sn.LayersModel, seed: number): void {
   for (const layer of m.layers) {
@@ -92,22 +77,8 @@ function randomize(m: sn.LayersModel, seed: number): void {
   }
 }
 
-function makeModels(c: Case, seed: number) {
-  sn.setSeed(seed);
-  const snModel = sn.sequential({ layers: c.build(layersOf('sn')) as SnLayer[] });
-  randomize(snModel, seed);
-  const tfModel = tfl.sequential({ layers: c.build(layersOf('tf')) as tfl.layers.Layer[] });
-  copyWeightsToTf(snModel, tfModel);
-  return { snModel, tfModel };
-}
-
-const batch = (c: Case, rng: Rng) => ({ x: randomBatch(rng, [c.batch, ...c.inputShape]), y: randomLabels(rng, c.batch, c.classes) });
-const snX = (b: { values: Float32Array | Int32Array; shape: number[] }) => sn.tensor(b.values as Float32Array, b.shape);
-const tfX = (b: { values: Float32Array | Int32Array; shape: number[] }) => tf.tensor(b.values, b.shape, 'float32');
-const tfY = (b: { values: Float32Array | Int32Array; shape: number[] }) => tf.tensor(Float32Array.from(b.values), [b.shape[0], 1]);
-const snY = (b: { values: Float32Array | Int32Array; shape: number[] }) => sn.tensor(b.values as Int32Array, b.shape, 'int32');
-const num = (v: unknown) => (typeof v === 'number' ? v : (v as { dataSync(): ArrayLike<number> }).dataSync()[0]);
-const fmt = (x: Closeness) => `max|Δ| ${x.maxAbs.toExponential(2)} maxRel ${x.maxRel.toExponential(2)}`;
+const makeModels = (c: Case, seed: number) => sequentialPair(c, seed, layersOf('sn'), layersOf('tf'), (m) => randomize(m, seed));
+const batch = caseBatch;
 
 describe('normalization layers agree with TF.js (cpu): predict, 5 SGD steps, every weight', () => {
   for (const c of CASES) {
@@ -115,31 +86,13 @@ describe('normalization layers agree with TF.js (cpu): predict, 5 SGD steps, eve
       const { snModel, tfModel } = makeModels(c, 11);
       const rng = new Rng(4242);
       const pred = noDiff();
-      const losses = noDiff();
-      const weights = noDiff();
-      const trail: string[] = [];
       try {
         expect(snModel.countParams()).toBe(tfModel.countParams());
         // Inference: the (randomized) moving statistics.
-        const probe = batch(c, rng);
-        closeness((snModel.predict(snX(probe.x)) as sn.Tensor).dataSync(), (tfModel.predict(tfX(probe.x)) as tf.Tensor).dataSync(), 'predict before', TOL, pred);
-
-        snModel.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.1 }), loss: 'sparseCategoricalCrossentropy' });
-        tfModel.compile({ optimizer: tf.train.sgd(0.1), loss: 'sparseCategoricalCrossentropy' });
-        for (let s = 1; s <= 5; s++) {
-          const b = batch(c, rng);
-          const a = num(await snModel.trainOnBatch(snX(b.x), snY(b.y)));
-          const t = num(await tfModel.trainOnBatch(tfX(b.x), tfY(b.y)));
-          trail.push(`step ${s}: ${a} vs ${t}`);
-          closeness([a], [t], `step ${s} loss`, TOL, losses);
-          compareWeights(snModel, tfModel, TOL, weights);
-        }
-        const after = batch(c, rng);
-        closeness((snModel.predict(snX(after.x)) as sn.Tensor).dataSync(), (tfModel.predict(tfX(after.x)) as tf.Tensor).dataSync(), 'predict after', TOL, pred);
-        console.log(`[norm vs TF.js] ${c.title}: predict ${fmt(pred)}; losses ${fmt(losses)}; weights ${fmt(weights)}`);
-        expect(pred.ratio, pred.where).toBeLessThanOrEqual(1);
-        expect(losses.ratio, `${losses.where}\n${trail.join('\n')}`).toBeLessThanOrEqual(1);
-        expect(weights.ratio, weights.where).toBeLessThanOrEqual(1);
+        comparePredict(snModel, tfModel, batch(c, rng).x, 'predict before', TOL, pred);
+        const r = await trainLockstep(snModel, tfModel, { learningRate: 0.1, steps: 5, tol: TOL, next: () => batch(c, rng) });
+        comparePredict(snModel, tfModel, batch(c, rng).x, 'predict after', TOL, pred);
+        expectParity(`[norm vs TF.js] ${c.title}`, pred, r);
         // The moving statistics did move (training), and match TF.js's (compared above).
         const bn = snModel.layers.find((l) => l.className === 'BatchNormalization');
         if (bn) {
@@ -156,58 +109,22 @@ describe('normalization layers agree with TF.js (cpu): predict, 5 SGD steps, eve
 
 // ------------------------------------------------------------------------------ files both ways
 
-async function snArtifacts(m: sn.LayersModel): Promise<sn.ModelArtifacts> {
-  let got: sn.ModelArtifacts | undefined;
-  await m.save(
-    sn.io.withSaveHandler(async (a) => {
-      got = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', modelTopologyBytes: 0, weightSpecsBytes: 0, weightDataBytes: 0 } };
-    }),
-  );
-  return got!;
-}
-async function tfArtifacts(m: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let got: tf.io.ModelArtifacts | undefined;
-  await m.save(
-    tf.io.withSaveHandler(async (a) => {
-      got = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return got!;
-}
-
 describe('normalization layers in model files', () => {
   for (const c of CASES) {
     it(`${c.title}: simdnet saves → TF.js loads, TF.js saves → simdnet loads; both predict the same`, async () => {
       const { snModel, tfModel } = makeModels(c, 23);
       try {
-        const x = batch(c, new Rng(5)).x;
-        const want = (snModel.predict(snX(x)) as sn.Tensor).dataSync();
-        const a = await snArtifacts(snModel);
-        const names = (a.weightSpecs ?? []).map((s) => s.name);
-        const norm = c.build(layersOf('sn'))[1] as SnLayer;
-        if (norm.className === 'BatchNormalization') {
-          expect(names).toEqual(expect.arrayContaining(['bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance']));
-          // TF.js's order: trainable weights first, then the moving statistics.
-          expect(names.slice(-2)).toEqual(['bn/moving_mean', 'bn/moving_variance']);
-        }
-        const tfLoaded = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
-        const got = (tfLoaded.predict(tfX(x)) as tf.Tensor).dataSync();
-        const d1 = closeness(got, want, 'TF.js from simdnet file', TOL);
-        expect(d1.ratio, d1.where).toBeLessThanOrEqual(1);
-        // The reverse: a file TF.js wrote (its own configs) loads in simdnet.
-        const t = await tfArtifacts(tfModel);
-        const snLoaded = await sn.loadLayersModel(sn.io.fromMemory(t));
-        const got2 = (snLoaded.predict(snX(x)) as sn.Tensor).dataSync();
-        const d2 = closeness(got2, (tfModel.predict(tfX(x)) as tf.Tensor).dataSync(), 'simdnet from TF.js file', TOL);
-        expect(d2.ratio, d2.where).toBeLessThanOrEqual(1);
-        // simdnet's own file round-trips to the same config.
-        const back = await sn.loadLayersModel(sn.io.fromMemory(a));
-        expect(back.layers[1].getConfig()).toEqual(snModel.layers[1].getConfig());
-        tfLoaded.dispose();
-        snLoaded.dispose();
-        back.dispose();
+        await expectFilesBothWays(snModel, tfModel, batch(c, new Rng(5)).x, TOL, ({ snFile, back }) => {
+          const names = (snFile.weightSpecs ?? []).map((s) => s.name);
+          const norm = c.build(layersOf('sn'))[1] as SnLayer;
+          if (norm.className === 'BatchNormalization') {
+            expect(names).toEqual(expect.arrayContaining(['bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance']));
+            // TF.js's order: trainable weights first, then the moving statistics.
+            expect(names.slice(-2)).toEqual(['bn/moving_mean', 'bn/moving_variance']);
+          }
+          // simdnet's own file round-trips to the same config.
+          expect(back.layers[1].getConfig()).toEqual(snModel.layers[1].getConfig());
+        });
       } finally {
         snModel.dispose();
         tfModel.dispose();
@@ -246,7 +163,7 @@ describe('gradient checks in training mode (batch statistics)', () => {
       randomize(m, 3);
       m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
       const b = batch(c, new Rng(9));
-      const r = sn.utils.checkGradients(m, snX(b.x), snY(b.y), { training: true });
+      const r = sn.utils.checkGradients(m, snT(b.x), snT(b.y), { training: true });
       expect(r.checked).toBeGreaterThan(20);
       expect(r.maxError, JSON.stringify(r.perLayer)).toBeLessThan(1e-3);
       m.dispose();

@@ -102,97 +102,79 @@ function win(o: number, stride: number, pad: number, size: number, extent: numbe
   return [Math.max(o * stride - pad, 0), Math.min(o * stride - pad + size, extent)];
 }
 
+type PoolArgs = [
+  batch: number, inD: number, inH: number, inW: number, c: number, outD: number, outH: number, outW: number,
+  pD: number, pH: number, pW: number, sD: number, sH: number, sW: number, pf: number, pt: number, pl: number,
+];
+
+/**
+ * Calls `fn` once per output position (all channels), in output order: `o` the flat output
+ * index of its channel 0, `base` the sample's offset in x, `cells` the clipped window's flat
+ * input indices ((d·inH + h)·inW + w)·c within the sample, channel 0, in scan order.
+ */
+function forEachWindow(args: PoolArgs, fn: (o: number, base: number, cells: number[]) => void): void {
+  const [batch, inD, inH, inW, c, outD, outH, outW, pD, pH, pW, sD, sH, sW, pf, pt, pl] = args;
+  const inSample = inD * inH * inW * c;
+  let o = 0;
+  for (let n = 0; n < batch; n++)
+    for (let od = 0; od < outD; od++) {
+      const [d0, d1] = win(od, sD, pf, pD, inD);
+      for (let oh = 0; oh < outH; oh++) {
+        const [h0, h1] = win(oh, sH, pt, pH, inH);
+        for (let ow = 0; ow < outW; ow++, o += c) {
+          const [w0, w1] = win(ow, sW, pl, pW, inW);
+          const cells: number[] = [];
+          for (let d = d0; d < d1; d++) for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) cells.push(((d * inH + h) * inW + w) * c);
+          fn(o, n * inSample, cells);
+        }
+      }
+    }
+}
+
 /**
  * y = max over each clipped window; idx (or null) = flat index ((d·inH + h)·inW + w)·c + ch of
  * the first max in scan order within the sample; an empty window gives 0 and −1.
  */
-export function maxpool3d_forward_f32(
-  y: F, idx: I | null, x: F,
-  batch: number, inD: number, inH: number, inW: number, c: number, outD: number, outH: number, outW: number,
-  pD: number, pH: number, pW: number, sD: number, sH: number, sW: number, pf: number, pt: number, pl: number,
-): void {
-  const inSample = inD * inH * inW * c;
-  let o = 0;
-  for (let n = 0; n < batch; n++)
-    for (let od = 0; od < outD; od++) {
-      const [d0, d1] = win(od, sD, pf, pD, inD);
-      for (let oh = 0; oh < outH; oh++) {
-        const [h0, h1] = win(oh, sH, pt, pH, inH);
-        for (let ow = 0; ow < outW; ow++) {
-          const [w0, w1] = win(ow, sW, pl, pW, inW);
-          for (let ch = 0; ch < c; ch++, o++) {
-            let best = -1;
-            let m = 0;
-            for (let d = d0; d < d1; d++)
-              for (let h = h0; h < h1; h++)
-                for (let w = w0; w < w1; w++) {
-                  const f = ((d * inH + h) * inW + w) * c + ch;
-                  const v = x[n * inSample + f];
-                  if (best < 0 || v > m) {
-                    m = v;
-                    best = f;
-                  }
-                }
-            y[o] = best < 0 ? 0 : m;
-            if (idx) idx[o] = best;
-          }
+export function maxpool3d_forward_f32(y: F, idx: I | null, x: F, ...args: PoolArgs): void {
+  const c = args[4];
+  forEachWindow(args, (o, base, cells) => {
+    for (let ch = 0; ch < c; ch++) {
+      let best = -1;
+      let m = 0;
+      for (const cell of cells) {
+        const f = cell + ch;
+        const v = x[base + f];
+        if (best < 0 || v > m) {
+          m = v;
+          best = f;
         }
       }
+      y[o + ch] = best < 0 ? 0 : m;
+      if (idx) idx[o + ch] = best;
     }
+  });
 }
 
 /** y = mean over the valid cells of each clipped window (0 for an empty one). */
-export function avgpool3d_forward_f32(
-  y: F, x: F,
-  batch: number, inD: number, inH: number, inW: number, c: number, outD: number, outH: number, outW: number,
-  pD: number, pH: number, pW: number, sD: number, sH: number, sW: number, pf: number, pt: number, pl: number,
-): void {
-  const inSample = inD * inH * inW * c;
-  let o = 0;
-  for (let n = 0; n < batch; n++)
-    for (let od = 0; od < outD; od++) {
-      const [d0, d1] = win(od, sD, pf, pD, inD);
-      for (let oh = 0; oh < outH; oh++) {
-        const [h0, h1] = win(oh, sH, pt, pH, inH);
-        for (let ow = 0; ow < outW; ow++) {
-          const [w0, w1] = win(ow, sW, pl, pW, inW);
-          const cnt = Math.max(d1 - d0, 0) * Math.max(h1 - h0, 0) * Math.max(w1 - w0, 0);
-          for (let ch = 0; ch < c; ch++, o++) {
-            let s = 0;
-            for (let d = d0; d < d1; d++)
-              for (let h = h0; h < h1; h++)
-                for (let w = w0; w < w1; w++) s += x[n * inSample + ((d * inH + h) * inW + w) * c + ch];
-            y[o] = cnt > 0 ? s / cnt : 0;
-          }
-        }
-      }
+export function avgpool3d_forward_f32(y: F, x: F, ...args: PoolArgs): void {
+  const c = args[4];
+  forEachWindow(args, (o, base, cells) => {
+    for (let ch = 0; ch < c; ch++) {
+      let s = 0;
+      for (const cell of cells) s += x[base + cell + ch];
+      y[o + ch] = cells.length > 0 ? s / cells.length : 0;
     }
+  });
 }
 
 /** dx += dy / (valid cells) on each valid cell of each window. */
-export function avgpool3d_backward_f32(
-  dx: F, dy: F,
-  batch: number, inD: number, inH: number, inW: number, c: number, outD: number, outH: number, outW: number,
-  pD: number, pH: number, pW: number, sD: number, sH: number, sW: number, pf: number, pt: number, pl: number,
-): void {
-  const inSample = inD * inH * inW * c;
-  let o = 0;
-  for (let n = 0; n < batch; n++)
-    for (let od = 0; od < outD; od++) {
-      const [d0, d1] = win(od, sD, pf, pD, inD);
-      for (let oh = 0; oh < outH; oh++) {
-        const [h0, h1] = win(oh, sH, pt, pH, inH);
-        for (let ow = 0; ow < outW; ow++) {
-          const [w0, w1] = win(ow, sW, pl, pW, inW);
-          const cnt = Math.max(d1 - d0, 0) * Math.max(h1 - h0, 0) * Math.max(w1 - w0, 0);
-          for (let ch = 0; ch < c; ch++, o++) {
-            if (cnt === 0) continue;
-            const g = dy[o] / cnt;
-            for (let d = d0; d < d1; d++)
-              for (let h = h0; h < h1; h++)
-                for (let w = w0; w < w1; w++) dx[n * inSample + ((d * inH + h) * inW + w) * c + ch] += g;
-          }
-        }
-      }
+export function avgpool3d_backward_f32(dx: F, dy: F, ...args: PoolArgs): void {
+  const c = args[4];
+  forEachWindow(args, (o, base, cells) => {
+    if (cells.length === 0) return;
+    for (let ch = 0; ch < c; ch++) {
+      const g = dy[o + ch] / cells.length;
+      for (const cell of cells) dx[base + cell + ch] += g;
     }
+  });
 }

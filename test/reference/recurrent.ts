@@ -1,18 +1,22 @@
 /**
- * Float64 references for assembly/recurrent.ts: SimpleRNN, LSTM and GRU (reset_after = false)
- * over a whole sequence, as Keras / TF.js compute them. Same argument order as the kernels,
+ * Float64 references for assembly/recurrent.ts: SimpleRNN, LSTM, GRU (reset_after = false) and
+ * Keras's default GRU (reset_after = True, cell 3) over a whole sequence, as Keras / TF.js compute
+ * them (keras/src/layers/rnn/gru.py: z = σ(x·W_z + b_in,z + h·U_z + b_rec,z), likewise r,
+ * h̃ = act(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)), h' = z ⊙ h + (1 − z) ⊙ h̃; bias [2, 3u]). Same argument order as the kernels,
  * arrays in place of pointers (null for a 0 pointer), no workspace.
  * Layouts: x [batch, steps, in]; w [in, G·u]; u [u, G·u]; b [G·u]; saved gates [steps, batch, G·u],
- * hs / cs [steps, batch, u], in processing order (reversed input when going backwards).
+ * hs / cs [steps, batch, u], in processing order (reversed input when going backwards). Cell 3:
+ * b [2, 3u] (input bias, recurrent bias) and cs [steps, batch, 3u], the recurrent products
+ * R = h_{s−1}·U + b_rec (backward overwrites them with the recurrent side's dA).
  */
 
 import { gemm_workspace_bytes, GEMM_MRS } from './workspace.ts';
 
-export const CELL = { simpleRNN: 0, lstm: 1, gru: 2 } as const;
+export const CELL = { simpleRNN: 0, lstm: 1, gru: 2, gruResetAfter: 3 } as const;
 export const ACT = { linear: 0, tanh: 1, sigmoid: 2, hardSigmoid: 3, relu: 4 } as const;
 export const FLAG = { returnSequences: 1, goBackwards: 2 } as const;
 
-export const gatesOf = (cell: number) => (cell === CELL.lstm ? 4 : cell === CELL.gru ? 3 : 1);
+export const gatesOf = (cell: number) => (cell === CELL.lstm ? 4 : cell === CELL.gru || cell === CELL.gruResetAfter ? 3 : 1);
 
 export function act(v: number, code: number): number {
   switch (code) {
@@ -49,7 +53,7 @@ const src = (steps: number, s: number, flags: number) => (flags & FLAG.goBackwar
 
 /**
  * y = the layer's output ([batch, steps, u] with returnSequences, else [batch, u]); OVERWRITES y,
- * gates, hs, cs (cs: LSTM only, null otherwise). Gates hold SimpleRNN's pre-activations, the
+ * gates, hs, cs (cs: LSTM and the reset_after GRU only, null otherwise). Gates hold SimpleRNN's pre-activations, the
  * LSTM's i, f, act(c̃), o, the GRU's z, r, h̃.
  */
 export function rnn_forward_f32(
@@ -97,6 +101,18 @@ export function rnn_forward_f32(
           cs![h + q] = cv;
           hs[h + q] = o * act(cv, actCode);
         }
+      } else if (cell === CELL.gruResetAfter) {
+        // R = h_{s−1}·U + b_rec, all three gates; r applied after the product.
+        for (let q = 0; q < gu; q++) cs![g + q] = (b ? b[gu + q] : 0) + rec(q, hp);
+        for (let q = 0; q < units; q++) {
+          const z = act(a[q] + cs![g + q], recAct);
+          const r = act(a[units + q] + cs![g + units + q], recAct);
+          const hh = act(a[2 * units + q] + r * cs![g + 2 * units + q], actCode);
+          gates[g + q] = z;
+          gates[g + units + q] = r;
+          gates[g + 2 * units + q] = hh;
+          hs[h + q] = z * hp(q) + (1 - z) * hh;
+        }
       } else {
         const z = new Float64Array(units);
         const r = new Float64Array(units);
@@ -124,12 +140,13 @@ export function rnn_forward_f32(
 
 /**
  * Backprop through time; ACCUMULATES into dx, dw, du, db (any may be null). gates, hs, cs: what
- * the forward saved; gates is overwritten with the pre-activation gradients dA, as the kernel does.
+ * the forward saved; gates is overwritten with the pre-activation gradients dA, as the kernel does
+ * (cell 3: cs with the recurrent side's dA too). Cell 3: db [2, 3u].
  */
 export function rnn_backward_f32(
   dx: Float64Array | null, dw: Float64Array | null, du: Float64Array | null, db: Float64Array | null,
   dy: ArrayLike<number>, x: ArrayLike<number>, w: ArrayLike<number>, u: ArrayLike<number>,
-  gates: Float64Array, hs: ArrayLike<number>, cs: ArrayLike<number> | null,
+  gates: Float64Array, hs: ArrayLike<number>, cs: Float64Array | null,
   batch: number, steps: number, inDim: number, units: number, cell: number, actCode: number, recAct: number, flags: number,
 ): void {
   const G = gatesOf(cell);
@@ -165,6 +182,23 @@ export function rnn_backward_f32(
           dc[bb * units + q] = dcv * f;
         }
         for (let j = 0; j < units; j++) for (let q = 0; q < gu; q++) dhPrev[bb * units + j] += dA[q] * u[j * gu + q];
+      } else if (cell === CELL.gruResetAfter) {
+        const dR = new Float64Array(gu);
+        for (let q = 0; q < units; q++) {
+          const [z, r, hh] = [gates[g + q], gates[g + units + q], gates[g + 2 * units + q]];
+          const dhv = dh[bb * units + q];
+          dA[2 * units + q] = dhv * (1 - z) * dact(hh, actCode);
+          dA[q] = dhv * (hp(q) - hh) * dact(z, recAct);
+          dA[units + q] = dA[2 * units + q] * cs![g + 2 * units + q] * dact(r, recAct);
+          dR[q] = dA[q];
+          dR[units + q] = dA[units + q];
+          dR[2 * units + q] = dA[2 * units + q] * r;
+          dhPrev[bb * units + q] += dhv * z;
+        }
+        for (let j = 0; j < units; j++) for (let q = 0; q < gu; q++) dhPrev[bb * units + j] += dR[q] * u[j * gu + q];
+        if (du) for (let j = 0; j < units; j++) for (let q = 0; q < gu; q++) du[j * gu + q] += hp(j) * dR[q];
+        if (db) for (let q = 0; q < gu; q++) db[gu + q] += dR[q];
+        cs!.set(dR, g);
       } else {
         const z = (q: number) => gates[g + q];
         const r = (q: number) => gates[g + units + q];
@@ -185,7 +219,7 @@ export function rnn_backward_f32(
         if (du) for (let j = 0; j < units; j++) for (let q = 0; q < units; q++) du[j * gu + 2 * units + q] += r(j) * hp(j) * dA[2 * units + q];
       }
       // dU (the columns that take h_{s−1} directly), dW, db, dx.
-      const direct = cell === CELL.gru ? 2 * units : gu;
+      const direct = cell === CELL.gru ? 2 * units : cell === CELL.gruResetAfter ? 0 : gu;
       if (du) for (let j = 0; j < units; j++) for (let q = 0; q < direct; q++) du[j * gu + q] += hp(j) * dA[q];
       const t = src(steps, s, flags);
       for (let i = 0; i < inDim; i++)
