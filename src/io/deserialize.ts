@@ -55,6 +55,7 @@ export const SUPPORTED_LAYERS = [
   'SimpleRNN', 'LSTM', 'GRU',
   'Embedding', 'RepeatVector', 'Permute',
   'Conv3D', 'MaxPooling3D', 'AveragePooling3D', 'GlobalMaxPooling3D', 'GlobalAveragePooling3D',
+  'Bidirectional', 'TimeDistributed',
 ] as const;
 const ALIASES: Record<string, string> = { MaxPool2D: 'MaxPooling2D', MaxPool1D: 'MaxPooling1D', AvgPool2D: 'AveragePooling2D', AvgPool1D: 'AveragePooling1D', Convolution2D: 'Conv2D', Convolution1D: 'Conv1D', Convolution3D: 'Conv3D', MaxPool3D: 'MaxPooling3D', AvgPool3D: 'AveragePooling3D', GlobalMaxPool3D: 'GlobalMaxPooling3D', GlobalAvgPool3D: 'GlobalAveragePooling3D' };
 
@@ -527,7 +528,27 @@ const BUILDERS: Record<string, (r: Reader) => Layer> = {
   },
   RepeatVector: (r) => factories.repeatVector({ ...r.common(), n: r.get<number>('n')! }),
   Permute: (r) => factories.permute({ ...r.common(), dims: r.get<number[]>('dims')! }),
+  // Wrappers hold their inner layer's { class_name, config } (the layer TF.js clones per direction).
+  Bidirectional: (r) => {
+    r.refuse('numConstants');
+    r.refuse('backwardLayer');
+    // null is a real value here (two outputs), refused by the factory; absent means the default.
+    const mergeMode = r.c.mergeMode;
+    return factories.bidirectional({ ...r.common(), layer: nestedLayer(r), ...(mergeMode === undefined ? {} : { mergeMode: mergeMode as 'concat' }) });
+  },
+  TimeDistributed: (r) => factories.timeDistributed({ ...r.common(), layer: nestedLayer(r) }),
 };
+
+/** A wrapper's inner layer, built from its nested { className, config }. */
+function nestedLayer(r: Reader): Layer {
+  const l = r.get<Config>('layer');
+  if (!l || typeof l !== 'object' || typeof l.className !== 'string' || !l.config || typeof l.config !== 'object') {
+    throw new Error(`${r.who}: layer must be { class_name, config }, got ${describe(r.c.layer)}`);
+  }
+  const config = l.config as Config;
+  if (typeof config.name !== 'string' || config.name === '') throw new Error(`${r.who}: the inner layer (${l.className}) has no name`);
+  return buildLayer({ className: ALIASES[l.className] ?? l.className, config, inboundNodes: [] }, `${r.who} inner`);
+}
 
 function buildLayer(e: Topology['layers'][number], where: string): Layer {
   const who = `${where}: layer ${e.config.name} (${e.className})`;

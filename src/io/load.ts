@@ -190,10 +190,13 @@ function assign(model: LayersModel, groups: WeightGroup[], strict: boolean, wher
       if (tail.length === 1) spec = tail[0];
     }
     if (!spec) {
-      // Keras 2 names a recurrent layer's weights through its cell: gru/gru_cell/kernel.
+      // Keras 2 names a recurrent layer's weights through its cell: gru/gru_cell/kernel, and
+      // bidir/forward_lstm/lstm_cell/kernel inside a Bidirectional.
       const cell = specs.filter((s) => {
         const parts = s.name.replace(/:0$/, '').split('/');
-        return parts.length >= 3 && parts[parts.length - 3] === layer.name && parts[parts.length - 1] === p.name && parts[parts.length - 2].endsWith('_cell');
+        if (parts.length < 3 || !parts[parts.length - 2].endsWith('_cell')) return false;
+        const joined = [...parts.slice(0, -2), parts[parts.length - 1]].join('/');
+        return joined === full || joined.endsWith(`/${full}`);
       });
       if (cell.length === 1) spec = cell[0];
     }

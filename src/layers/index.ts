@@ -28,6 +28,7 @@ import { Add, Average, Concatenate, type ConcatenateArgs, Dot, type DotArgs, Max
 import { InputLayer, type InputArgs } from './input.ts';
 import { BatchNormalization, type BatchNormalizationArgs, LayerNormalization, type LayerNormalizationArgs } from './norm.ts';
 import { Dropout, type DropoutArgs, GaussianNoise, type GaussianNoiseArgs, SpatialDropout1D, SpatialDropout2D, type SpatialDropoutArgs } from './dropout.ts';
+import { Bidirectional, type BidirectionalArgs, TimeDistributed, type TimeDistributedArgs } from './wrappers.ts';
 import { checkOptions, describe } from '../tensor.ts';
 
 /** Options every layer takes (LayerArgs), plus TF.js's `dtype` (float32 only). */
@@ -61,6 +62,8 @@ export const layers = {
   simpleRNN: (args: RecurrentArgs) => new SimpleRNN(opts(args, 'simpleRNN', ['units', ...RNN], '{ units: 32 }')),
   lstm: (args: LSTMArgs) => new LSTM(opts(args, 'lstm', ['units', 'recurrentActivation', 'implementation', 'unitForgetBias', ...RNN], '{ units: 32 }')),
   gru: (args: GRUArgs) => new GRU(opts(args, 'gru', ['units', 'recurrentActivation', 'implementation', 'resetAfter', ...RNN], '{ units: 32 }')),
+  bidirectional: (args: BidirectionalArgs) => new Bidirectional(opts(args, 'bidirectional', ['layer', 'mergeMode', 'weights', ...COMMON], '{ layer: layers.lstm({ units: 8 }) }')),
+  timeDistributed: (args: TimeDistributedArgs) => new TimeDistributed(opts(args, 'timeDistributed', ['layer', ...COMMON], '{ layer: layers.dense({ units: 8 }) }')),
   dense: (args: DenseArgs) => new Dense(opts(args, 'dense', ['units', ...WEIGHTED], '{ units: 10 }')),
   conv2d: (args: Conv2DArgs) => new Conv2D(opts(args, 'conv2d', CONV, '{ filters: 8, kernelSize: 3 }')),
   conv1d: (args: Conv1DArgs) => new Conv1D(opts(args, 'conv1d', CONV, '{ filters: 8, kernelSize: 3 }')),
@@ -125,6 +128,7 @@ export { Dropout, SpatialDropout1D, SpatialDropout2D, GaussianNoise } from './dr
 export { Dense, Conv2D, Conv1D, Activation, ReLU, LeakyReLU, ELU, Softmax, Flatten, Reshape, ZeroPadding2D, InputLayer, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot };
 export { BatchNormalization, LayerNormalization } from './norm.ts';
 export { SimpleRNN, LSTM, GRU } from './recurrent.ts';
+export { Bidirectional, TimeDistributed } from './wrappers.ts';
 export { Conv3D, MaxPooling3D, AveragePooling3D, GlobalMaxPooling3D, GlobalAveragePooling3D } from './conv3d.ts';
 export { Embedding } from './embedding.ts';
 export { RepeatVector, Permute } from './reshape.ts';

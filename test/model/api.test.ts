@@ -139,6 +139,7 @@ it('public exports', () => {
       "averagePooling2d",
       "averagePooling3d",
       "batchNormalization",
+      "bidirectional",
       "concatenate",
       "conv1d",
       "conv2d",
@@ -176,6 +177,7 @@ it('public exports', () => {
       "spatialDropout1d",
       "spatialDropout2d",
       "subtract",
+      "timeDistributed",
       "zeroPadding2d",
     ]
   `);
