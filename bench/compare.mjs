@@ -9,7 +9,7 @@
 //   node bench/compare.mjs --quick --tiny --out FILE --no-report   harness check (the test)
 //   --skip-kernels / --skip-e2e       one half only
 //   --models mlp,resmlp --out FILE --no-report   end-to-end rows of these models only (default:
-//                                     mlp,cnn,resmlp,bncnn); --out is required then, so latest.json stays the full run
+//                                     mlp,cnn,resmlp,bncnn,lstm,gru); --out is required then, so latest.json stays the full run
 //   --no-pin                          leave core placement to the OS (see "one core" below)
 //
 // Kernel rows run in this process, alternating simdnet and TF.js round by round for matMul
@@ -29,12 +29,14 @@ const mode = tiny ? 'tiny' : quick ? 'quick' : 'full';
 const outFile = path.resolve(opt('--out', path.join(root, 'bench/results/latest.json')));
 /**
  * The end-to-end models (src/cli/models.ts): the MLP, the CNN, the residual MLP (skip add) and
- * the CNN with BatchNorm + Dropout (issue 14).
+ * the CNN with BatchNorm + Dropout (issue 14), LSTM(128) and GRU(128) on row-MNIST (issue 15).
  */
-const E2E_MODELS = ['mlp', 'cnn', 'resmlp', 'bncnn'];
-const MODEL_NAMES = { mlp: 'MLP', cnn: 'CNN', resmlp: 'Residual MLP', bncnn: 'BatchNorm + Dropout CNN' };
-/** Run against TF.js wasm only (ConvNetJS and the bench's ONNX export have no merge / BN / dropout layers). */
-const TFJS_ONLY = ['resmlp', 'bncnn'];
+const E2E_MODELS = ['mlp', 'cnn', 'resmlp', 'bncnn', 'lstm', 'gru'];
+const MODEL_NAMES = { mlp: 'MLP', cnn: 'CNN', resmlp: 'Residual MLP', bncnn: 'BatchNorm + Dropout CNN', lstm: 'LSTM row-MNIST', gru: 'GRU row-MNIST' };
+/** Run against TF.js wasm only (ConvNetJS and the bench's ONNX export have no merge / BN / dropout / recurrent layers). */
+const TFJS_ONLY = ['resmlp', 'bncnn', 'lstm', 'gru'];
+/** Recurrent models: should TF.js wasm lack a kernel to train one, its training row is TF.js cpu (bench/peers/tfjs.mjs). */
+const RNN_MODELS = ['lstm', 'gru'];
 /** Models with Conv2D layers: TF.js wasm trains them only with the bench's filter-gradient workaround. */
 const CONV_MODELS = ['cnn', 'bncnn'];
 const e2eModels = opt('--models', E2E_MODELS.join(',')).split(',').filter(Boolean);
@@ -103,6 +105,10 @@ const C = {
       // The BatchNorm + Dropout CNN against TF.js only (one seed); TF.js wasm trains it at a few
       // hundred samples/s here, so its epoch takes minutes.
       bncnn: { epoch: true, warmSteps: 5, testLimit: 0, inferSamples: 10000, inferReps: 5, profileSteps: 60 },
+      // LSTM / GRU on row-MNIST: TF.js wasm trains them at ~200 samples/s here (an epoch would
+      // take ~5 minutes each), so their rows train a fixed number of steps.
+      lstm: { epoch: false, trainSteps: 100, chunks: 4, warmSteps: 5, testLimit: 0, inferSamples: 4096, inferReps: 3, profileSteps: 20 },
+      gru: { epoch: false, trainSteps: 100, chunks: 4, warmSteps: 5, testLimit: 0, inferSamples: 4096, inferReps: 3, profileSteps: 20 },
       // ConvNetJS trains the CNN at well under 100 samples/s here: a full epoch would take
       // ~15 minutes alone, so its CNN row trains a capped number of steps (said in the row).
       convnetjsCnn: { epoch: true, epochCap: 6400, warmSteps: 2, chunks: 4, testLimit: 2000, inferSamples: 1024, inferReps: 1 },
@@ -118,6 +124,8 @@ const C = {
       cnn: { epoch: false, trainSteps: 40, chunks: 2, warmSteps: 4, testLimit: 2000, inferSamples: 1024, inferReps: 2, profileSteps: 20 },
       resmlp: { epoch: false, trainSteps: 200, chunks: 4, warmSteps: 10, testLimit: 2000, inferSamples: 2048, inferReps: 3, profileSteps: 0 },
       bncnn: { epoch: false, trainSteps: 40, chunks: 2, warmSteps: 4, testLimit: 2000, inferSamples: 1024, inferReps: 2, profileSteps: 20 },
+      lstm: { epoch: false, trainSteps: 20, chunks: 2, warmSteps: 2, testLimit: 1000, inferSamples: 1024, inferReps: 2, profileSteps: 10 },
+      gru: { epoch: false, trainSteps: 20, chunks: 2, warmSteps: 2, testLimit: 1000, inferSamples: 1024, inferReps: 2, profileSteps: 10 },
       convnetjsCnn: { epoch: false, trainSteps: 8, chunks: 2, warmSteps: 1, testLimit: 500, inferSamples: 256, inferReps: 1 },
       convnetjsMlp: { epoch: false, trainSteps: 40, chunks: 2, warmSteps: 3, testLimit: 2000, inferSamples: 1024, inferReps: 1 },
     },
@@ -131,6 +139,8 @@ const C = {
       cnn: { epoch: false, trainSteps: 2, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 256, inferSamples: 256, inferReps: 1, profileSteps: 2 },
       resmlp: { epoch: false, trainSteps: 4, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 256, inferSamples: 256, inferReps: 1, profileSteps: 0 },
       bncnn: { epoch: false, trainSteps: 2, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 256, inferSamples: 256, inferReps: 1, profileSteps: 2 },
+      lstm: { epoch: false, trainSteps: 1, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 256, inferSamples: 256, inferReps: 1, profileSteps: 1 },
+      gru: { epoch: false, trainSteps: 1, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 256, inferSamples: 256, inferReps: 1, profileSteps: 1 },
       convnetjsCnn: { epoch: false, trainSteps: 1, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 32, inferSamples: 256, inferReps: 1 },
       convnetjsMlp: { epoch: false, trainSteps: 2, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 256, inferSamples: 256, inferReps: 1 },
     },
@@ -145,6 +155,11 @@ const TARGETS = {
   'cnn-train-tfjs': 6,
   // Issue 14: the BatchNorm + Dropout CNN trains ≥ 10x faster than on TF.js wasm.
   'bncnn-train-tfjs': 10,
+  // Issue 15: LSTM and GRU (128 units, row-MNIST) ≥ 10x TF.js wasm, training and inference.
+  'lstm-train-tfjs': 10,
+  'lstm-infer-tfjs': 10,
+  'gru-train-tfjs': 10,
+  'gru-infer-tfjs': 10,
   'mlp-infer-tfjs': 3,
   'mlp-infer-onnx': 2,
   'cnn-infer-onnx': 2,
@@ -338,6 +353,8 @@ async function e2e(out) {
       }
       res.simdnet = await child(LIBS.simdnet.file, 'e2e', { ...base, model }, timeout);
       res.tfjs = await child(LIBS.tfjs.file, 'e2e', { ...base, model }, timeout);
+      if (res.tfjs.trainFallback) log(`  TF.js wasm cannot train this model (${res.tfjs.trainFallback}): its training row is TF.js cpu (inference still on wasm, with the weights cpu trained).`);
+      else if (RNN_MODELS.includes(model) && !res.tfjs.error) log('  TF.js wasm has every kernel to train this model (no cpu fallback needed).');
       res.simdnet2 = res.simdnet.skipped ? res.simdnet : await child(LIBS.simdnet.file, 'e2e', { ...base, model, profileSteps: 0 }, timeout);
       out.e2e[model] = res;
       e2eRows(model, res);
@@ -404,10 +421,13 @@ function e2eRows(model, res) {
     const p = res[peer];
     const pOk = p && !p.error && !p.skipped;
     const lbl = LIBS[peer].label;
-    const notes = [note, p?.error?.split('\n')[0], peer === 'tfjs' && CONV_MODELS.includes(model) && p?.filterGradWorkaround ? 'TF.js trains only with the bench\'s Conv2DBackpropFilter workaround' : null, peer === 'convnetjs' ? 'Adam applied by the bench (ConvNetJS 0.3.0 has none)' : null, pOk && p.train.mode !== (sOk ? s.train.mode : p.train.mode) ? `${lbl}: ${p.train.mode}` : null].filter(Boolean).join('; ');
+    // A recurrent model TF.js wasm could not train: its training row is TF.js cpu's.
+    const cpuTrain = peer === 'tfjs' && p?.trainBackend === 'cpu';
+    const trainLbl = cpuTrain ? 'TF.js cpu' : lbl;
+    const notes = [note, p?.error?.split('\n')[0], cpuTrain ? `TF.js wasm cannot train this model (${p.trainFallback}); TF.js cpu trained it` : null, peer === 'tfjs' && CONV_MODELS.includes(model) && p?.filterGradWorkaround ? 'TF.js trains only with the bench\'s Conv2DBackpropFilter workaround' : null, peer === 'convnetjs' ? 'Adam applied by the bench (ConvNetJS 0.3.0 has none)' : null, pOk && p.train.mode !== (sOk ? s.train.mode : p.train.mode) ? `${lbl}: ${p.train.mode}` : null].filter(Boolean).join('; ');
     addRow({
       group: 'e2e', id: `${model}-train-${peer}`, target: `${model}-train-${peer}`, kind: 'train', model,
-      name: `${M} training samples/s vs ${lbl}`, mode: sOk ? s.train.mode : null, unit: 'samples/s', better: 'higher', peerName: lbl,
+      name: `${M} training samples/s vs ${trainLbl}`, mode: sOk ? s.train.mode : null, unit: 'samples/s', better: 'higher', peerName: trainLbl,
       simdnet: trainS, peer: pOk ? p.train.samplesPerSec : null, note: notes || undefined,
     });
     addRow({

@@ -22,11 +22,13 @@ const num = (v, d = 2) => {
   return v.toPrecision(2);
 };
 const ratio = (r) => (r.ratio === null || r.ratio === undefined ? (r.missing ? 'missing' : '—') : `${r.ratio >= 10 ? r.ratio.toFixed(1) : r.ratio.toFixed(2)}x`);
-const MODEL_NAMES = { mlp: 'MLP', cnn: 'CNN', resmlp: 'Residual MLP' };
+const MODEL_NAMES = { mlp: 'MLP', cnn: 'CNN', resmlp: 'Residual MLP', lstm: 'LSTM row-MNIST', gru: 'GRU row-MNIST' };
 const MODEL_DESC = {
   mlp: 'MLP 784-128(relu)-10(softmax)',
   cnn: 'CNN conv(8,5x5,same,relu) → maxPool 2 → conv(16,5x5,same,relu) → maxPool 2 → flatten → dense(10,softmax)',
   resmlp: 'Residual MLP 784 → dense(128,relu) = h1 → dense(128,relu) = h2 → add([h2, h1]) → dense(10,softmax)',
+  lstm: 'LSTM on row-MNIST: [28 steps, 28 pixels] → lstm(128) → dense(10,softmax)',
+  gru: 'GRU on row-MNIST: [28 steps, 28 pixels] → gru(128) → dense(10,softmax)',
 };
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -152,7 +154,16 @@ export const FLOPS = (() => {
   // Residual MLP: 784→128, 128→128, the skip add (128 adds forward, none extra backward), 128→10.
   const resF = 2 * (784 * 128 + 128 * 128 + 128 * 10) + 128;
   const resT = resF + 2 * 784 * 128 + 2 * 2 * 128 * 128 + 2 * 2 * 128 * 10;
-  return { mlp: { infer: mlpF, train: mlpT }, cnn: { infer: cnnF, train: cnnT }, resmlp: { infer: resF, train: resT } };
+  // LSTM / GRU (row-MNIST: 28 steps of 28 pixels, 128 units; g = 4 or 3 gates): per step the
+  // input and recurrent GEMMs, 2·(28 + 128)·g·128 forward; backward the two weight gradients and
+  // the hidden-state gradient (no input gradient: the first layer); the gates' elementwise work
+  // and the dense head's bias / softmax not counted.
+  const rnn = (g) => {
+    const f = 28 * 2 * (28 + 128) * g * 128 + 2 * 128 * 10;
+    const t = f + 28 * 2 * (28 + 128 + 128) * g * 128 + 2 * 2 * 128 * 10;
+    return { infer: f, train: t };
+  };
+  return { mlp: { infer: mlpF, train: mlpT }, cnn: { infer: cnnF, train: cnnT }, resmlp: { infer: resF, train: resT }, lstm: rnn(4), gru: rnn(3) };
 })();
 
 /** What the arithmetic allows at the register-only peak, for a train / infer row. */
@@ -260,6 +271,8 @@ export function svg(d) {
     ['MLP end to end', (r) => r.group === 'e2e' && r.model === 'mlp'],
     ['CNN end to end', (r) => r.group === 'e2e' && r.model === 'cnn'],
     ['Residual MLP end to end', (r) => r.group === 'e2e' && r.model === 'resmlp'],
+    ['LSTM row-MNIST end to end', (r) => r.group === 'e2e' && r.model === 'lstm'],
+    ['GRU row-MNIST end to end', (r) => r.group === 'e2e' && r.model === 'gru'],
   ];
   const vals = rows.map((r) => r.ratio).filter((x) => x !== null && Number.isFinite(x) && x > 0);
   const lo = Math.min(0.5, ...vals.map((x) => x / 1.3));

@@ -89,7 +89,7 @@ export function softmaxXentCase(rk, s) {
 // ------------------------------------------------------------------------------ end to end
 
 /**
- * The MNIST model `kind` (mlp | cnn | resmlp) from src/cli/models.ts (build/models.mjs), as the
+ * The MNIST model `kind` (mlp | cnn | resmlp | bncnn | lstm | gru) from src/cli/models.ts (build/models.mjs), as the
  * CLI, the demo, the tests and the TF.js peer build it; { skipped } when dist/index.js lacks a
  * factory it needs.
  */

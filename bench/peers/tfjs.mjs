@@ -4,12 +4,17 @@
 // Kernel rows: matMul (three layouts), conv2d forward / input gradient / filter gradient,
 // maxPool forward / backward, softmax cross-entropy (value + gradient).
 // End-to-end rows (run as a child process: `node bench/peers/tfjs.mjs e2e '{"model":"mlp"}'`):
-// MNIST MLP / CNN / residual MLP / BatchNorm + Dropout CNN training, accuracy, inference, peak
-// RSS; `cold` for import → first prediction. The models come from src/cli/models.ts (build/models.mjs), like simdnet's.
+// MNIST MLP / CNN / residual MLP / BatchNorm + Dropout CNN / LSTM and GRU on row-MNIST training,
+// accuracy, inference, peak RSS; `cold` for import → first prediction. The models come from src/cli/models.ts (build/models.mjs), like simdnet's.
 //
 // TF.js's wasm backend has NO kernel for Conv2DBackpropFilter, so a Conv2D model (cnn, bncnn)
 // cannot train on it. To get a CNN training row at all, `patchConv2DBackpropFilter` registers one, built
 // from the backend's own wasm kernels (see there). Everything that uses it says so.
+//
+// LSTM / GRU (row-MNIST): should TF.js wasm lack a kernel to train one (the first training step
+// throws), that model trains on TF.js cpu instead — `trainBackend: 'cpu'` and `trainFallback`
+// (the error) in the result, and the row says so — and is then evaluated and timed for inference
+// on wasm with the trained weights.
 import fs from 'node:fs';
 import path from 'node:path';
 import { accuracy, calibrate, childMain, gatherRows, loadMnist, loadModels, now, order, root, timeInference, timeTraining } from './common.mjs';
@@ -47,6 +52,7 @@ export async function setupTfjs({ patch = true, quiet = true } = {}) {
   const ok = await core.setBackend('wasm');
   if (!ok || core.getBackend() !== 'wasm') throw new Error('TF.js: could not initialise the wasm backend');
   await core.ready();
+  addChainedOps(core);
   const tf = { ...core, layers: tfl.layers, sequential: tfl.sequential, input: tfl.input, model: tfl.model, tfl };
   const nativeFilterGrad = !!core.getKernel('Conv2DBackpropFilter', 'wasm');
   tf.nativeFilterGrad = nativeFilterGrad;
@@ -57,6 +63,31 @@ export async function setupTfjs({ patch = true, quiet = true } = {}) {
   }
   tfCache = tf;
   return tf;
+}
+
+/**
+ * TF.js's orthogonal initializer (the LSTM's and GRU's default recurrent kernel initializer) calls
+ * chained tensor methods (x.reshape(), x.sign(), …), which tfjs-core registers only through
+ * `@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops` (the union package
+ * @tensorflow/tfjs imports it). That file's ESM imports have no extensions, so Node cannot load
+ * it: the bench defines the few methods the initializer uses, each the plain op, where missing.
+ */
+export function addChainedOps(core) {
+  const P = core.Tensor.prototype;
+  const ops = {
+    flatten: (t) => core.reshape(t, [t.size]),
+    reshape: (t, shape) => core.reshape(t, shape),
+    stridedSlice: (t, ...a) => core.stridedSlice(t, ...a),
+    sign: (t) => core.sign(t),
+    transpose: (t, perm) => core.transpose(t, perm),
+  };
+  for (const [name, f] of Object.entries(ops)) {
+    if (typeof P[name] !== 'function') {
+      P[name] = function (...a) {
+        return f(this, ...a);
+      };
+    }
+  }
 }
 
 /**
@@ -209,6 +240,24 @@ const inShape = async (kind) => (await loadModels()).MNIST_MODELS[kind].inputSha
 
 /** The models with Conv2D layers: they train on TF.js wasm only with the filter-gradient workaround. */
 export const CONV_MODELS = ['cnn', 'bncnn'];
+/** The recurrent models (row-MNIST): trained on TF.js cpu should wasm lack a kernel for it. */
+export const RNN_MODELS = ['lstm', 'gru'];
+
+/**
+ * One training step of `kind` on the current backend (a throw-away model, batch `n` of x / y):
+ * null when it runs, else the error's first line.
+ */
+async function cannotTrain(tf, kind, x, y, n) {
+  const m = await buildModel(tf, kind);
+  try {
+    await m.fit(tf.slice(x, 0, n), tf.slice(y, 0, n), { batchSize: n, epochs: 1, shuffle: false, verbose: 0 });
+    return null;
+  } catch (e) {
+    return String(e?.message ?? e).split('\n')[0];
+  } finally {
+    m.dispose?.();
+  }
+}
 
 async function e2e(cfg) {
   const tf = await setupTfjs({ patch: CONV_MODELS.includes(cfg.model) });
@@ -219,6 +268,21 @@ async function e2e(cfg) {
   const ord = order(d.nTrain, cfg.seed);
   const toX = (arr, n) => tf.tensor(arr, [n, ...shape], 'float32');
   const toY = (arr, n) => tf.tensor(Float32Array.from(arr), [n, 1], 'float32');
+
+  // A recurrent model wasm cannot train: train on cpu (its tensors then live there), evaluate
+  // and time inference on wasm below.
+  let trainFallback = null;
+  if (RNN_MODELS.includes(kind)) {
+    const n = Math.min(bs, d.nTrain);
+    const x = toX(gatherRows(d.trainX, 784, ord, 0, n), n);
+    const y = toY(gatherRows(d.trainY, 1, ord, 0, n), n);
+    trainFallback = await cannotTrain(tf, kind, x, y, n);
+    tf.dispose([x, y]);
+    if (trainFallback) {
+      await import('@tensorflow/tfjs-backend-cpu');
+      if (!(await tf.setBackend('cpu'))) throw new Error(`TF.js wasm cannot train ${kind} (${trainFallback}) and the cpu backend did not initialise`);
+    }
+  }
 
   // Warm-up on a throw-away model (not for an accuracy-only run).
   if (!cfg.accuracyOnly) {
@@ -232,9 +296,17 @@ async function e2e(cfg) {
     m.dispose?.();
   }
 
-  const model = await buildModel(tf, kind, cfg.seed);
-  const out = { library: 'tfjs', seed: cfg.seed, backend: tf.getBackend(), model: kind, filterGradWorkaround: CONV_MODELS.includes(kind) && tf.filterGradPatched ? FILTER_GRAD_WORKAROUND : null };
+  let model = await buildModel(tf, kind, cfg.seed);
+  const out = { library: 'tfjs', seed: cfg.seed, backend: 'wasm', trainBackend: tf.getBackend(), trainFallback, model: kind, filterGradWorkaround: CONV_MODELS.includes(kind) && tf.filterGradPatched ? FILTER_GRAD_WORKAROUND : null };
   out.train = await timeTraining(model, d, ord, cfg, bs, toX, toY, (ts) => tf.dispose(ts));
+  if (trainFallback) {
+    // The trained weights, onto a fresh model on wasm (outside the timings).
+    const ws = model.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync().slice() }));
+    model.dispose?.();
+    await tf.setBackend('wasm');
+    model = await buildModel(tf, kind);
+    model.setWeights(ws.map((w) => tf.tensor(w.values, w.shape, 'float32')));
+  }
 
   // Accuracy on the test set; inference speed at batch 256.
   const xt = toX(d.testX, d.nTest);
@@ -289,6 +361,7 @@ async function cold(cfg) {
   await core.setBackend('wasm');
   await core.ready();
   const tReady = now();
+  addChainedOps(core); // the recurrent models' orthogonal initializer needs them (see there)
   const tf = { ...core, layers: tfl.layers, sequential: tfl.sequential, input: tfl.input, model: tfl.model };
   const model = await buildModel(tf, cfg.model);
   const x = core.zeros([1, ...shape]);

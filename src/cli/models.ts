@@ -22,20 +22,22 @@ export interface ModelApi {
     batchNormalization?: Factory;
     activation?: Factory;
     dropout?: Factory;
+    lstm?: Factory;
+    gru?: Factory;
   };
   /** Functional API (the residual MLP): `input({ shape })`, `model({ inputs, outputs })`. */
   input?: Factory;
   model?: Factory;
 }
 
-export type MnistModelName = 'mlp' | 'cnn' | 'resmlp' | 'bncnn';
+export type MnistModelName = 'mlp' | 'cnn' | 'resmlp' | 'bncnn' | 'lstm' | 'gru';
 
 export interface MnistModelInfo {
   /** Short name (the demo's menu). */
   label: string;
   /** The architecture in one line. */
   description: string;
-  /** One sample's shape: flat 784 pixels or a 28x28x1 image. */
+  /** One sample's shape: flat 784 pixels, a 28x28x1 image, or 28 rows of 28 pixels (row-MNIST: a sequence of 28 steps). */
   inputShape: number[];
   /** The factories a library needs to build it. */
   needs: string[];
@@ -67,6 +69,20 @@ export const MNIST_MODELS: Readonly<Record<MnistModelName, MnistModelInfo>> = {
     inputShape: [28, 28, 1],
     needs: ['sequential', 'layers.dense', 'layers.conv2d', 'layers.maxPooling2d', 'layers.flatten', 'layers.batchNormalization', 'layers.activation', 'layers.dropout'],
   },
+  // Row-MNIST (issue 15): each image read as a sequence of its 28 rows (28 pixels per step); the
+  // last hidden state classifies.
+  lstm: {
+    label: 'LSTM 128 on row-MNIST',
+    description: 'row-MNIST [28 steps, 28 pixels] → lstm(128) → dense(10,softmax)',
+    inputShape: [28, 28],
+    needs: ['sequential', 'layers.dense', 'layers.lstm'],
+  },
+  gru: {
+    label: 'GRU 128 on row-MNIST',
+    description: 'row-MNIST [28 steps, 28 pixels] → gru(128) → dense(10,softmax)',
+    inputShape: [28, 28],
+    needs: ['sequential', 'layers.dense', 'layers.gru'],
+  },
 };
 
 export interface MnistModelOptions {
@@ -91,10 +107,10 @@ export function missingFactories(api: ModelApi, name: MnistModelName): string[] 
 }
 
 /**
- * Builds MNIST model `name` with `api` (uncompiled). mlp, cnn and bncnn are Sequential models,
- * resmlp a functional one.
+ * Builds MNIST model `name` with `api` (uncompiled). mlp, cnn, bncnn, lstm and gru are Sequential
+ * models, resmlp a functional one.
  */
-export function mnistModel<A extends ModelApi>(api: A, name: 'mlp' | 'cnn' | 'bncnn', opts?: MnistModelOptions): ReturnType<A['sequential']>;
+export function mnistModel<A extends ModelApi>(api: A, name: 'mlp' | 'cnn' | 'bncnn' | 'lstm' | 'gru', opts?: MnistModelOptions): ReturnType<A['sequential']>;
 export function mnistModel<A extends ModelApi>(api: A, name: 'resmlp', opts?: MnistModelOptions): A['model'] extends Factory ? ReturnType<A['model']> : never;
 export function mnistModel<A extends ModelApi>(api: A, name: MnistModelName, opts?: MnistModelOptions): unknown;
 export function mnistModel(api: ModelApi, name: MnistModelName, opts: MnistModelOptions = {}): unknown {
@@ -155,5 +171,16 @@ export function mnistModel(api: ModelApi, name: MnistModelName, opts: MnistModel
       const out = L.dense({ units: 10, activation: 'softmax', ...k() }).apply(s);
       return api.model!({ inputs: inp, outputs: out });
     }
+    case 'lstm':
+    case 'gru':
+      // The input kernel takes the option; the recurrent kernel keeps the library default
+      // (orthogonal in both), and both libraries' cell defaults are TF.js's (LSTM unitForgetBias,
+      // GRU resetAfter false).
+      return api.sequential({
+        layers: [
+          L[name]({ units: 128, inputShape: [28, 28], ...k() }),
+          L.dense({ units: 10, activation: 'softmax', ...k() }),
+        ],
+      });
   }
 }

@@ -9,7 +9,7 @@ beforeAll(async () => {
 
 async function artifactsOf(m: sn.LayersModel): Promise<sn.ModelArtifacts> {
   let out: sn.ModelArtifacts | null = null;
-  await m.save(sn.io.withSaveHandler(async (a: sn.ModelArtifacts) => ((out = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })) as never);
+  await m.save(sn.io.withSaveHandler((async (a: sn.ModelArtifacts) => ((out = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })) as never));
   return out!;
 }
 
