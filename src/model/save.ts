@@ -183,6 +183,11 @@ function split(l: Layer, used: Set<string>): Split {
     }
   } else if (l.className === 'ELU') {
     eluAlphaOne(l, alphaOf(l) ?? 1);
+  } else if (l.className === 'SpatialDropout2D') {
+    // TF.js has no SpatialDropout2D: a Dropout whose mask is shared over height and width is
+    // the same layer (Keras defines it so).
+    className = 'Dropout';
+    config.noise_shape = [null, 1, 1, l.inShape[l.inShape.length - 1]];
   }
   if (pre.length) moveInputShape(pre[0]);
   const main: Entry = { class_name: className, config };

@@ -347,12 +347,18 @@ describe('TF.js model files', () => {
     ours.dispose();
   });
 
-  it('SpatialDropout2D is written as Keras names it and reads back (TF.js has no such class)', async () => {
+  it('SpatialDropout2D is written as the Dropout TF.js can read (mask shared over height and width) and reads back as itself', async () => {
     const m = sn.sequential({ layers: [sn.layers.spatialDropout2d({ rate: 0.3, seed: 4, inputShape: [4, 4, 2], name: 'sd2' }), sn.layers.flatten(), sn.layers.dense({ units: 2 })] });
     const art = await snSave(m);
     const entry = layersOf(art).find((l) => l.config.name === 'sd2')!;
-    expect(entry.class_name).toBe('SpatialDropout2D');
-    expect(entry.config).toMatchObject({ rate: 0.3, seed: 4, noise_shape: null });
+    expect(entry.class_name).toBe('Dropout');
+    expect(entry.config).toMatchObject({ rate: 0.3, seed: 4, noise_shape: [null, 1, 1, 2] });
+    // TF.js has no SpatialDropout2D class; it loads this file and predicts what simdnet does.
+    const theirs = await tfl.loadLayersModel(tf.io.fromMemory(art as tf.io.ModelArtifacts));
+    const x = values(new Rng(6), 3 * 4 * 4 * 2);
+    const p = (theirs.predict(tf.tensor(x, [3, 4, 4, 2])) as tf.Tensor).dataSync();
+    const q = (m.predict(sn.tensor(x, [3, 4, 4, 2])) as sn.Tensor).dataSync();
+    q.forEach((v, i) => expect(Math.abs(v - p[i])).toBeLessThan(1e-6));
     const back = await sn.loadLayersModel(sn.io.fromMemory(art));
     const l = back.getLayer('sd2') as unknown as { className: string; rate: number; seed: number };
     expect([l.className, l.rate, l.seed]).toEqual(['SpatialDropout2D', 0.3, 4]);
