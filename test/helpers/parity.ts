@@ -114,19 +114,22 @@ export async function snArtifacts(m: sn.LayersModel): Promise<sn.ModelArtifacts>
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', modelTopologyBytes: 0, weightSpecsBytes: 0, weightDataBytes: 0 } };
     }),
   );
-  return got!;
+  if (!got) throw new Error('snArtifacts: the save handler was never called');
+  return got;
 }
 
-/** A TF.js model's file, saved to memory. */
-export async function tfArtifacts(m: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
+/** A TF.js model's file, saved to memory (`includeOptimizer` as TF.js's save takes it). */
+export async function tfArtifacts(m: tfl.LayersModel, includeOptimizer = false): Promise<tf.io.ModelArtifacts> {
   let got: tf.io.ModelArtifacts | undefined;
   await m.save(
     tf.io.withSaveHandler(async (a) => {
       got = a;
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
+    { includeOptimizer },
   );
-  return got!;
+  if (!got) throw new Error('tfArtifacts: the save handler was never called');
+  return got;
 }
 
 export interface Files {

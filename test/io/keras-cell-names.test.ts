@@ -2,16 +2,11 @@
 // bidir/forward_lstm/lstm_cell/kernel inside a Bidirectional): such files load as the plain names do.
 import { beforeAll, expect, it } from 'vitest';
 import * as sn from '../../src/index.ts';
+import { snArtifacts } from '../helpers/parity.ts';
 
 beforeAll(async () => {
   await sn.init();
 });
-
-async function artifactsOf(m: sn.LayersModel): Promise<sn.ModelArtifacts> {
-  let out: sn.ModelArtifacts | null = null;
-  await m.save(sn.io.withSaveHandler((async (a: sn.ModelArtifacts) => ((out = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })) as never));
-  return out!;
-}
 
 it('a Bidirectional LSTM and a GRU whose weights are named through their cells load and predict the same', async () => {
   sn.setSeed(11);
@@ -22,7 +17,7 @@ it('a Bidirectional LSTM and a GRU whose weights are named through their cells l
       sn.layers.dense({ units: 2, name: 'dense' }),
     ],
   });
-  const a = await artifactsOf(m);
+  const a = await snArtifacts(m);
   const renamed = a.weightSpecs!.map((s) => ({ ...s, name: s.name.replace(/^(bidir\/(?:forward|backward)_\w+|gru)\/(\w+)$/, (_, head: string, param: string) => `${head}/${head.includes('lstm') ? 'lstm' : 'gru'}_cell/${param}`) }));
   expect(renamed.map((s) => s.name)).toContain('bidir/forward_lstm/lstm_cell/kernel');
   expect(renamed.map((s) => s.name)).toContain('gru/gru_cell/recurrent_kernel');

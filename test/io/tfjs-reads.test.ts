@@ -15,6 +15,7 @@ import { toArtifacts, TFJS_ACTIVATIONS } from '../../src/model/save.ts';
 import type { Initializer } from '../../src/initializers/index.ts';
 import type { Optimizer } from '../../src/optimizers/index.ts';
 import { compareWeights, copyWeightsToTf, initTfjs, Rng, tf, tfl, tfLib } from '../helpers/tfjs.ts';
+import { snArtifacts as snSave, tfArtifacts as tfSave } from '../helpers/parity.ts';
 
 const { layers, initializers, regularizers } = sn;
 type Json = Record<string, unknown>;
@@ -35,32 +36,8 @@ function randomize(m: sn.LayersModel, seed: number): void {
   m.setWeights(m.getWeights().map((w, i) => sn.tensor(values(seed + i, w.size, -0.5, 0.5), [...w.shape])));
 }
 
-/** What simdnet's save hands a save handler. */
-async function snArtifacts(m: sn.LayersModel): Promise<sn.ModelArtifacts & { modelTopology: Json; trainingConfig?: Json }> {
-  let got: sn.ModelArtifacts | undefined;
-  await m.save(
-    sn.io.withSaveHandler(async (a) => {
-      got = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', modelTopologyBytes: 0, weightSpecsBytes: 0, weightDataBytes: 0 } };
-    }),
-  );
-  if (!got) throw new Error('snArtifacts: the save handler was never called');
-  return got as sn.ModelArtifacts & { modelTopology: Json; trainingConfig?: Json };
-}
-
-/** What TF.js's save hands a save handler. */
-async function tfSave(m: tfl.LayersModel, includeOptimizer = false): Promise<tf.io.ModelArtifacts> {
-  let got: tf.io.ModelArtifacts | undefined;
-  await m.save(
-    tf.io.withSaveHandler(async (a) => {
-      got = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-    { includeOptimizer },
-  );
-  if (!got) throw new Error('tfSave: the save handler was never called');
-  return got;
-}
+/** What simdnet's save hands a save handler, its topology and training config as JSON. */
+const snArtifacts = async (m: sn.LayersModel) => (await snSave(m)) as sn.ModelArtifacts & { modelTopology: Json; trainingConfig?: Json };
 
 const tfFrom = (a: object) => tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
 const snFrom = (a: object) => sn.loadLayersModel(sn.io.fromMemory(a));

@@ -355,7 +355,7 @@ describe('TF.js model files', () => {
     expect(entry.config).toMatchObject({ rate: 0.3, seed: 4, noise_shape: [null, 1, 1, 2] });
     // TF.js has no SpatialDropout2D class; it loads this file and predicts what simdnet does.
     const theirs = await tfl.loadLayersModel(tf.io.fromMemory(art as tf.io.ModelArtifacts));
-    const x = values(new Rng(6), 3 * 4 * 4 * 2);
+    const x = values(6, 3 * 4 * 4 * 2);
     const p = (theirs.predict(tf.tensor(x, [3, 4, 4, 2])) as tf.Tensor).dataSync();
     const q = (m.predict(sn.tensor(x, [3, 4, 4, 2])) as sn.Tensor).dataSync();
     q.forEach((v, i) => expect(Math.abs(v - p[i])).toBeLessThan(1e-6));

@@ -14,6 +14,7 @@ import type { Layer as SnLayer } from '../../src/layers/layer.ts';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
 import * as ref from '../reference/recurrent.ts';
 import { type Closeness, closeness, compareWeights, copyWeightsToTf, initTfjs, noDiff, randomBatch, randomLabels, Rng, tf, tfl } from '../helpers/tfjs.ts';
+import { expectFilesBothWays, snArtifacts } from '../helpers/parity.ts';
 
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 
@@ -170,51 +171,19 @@ describe('recurrent layers agree with TF.js (cpu): predict, 4 SGD steps, every w
 
 // ------------------------------------------------------------------------------ files both ways
 
-async function snArtifacts(m: sn.LayersModel): Promise<sn.ModelArtifacts> {
-  let got: sn.ModelArtifacts | undefined;
-  await m.save(
-    sn.io.withSaveHandler(async (a) => {
-      got = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', modelTopologyBytes: 0, weightSpecsBytes: 0, weightDataBytes: 0 } };
-    }),
-  );
-  return got!;
-}
-async function tfArtifacts(m: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let got: tf.io.ModelArtifacts | undefined;
-  await m.save(
-    tf.io.withSaveHandler(async (a) => {
-      got = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return got!;
-}
-
 describe('recurrent layers in model files', () => {
   for (const c of CASES) {
     it(`${c.title}: simdnet saves → TF.js loads, TF.js saves → simdnet loads; both predict the same`, async () => {
       const { snModel, tfModel } = makeModels(c, 23);
       try {
         const x = batch(c, new Rng(5)).x;
-        const want = (snModel.predict(snX(x)) as sn.Tensor).dataSync();
-        const a = await snArtifacts(snModel);
         const first = snModel.layers[0].name;
-        expect((a.weightSpecs ?? []).map((s) => s.name)).toEqual(expect.arrayContaining([`${first}/kernel`, `${first}/recurrent_kernel`, `${first}/bias`]));
-        const tfLoaded = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
-        const d1 = closeness((tfLoaded.predict(tfX(x)) as tf.Tensor).dataSync(), want, 'TF.js from simdnet file', TOL);
-        expect(d1.ratio, d1.where).toBeLessThanOrEqual(1);
-        const t = await tfArtifacts(tfModel);
-        const snLoaded = await sn.loadLayersModel(sn.io.fromMemory(t));
-        const d2 = closeness((snLoaded.predict(snX(x)) as sn.Tensor).dataSync(), (tfModel.predict(tfX(x)) as tf.Tensor).dataSync(), 'simdnet from TF.js file', TOL);
-        expect(d2.ratio, d2.where).toBeLessThanOrEqual(1);
-        // simdnet's own file round-trips to the same config and predictions.
-        const back = await sn.loadLayersModel(sn.io.fromMemory(a));
-        expect(back.layers[0].getConfig()).toEqual(snModel.layers[0].getConfig());
-        expect(Array.from((back.predict(snX(x)) as sn.Tensor).dataSync())).toEqual(Array.from(want));
-        tfLoaded.dispose();
-        snLoaded.dispose();
-        back.dispose();
+        await expectFilesBothWays(snModel, tfModel, x, TOL, ({ snFile, back, want }) => {
+          expect((snFile.weightSpecs ?? []).map((s) => s.name)).toEqual(expect.arrayContaining([`${first}/kernel`, `${first}/recurrent_kernel`, `${first}/bias`]));
+          // simdnet's own file round-trips to the same config and predictions.
+          expect(back.layers[0].getConfig()).toEqual(snModel.layers[0].getConfig());
+          expect(Array.from((back.predict(snX(x)) as sn.Tensor).dataSync())).toEqual(Array.from(want));
+        });
       } finally {
         snModel.dispose();
         tfModel.dispose();
