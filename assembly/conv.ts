@@ -31,8 +31,8 @@ const CHUNK_FLOATS: i32 = 65536;
 const MIN_ROWS: i32 = 32;
 const MAX_ROWS: i32 = 512;
 
-/** Rows (output pixels) per chunk; conv2d_workspace_bytes uses the same rule. */
-@inline function chunkRows(total: i32, K: i32): i32 {
+/** Rows (output pixels or voxels) per chunk; conv2d/conv3d_workspace_bytes use the same rule. */
+@inline export function chunkRows(total: i32, K: i32): i32 {
   let p = CHUNK_FLOATS / K;
   if (p < MIN_ROWS) p = MIN_ROWS;
   if (p > MAX_ROWS) p = MAX_ROWS;
@@ -41,7 +41,7 @@ const MAX_ROWS: i32 = 512;
 }
 
 /** Bytes of the im2col buffer at the start of the workspace (16-byte aligned end). */
-@inline function colsBytes(rows: i32, K: i32): usize {
+@inline export function colsBytes(rows: i32, K: i32): usize {
   return ((<usize>rows * <usize>K << 2) + 15) & ~(<usize>15);
 }
 

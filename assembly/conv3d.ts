@@ -19,30 +19,9 @@
 // conv3d_workspace_bytes (below) sizes the workspace from the chunk rule: change them together.
 
 import { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32, gemm_workspace_bytes } from './gemm';
-import { addRun, biasGrad, copyRun, fillRows, zeroRun } from './conv';
+import { addRun, biasGrad, chunkRows, colsBytes, copyRun, fillRows, zeroRun } from './conv';
 
-/** im2col buffer budget (floats) that sets the chunk size: ~256 KiB, about L2-resident (as conv.ts). */
-const CHUNK_FLOATS: i32 = 65536;
-/** Bounds on rows per chunk: enough rows for GEMM efficiency, few enough to stay cached. */
-const MIN_ROWS: i32 = 32;
-const MAX_ROWS: i32 = 512;
-
-/** Rows (output voxels) per chunk; conv3d_workspace_bytes uses the same rule. */
-@inline function chunkRows(total: i32, K: i32): i32 {
-  let p = CHUNK_FLOATS / K;
-  if (p < MIN_ROWS) p = MIN_ROWS;
-  if (p > MAX_ROWS) p = MAX_ROWS;
-  p &= ~7;
-  return p < total ? p : total;
-}
-
-/** Bytes of the im2col buffer at the start of the workspace (16-byte aligned end). */
-@inline function colsBytes(rows: i32, K: i32): usize {
-  return ((<usize>rows * <usize>K << 2) + 15) & ~(<usize>15);
-}
-
-
-
+// The im2col chunking (rows per chunk, buffer bytes) is conv2d's: the same cache budget.
 
 /** Clipped tap range [lo, hi) of a window starting at base (may be < 0) of k taps in extent. */
 @inline function tapLo(base: i32): i32 {

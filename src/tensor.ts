@@ -5,6 +5,7 @@
  */
 import { newTensorId, track, untrack } from './ops/tidy.ts';
 import { tensorToString } from './ops/format.ts';
+import { resolveShape } from './ops/creation.ts';
 
 export type DType = 'float32' | 'int32' | 'bool';
 /** What model inputs and labels hold: bool tensors are cast by the user, as for any layer. */
@@ -134,7 +135,7 @@ export class Tensor<D extends DType = DType> {
 
   /** Same values, another shape (one dimension may be -1). No copy. */
   reshape(shape: readonly number[]): Tensor<D> {
-    return new Tensor(this.values, inferShape(shape, this.size, 'reshape'), this.dtype);
+    return new Tensor(this.values, resolveShape(shape, this.size, 'reshape'), this.dtype);
   }
 }
 
@@ -149,20 +150,6 @@ export function rows<D extends DType>(t: Tensor<D>, start: number, end = t.shape
   const e = Math.max(s, Math.min(end, t.shape[0]));
   const v = t.values.subarray(s * row, e * row) as TypedArrayFor<D>;
   return untracked(() => new Tensor(v, [e - s, ...t.shape.slice(1)], t.dtype));
-}
-
-/** Rows picked by index along the first dimension (a copy, tracked like any new tensor). */
-export function gatherRows<D extends DType>(t: Tensor<D>, indices: ArrayLike<number>, who = 'gather'): Tensor<D> {
-  if (t.rank === 0) throw new Error(`${who}: a scalar tensor has no rows`);
-  const row = t.shape[0] === 0 ? 0 : t.size / t.shape[0];
-  const src = t.values;
-  const out = new (src.constructor as new (n: number) => TypedArrayFor<D>)(indices.length * row);
-  for (let i = 0; i < indices.length; i++) {
-    const r = indices[i];
-    if (!(Number.isInteger(r) && r >= 0 && r < t.shape[0])) throw new RangeError(`${who}: row ${describe(r)} (indices[${i}]) is outside [0, ${t.shape[0]})`);
-    out.set(src.subarray(r * row, (r + 1) * row), i * row);
-  }
-  return new Tensor(out, [indices.length, ...t.shape.slice(1)], t.dtype);
 }
 
 export function shapeSize(shape: readonly number[]): number {
@@ -292,23 +279,6 @@ function checkDims(shape: unknown, what: string): asserts shape is number[] {
     const d = shape[i];
     if (!(Number.isInteger(d) && d >= 0 && d <= 0x7fffffff)) throw new RangeError(`${what}: dimension ${i} must be an integer >= 0, got ${describe(d)} (shape ${describe(shape)})`);
   }
-}
-
-function inferShape(shape: unknown, size: number, who: string): number[] {
-  if (!Array.isArray(shape)) throw new TypeError(`${who}: shape must be a list of dimensions, got ${describe(shape)}`);
-  const out = [...(shape as number[])];
-  const free = out.indexOf(-1);
-  if (free >= 0 && out.indexOf(-1, free + 1) >= 0) throw new Error(`${who}: shape ${describe(shape)} has more than one -1`);
-  if (free >= 0) {
-    out[free] = 0;
-    checkDims(out, `${who}: shape`);
-    const rest = shapeSize(out.filter((_, i) => i !== free));
-    if (rest === 0 || size % rest !== 0) throw new Error(`${who}: cannot fit ${size} values into [${shape.join(', ')}]`);
-    out[free] = size / rest;
-  }
-  checkDims(out, `${who}: shape`);
-  if (shapeSize(out) !== size) throw new Error(`${who}: cannot reshape ${size} values into [${shape.join(', ')}]`);
-  return out;
 }
 
 /**

@@ -2,7 +2,8 @@
  * In-memory datasets: arrays → tensors, shuffling with the seeded generator, a Keras-style
  * validation split, and one-hot encoding.
  */
-import { Tensor, tensor, rows, gatherRows, checkBoolean, checkOptions, describe, type DType, type TensorLike } from '../tensor.ts';
+import { Tensor, tensor, rows, checkBoolean, checkOptions, describe, type DType, type TensorLike } from '../tensor.ts';
+import { gather } from '../ops/shape.ts';
 import { Random, globalRandom } from '../random.ts';
 
 export interface Dataset {
@@ -97,7 +98,7 @@ export function shuffle(xs: TensorLike, ys: TensorLike, seed?: number | Random):
   const y = asTensor(ys, 'shuffle: ys');
   const n = checkRows(x, y, 'shuffle');
   const perm = permutation(n, generator(seed, 'shuffle'));
-  return { xs: gatherRows(x, perm, 'shuffle'), ys: gatherRows(y, perm, 'shuffle') };
+  return { xs: gather(x, perm), ys: gather(y, perm) };
 }
 
 /**

@@ -208,8 +208,11 @@ function toTyped(flat: Flat, dtype: DType): Float32Array | Int32Array | Uint8Arr
   return out;
 }
 
-/** A shape given with values: one -1 may be inferred (simdnet's `tensor` always allowed it). */
-function resolveShape(shape: unknown, size: number, who: string): number[] {
+/**
+ * A shape for `size` values: one -1 may be inferred (simdnet's `tensor` always allowed it).
+ * Serves `tensor(values, shape)` and `Tensor.reshape`; errors name `who`.
+ */
+export function resolveShape(shape: unknown, size: number, who: string): number[] {
   if (!Array.isArray(shape)) throw new TypeError(`${who}: shape must be a list of dimensions, got ${describe(shape)}`);
   const out = [...(shape as unknown[])] as number[];
   let free = -1;
