@@ -21,6 +21,27 @@ async function onSimdnet(name: string): Promise<Run> {
   return (await import(path.join(dir, name))).run;
 }
 
+/**
+ * TF.js draws its initial weights and tf.util.shuffle's order from Math.random when no seed is
+ * given: during a TF.js run it is a seeded generator, so TF.js's side of each comparison is the
+ * same on every run (simdnet's side is seeded by its own generator) and the bounds do not flake.
+ */
+async function withSeededMathRandom<T>(seed: number, fn: () => Promise<T>): Promise<T> {
+  const saved = Math.random;
+  let s = seed >>> 0;
+  Math.random = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  try {
+    return await fn();
+  } finally {
+    Math.random = saved;
+  }
+}
+
 /** The same file with its one import line pointing at TF.js; everything else byte for byte. */
 async function onTfjs(name: string): Promise<Run> {
   const src = readFileSync(path.join(dir, name), 'utf8');
@@ -30,7 +51,8 @@ async function onTfjs(name: string): Promise<Run> {
   const file = path.join(tmp, name);
   writeFileSync(file, src.replace(IMPORT, `import * as tf from '${tfjsShim}';`).replaceAll("from './", "from '../"));
   made.push(tmp);
-  return (await import(file)).run;
+  const run: Run = (await import(file)).run;
+  return (o) => withSeededMathRandom(1234, () => run(o));
 }
 
 afterAll(() => {
