@@ -201,7 +201,7 @@ export const RNN_FLAGS = { returnSequences: 1, goBackwards: 2 } as const;
 export type KernelName = keyof typeof KERNELS;
 /** Non-kernel exports: where the arena may start, and the ABI revision. */
 export const META_EXPORTS = ['heap_base', 'abi_version'] as const;
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 /** Newlines in a spec as spaces. */
 type OneLine<S extends string> = S extends `${infer A}\n${infer B}` ? OneLine<`${A} ${B}`> : S;
