@@ -14,6 +14,8 @@ const SUITES = [
   { name: 'node (vitest)', cmd: bin('vitest'), args: ['run', ...process.argv.slice(2)] },
   { name: 'deno', cmd: process.execPath, args: ['test/deno/run.mjs'] },
   { name: 'chromium', cmd: process.execPath, args: ['test/browser/run.mjs'] },
+  { name: 'workerd', cmd: process.execPath, args: ['test/edge/workerd.mjs'] },
+  { name: 'edge-runtime', cmd: process.execPath, args: ['test/edge/edge-runtime.mjs'] },
 ];
 
 /** Runs a command with its output shown live, and kept for the summary. */
