@@ -4,143 +4,112 @@
 // (pool.ts) over spatial = D·H·W, and 3-D max pooling's backward is maxpool2d_backward_f32,
 // which only scatters dy to the saved flat indices of each sample.
 //
-// The convolution lowers onto the engine's GEMM exactly as conv.ts's GEMM path does in 2-D.
-// The output voxels of the whole batch, flattened to rows r = ((n·outD + od)·outH + oh)·outW + ow,
-// are processed in chunks of P rows; per chunk, im2col writes the receptive fields into a
-// [P, K] matrix (K = kD·kH·kW·inC, taps ordered (d, h, w, ic) like the rows of W viewed as
-// [K, outC]) in the workspace, and each chunk is one GEMM call:
-//   forward  y[rows]  = bias + cols · W         (gemm_nn)
-//   dW              += colsᵀ · dy[rows]        (gemm_tn)
-//   dx              += col2im(dy[rows] · Wᵀ)   (gemm_nt into the cols buffer, then scatter-add)
-// Chunking bounds the workspace (it does not grow with batch·D·H·W) while keeping M large enough
-// for the GEMM's packing to pay off. A 1x1x1, stride-1 conv needs no im2col: x is already the
-// [rows, inC] matrix, and dx is itself the GEMM output.
+// The convolution runs on conv.ts's 2-D kernels, which choose their own best path (direct
+// register tiles for few input or output channels, chunked im2col + GEMM otherwise). A 3-D
+// window is a 2-D window over kD input planes, so each output plane (n, od) is a 2-D conv of
+// the kD planes it reads stacked as channels: x2[(n, od)][h, w, i·inC + ic] =
+// x[n, od·sD − padFront + i, h, w, ic] (0 outside the input), with the weights viewed as
+// w2[j, l, i·inC + ic, oc] = w[i, j, l, ic, oc]. Building x2 ("depth im2col") copies kD planes
+// per output plane, against kD·kH·kW taps per voxel for a full 3-D im2col, which with one input
+// channel and 16 filters cost as much as the GEMM itself (~5 GFLOP/s); the 2-D direct paths then
+// run at the register-tile speed. Output planes are processed in chunks (about 256 KiB of x2),
+// and the (n, od) planes of y and dy are contiguous, so each chunk is one 2-D call:
+//   forward   y[planes] = conv2d(x2, w2)
+//   dW2      += conv2d dW(x2, dy[planes])     (dW2 zeroed once, added into dw permuted)
+//   dx       += depth col2im(conv2d dx(dy[planes], w2))
+// A kD = 1 kernel with unit depth stride and no depth padding needs no x2: x's planes are the
+// 2-D samples and w is w2.
 //
 // conv3d_workspace_bytes (below) sizes the workspace from the chunk rule: change them together.
 
-import { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32, gemm_workspace_bytes } from './gemm';
-import { addRun, biasGrad, chunkRows, colsBytes, copyRun, fillRows, zeroRun } from './conv';
+import { biasGrad, copyRun, addRun, zeroRun, fillRows, conv2d_forward_f32, conv2d_backward_f32, conv2d_workspace_bytes } from './conv';
 
-// The im2col chunking (rows per chunk, buffer bytes) is conv2d's: the same cache budget.
+/** Floats of x2 per chunk (as conv2d's im2col chunk: ~256 KiB, so it stays in L2). */
+const PLANE_BUDGET: i32 = 65536;
 
-/** Clipped tap range [lo, hi) of a window starting at base (may be < 0) of k taps in extent. */
-@inline function tapLo(base: i32): i32 {
-  return base < 0 ? -base : 0;
+/** Output planes per chunk: as many as fit PLANE_BUDGET floats of x2, at least one, at most all. */
+@inline function chunkPlanes(planes: i32, planeFloats: i32): i32 {
+  let p = PLANE_BUDGET / planeFloats;
+  if (p < 1) p = 1;
+  return p < planes ? p : planes;
 }
-@inline function tapHi(base: i32, k: i32, extent: i32): i32 {
-  const e = extent - base;
-  return e < k ? (e < 0 ? 0 : e) : k;
+
+/** Bytes of n floats rounded up to 16. */
+@inline function vecBytes(n: i32): usize {
+  return (<usize>n * 4 + 15) & ~(<usize>15);
+}
+
+/** x's planes are already the 2-D samples (kD = 1, unit depth stride, no depth padding). */
+@inline function planar(inD: i32, outD: i32, kD: i32, sD: i32, pf: i32): bool {
+  return kD == 1 && sD == 1 && pf == 0 && outD == inD;
 }
 
 /**
- * One row of cols for the window whose corner is (db, hb, wb) in the sample at xs:
- * dst[((i·kH + j)·kW + l)·inC + ic] = x[db + i, hb + j, wb + l, ic], 0 outside the input.
- * The in-range taps of one (i, j) kernel row are one contiguous run of x (unit dilation), so
- * each is one copy whatever inC is.
+ * w2[j, l, i·inC + ic, oc] = w[i, j, l, ic, oc] (adjoint = false), or the adjoint
+ * w[i, j, l, ic, oc] += w2[…] (adjoint = true): runs of inC·outC floats either way.
  */
-@inline function im2colRow(dst: usize, xs: usize, db: i32, hb: i32, wb: i32, inD: i32, inH: i32, inW: i32, inC: i32, kD: i32, kH: i32, kW: i32): void {
-  const rowFloats = kW * inC;
-  const l0 = tapLo(wb);
-  let l1 = tapHi(wb, kW, inW);
-  if (l1 < l0) l1 = l0;
-  let d = dst;
+function permuteWeights(w2: usize, w: usize, adjoint: bool, inC: i32, outC: i32, kD: i32, kH: i32, kW: i32): void {
+  const run = inC * outC;
   for (let i = 0; i < kD; i++) {
-    const id = db + i;
-    if (id < 0 || id >= inD) {
-      zeroRun(d, kH * rowFloats);
-      d += <usize>(kH * rowFloats) << 2;
-      continue;
-    }
     for (let j = 0; j < kH; j++) {
-      const ih = hb + j;
-      if (ih < 0 || ih >= inH) {
-        zeroRun(d, rowFloats);
-      } else {
-        zeroRun(d, l0 * inC);
-        const src = xs + (<usize>(((id * inH + ih) * inW + wb + l0) * inC) << 2);
-        copyRun(d + (<usize>(l0 * inC) << 2), src, (l1 - l0) * inC);
-        zeroRun(d + (<usize>(l1 * inC) << 2), (kW - l1) * inC);
-      }
-      d += <usize>rowFloats << 2;
-    }
-  }
-}
-
-/** cols[r, :] = im2colRow of output voxel r0 + r (flattened over the batch) for rows rows. */
-function im2col3d(cols: usize, x: usize, r0: i32, rows: i32, inD: i32, inH: i32, inW: i32, inC: i32, outD: i32, outH: i32, outW: i32, kD: i32, kH: i32, kW: i32, sD: i32, sH: i32, sW: i32, pf: i32, pt: i32, pl: i32): void {
-  const K = kD * kH * kW * inC;
-  let ow = r0 % outW;
-  let t = r0 / outW;
-  let oh = t % outH;
-  t /= outH;
-  let od = t % outD;
-  let n = t / outD;
-  const sample = <usize>(inD * inH * inW * inC) << 2;
-  for (let r = 0; r < rows; r++) {
-    im2colRow(cols + (<usize>r * <usize>K << 2), x + <usize>n * sample, od * sD - pf, oh * sH - pt, ow * sW - pl, inD, inH, inW, inC, kD, kH, kW);
-    if (++ow == outW) {
-      ow = 0;
-      if (++oh == outH) {
-        oh = 0;
-        if (++od == outD) {
-          od = 0;
-          n++;
-        }
+      for (let l = 0; l < kW; l++) {
+        const src = w + (<usize>(((i * kH + j) * kW + l) * run) << 2);
+        const dst = w2 + (<usize>(((j * kW + l) * kD + i) * run) << 2);
+        if (adjoint) addRun(src, dst, run);
+        else copyRun(dst, src, run);
       }
     }
   }
 }
 
-/** The adjoint of im2col3d: dx[n, id, ih, iw, ic] += cols[r, tap] for in-range taps. */
-function col2im3d(dx: usize, cols: usize, r0: i32, rows: i32, inD: i32, inH: i32, inW: i32, inC: i32, outD: i32, outH: i32, outW: i32, kD: i32, kH: i32, kW: i32, sD: i32, sH: i32, sW: i32, pf: i32, pt: i32, pl: i32): void {
-  const K = kD * kH * kW * inC;
-  const rowFloats = kW * inC;
-  let ow = r0 % outW;
-  let t = r0 / outW;
-  let oh = t % outH;
-  t /= outH;
-  let od = t % outD;
-  let n = t / outD;
-  const sample = <usize>(inD * inH * inW * inC) << 2;
-  for (let r = 0; r < rows; r++) {
-    const src = cols + (<usize>r * <usize>K << 2);
-    const dxs = dx + <usize>n * sample;
+/**
+ * x2 for output planes p0 .. p0 + count − 1 (flattened p = n·outD + od), written at x2
+ * (adjoint = false); or the adjoint, x[…] += x2[…] for in-range planes (adjoint = true, x is then dx).
+ * plane = inH·inW pixels; each pixel of x2 holds kD runs of inC floats.
+ */
+function depthCols(x2: usize, x: usize, adjoint: bool, p0: i32, count: i32, inD: i32, plane: i32, inC: i32, outD: i32, kD: i32, sD: i32, pf: i32): void {
+  const C2 = kD * inC;
+  const pix2 = <usize>C2 << 2;
+  const pix = <usize>inC << 2;
+  const sample = <usize>(inD * plane * inC) << 2;
+  let od = p0 % outD;
+  let n = p0 / outD;
+  let d = x2;
+  for (let q = 0; q < count; q++) {
     const db = od * sD - pf;
-    const hb = oh * sH - pt;
-    const wb = ow * sW - pl;
-    const l0 = tapLo(wb);
-    const l1 = tapHi(wb, kW, inW);
-    if (l0 < l1) {
-      for (let i = 0; i < kD; i++) {
-        const id = db + i;
-        if (id < 0 || id >= inD) continue;
-        for (let j = 0; j < kH; j++) {
-          const ih = hb + j;
-          if (ih < 0 || ih >= inH) continue;
-          const s = src + (<usize>((i * kH + j) * rowFloats + l0 * inC) << 2);
-          const d = dxs + (<usize>(((id * inH + ih) * inW + wb + l0) * inC) << 2);
-          addRun(d, s, (l1 - l0) * inC);
+    for (let i = 0; i < kD; i++) {
+      const id = db + i;
+      let dst = d + (<usize>(i * inC) << 2);
+      if (id < 0 || id >= inD) {
+        if (!adjoint) {
+          for (let p = 0; p < plane; p++, dst += pix2) zeroRun(dst, inC);
         }
+        continue;
+      }
+      let src = x + <usize>n * sample + (<usize>(id * plane * inC) << 2);
+      if (kD == 1) {
+        // x2 is this plane of x itself.
+        if (adjoint) addRun(src, dst, plane * inC);
+        else copyRun(dst, src, plane * inC);
+      } else if (inC == 1) {
+        // One float per pixel: a strided scalar copy beats a run call per pixel.
+        if (adjoint) {
+          for (let p = 0; p < plane; p++, dst += pix2, src += 4) store<f32>(src, load<f32>(src) + load<f32>(dst));
+        } else {
+          for (let p = 0; p < plane; p++, dst += pix2, src += 4) store<f32>(dst, load<f32>(src));
+        }
+      } else if (adjoint) {
+        for (let p = 0; p < plane; p++, dst += pix2, src += pix) addRun(src, dst, inC);
+      } else {
+        for (let p = 0; p < plane; p++, dst += pix2, src += pix) copyRun(dst, src, inC);
       }
     }
-    if (++ow == outW) {
-      ow = 0;
-      if (++oh == outH) {
-        oh = 0;
-        if (++od == outD) {
-          od = 0;
-          n++;
-        }
-      }
+    d += <usize>plane * pix2;
+    if (++od == outD) {
+      od = 0;
+      n++;
     }
   }
-}
-
-
-
-/** Whether x is already the [rows, inC] matrix (1x1x1 kernel, unit strides, no padding). */
-@inline function isPointwise(inD: i32, inH: i32, inW: i32, outD: i32, outH: i32, outW: i32, kD: i32, kH: i32, kW: i32, sD: i32, sH: i32, sW: i32, pf: i32, pt: i32, pl: i32): bool {
-  return kD == 1 && kH == 1 && kW == 1 && sD == 1 && sH == 1 && sW == 1 && pf == 0 && pt == 0 && pl == 0 && outD == inD && outH == inH && outW == inW;
 }
 
 /**
@@ -150,26 +119,27 @@ function col2im3d(dx: usize, cols: usize, r0: i32, rows: i32, inD: i32, inH: i32
  * ws: conv3d_workspace_bytes. Reference: test/reference/conv3d.ts conv3d_forward_f32.
  */
 export function conv3d_forward_f32(y: usize, x: usize, w: usize, b: usize, ws: usize, batch: i32, inD: i32, inH: i32, inW: i32, inC: i32, outD: i32, outH: i32, outW: i32, outC: i32, kD: i32, kH: i32, kW: i32, strideD: i32, strideH: i32, strideW: i32, padFront: i32, padTop: i32, padLeft: i32): void {
-  const total = batch * outD * outH * outW;
-  const K = kD * kH * kW * inC;
-  if (total <= 0 || outC <= 0) return;
-  if (K <= 0) {
-    fillRows(y, b, total, outC);
+  const planes = batch * outD;
+  if (planes * outH * outW <= 0 || outC <= 0) return;
+  if (kD * kH * kW * inC <= 0) {
+    fillRows(y, b, planes * outH * outW, outC);
     return;
   }
-  const P = chunkRows(total, K);
-  const gws = ws + colsBytes(P, K);
-  const direct = isPointwise(inD, inH, inW, outD, outH, outW, kD, kH, kW, strideD, strideH, strideW, padFront, padTop, padLeft);
-  for (let r0 = 0; r0 < total; r0 += P) {
-    const rows = total - r0 < P ? total - r0 : P;
-    const yc = y + (<usize>r0 * <usize>outC << 2);
-    fillRows(yc, b, rows, outC);
-    let a = x + (<usize>r0 * <usize>inC << 2);
-    if (!direct) {
-      im2col3d(ws, x, r0, rows, inD, inH, inW, inC, outD, outH, outW, kD, kH, kW, strideD, strideH, strideW, padFront, padTop, padLeft);
-      a = ws;
-    }
-    gemm_nn_f32(yc, a, w, gws, rows, outC, K);
+  if (planar(inD, outD, kD, strideD, padFront)) {
+    conv2d_forward_f32(y, x, w, b, ws, planes, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, 1, 1, padTop, padLeft, 0);
+    return;
+  }
+  const C2 = kD * inC;
+  const plane2 = inH * inW * C2;
+  const P = chunkPlanes(planes, plane2);
+  const w2 = ws + vecBytes(P * plane2);
+  const gws = w2 + 2 * vecBytes(kH * kW * C2 * outC);
+  permuteWeights(w2, w, false, inC, outC, kD, kH, kW);
+  const yPlane = <usize>(outH * outW * outC) << 2;
+  for (let p0 = 0; p0 < planes; p0 += P) {
+    const count = planes - p0 < P ? planes - p0 : P;
+    depthCols(ws, x, false, p0, count, inD, inH * inW, inC, outD, kD, strideD, padFront);
+    conv2d_forward_f32(y + <usize>p0 * yPlane, ws, w2, b, gws, count, inH, inW, C2, outH, outW, outC, kH, kW, strideH, strideW, 1, 1, padTop, padLeft, 0);
   }
 }
 
@@ -180,59 +150,63 @@ export function conv3d_forward_f32(y: usize, x: usize, w: usize, b: usize, ws: u
  * ws: conv3d_workspace_bytes. Reference: test/reference/conv3d.ts conv3d_backward_f32.
  */
 export function conv3d_backward_f32(dx: usize, dw: usize, db: usize, dy: usize, x: usize, w: usize, ws: usize, batch: i32, inD: i32, inH: i32, inW: i32, inC: i32, outD: i32, outH: i32, outW: i32, outC: i32, kD: i32, kH: i32, kW: i32, strideD: i32, strideH: i32, strideW: i32, padFront: i32, padTop: i32, padLeft: i32): void {
-  const total = batch * outD * outH * outW;
-  const K = kD * kH * kW * inC;
-  if (total <= 0 || outC <= 0) return;
-  if (db != 0) biasGrad(db, dy, total, outC);
-  if (K <= 0 || (dx == 0 && dw == 0)) return;
-  const P = chunkRows(total, K);
-  const gws = ws + colsBytes(P, K);
-  const direct = isPointwise(inD, inH, inW, outD, outH, outW, kD, kH, kW, strideD, strideH, strideW, padFront, padTop, padLeft);
-  for (let r0 = 0; r0 < total; r0 += P) {
-    const rows = total - r0 < P ? total - r0 : P;
-    const dyc = dy + (<usize>r0 * <usize>outC << 2);
+  const planes = batch * outD;
+  if (planes * outH * outW <= 0 || outC <= 0) return;
+  if (db != 0) biasGrad(db, dy, planes * outH * outW, outC);
+  if (kD * kH * kW * inC <= 0 || (dx == 0 && dw == 0)) return;
+  if (planar(inD, outD, kD, strideD, padFront)) {
+    conv2d_backward_f32(dx, dw, 0, dy, x, w, ws, planes, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, 1, 1, padTop, padLeft);
+    return;
+  }
+  const C2 = kD * inC;
+  const plane2 = inH * inW * C2;
+  const P = chunkPlanes(planes, plane2);
+  const nw2 = kH * kW * C2 * outC;
+  const w2 = ws + vecBytes(P * plane2);
+  const dw2 = w2 + vecBytes(nw2);
+  const gws = dw2 + vecBytes(nw2);
+  permuteWeights(w2, w, false, inC, outC, kD, kH, kW);
+  if (dw != 0) zeroRun(dw2, nw2);
+  const dyPlane = <usize>(outH * outW * outC) << 2;
+  for (let p0 = 0; p0 < planes; p0 += P) {
+    const count = planes - p0 < P ? planes - p0 : P;
+    const dyc = dy + <usize>p0 * dyPlane;
     if (dw != 0) {
-      let a = x + (<usize>r0 * <usize>inC << 2);
-      if (!direct) {
-        im2col3d(ws, x, r0, rows, inD, inH, inW, inC, outD, outH, outW, kD, kH, kW, strideD, strideH, strideW, padFront, padTop, padLeft);
-        a = ws;
-      }
-      gemm_tn_f32(dw, a, dyc, gws, K, outC, rows);
+      depthCols(ws, x, false, p0, count, inD, inH * inW, inC, outD, kD, strideD, padFront);
+      conv2d_backward_f32(0, dw2, 0, dyc, ws, w2, gws, count, inH, inW, C2, outH, outW, outC, kH, kW, strideH, strideW, 1, 1, padTop, padLeft);
     }
     if (dx != 0) {
-      if (direct) {
-        gemm_nt_f32(dx + (<usize>r0 * <usize>inC << 2), dyc, w, gws, rows, K, outC);
-      } else {
-        // The im2col buffer is free again: reuse it for dcols.
-        zeroRun(ws, rows * K);
-        gemm_nt_f32(ws, dyc, w, gws, rows, K, outC);
-        col2im3d(dx, ws, r0, rows, inD, inH, inW, inC, outD, outH, outW, kD, kH, kW, strideD, strideH, strideW, padFront, padTop, padLeft);
-      }
+      // x2 is spent: the same buffer takes dx2, then goes back onto dx's planes.
+      zeroRun(ws, count * plane2);
+      conv2d_backward_f32(ws, 0, 0, dyc, 0, w2, gws, count, inH, inW, C2, outH, outW, outC, kH, kW, strideH, strideW, 1, 1, padTop, padLeft);
+      depthCols(ws, dx, true, p0, count, inD, inH * inW, inC, outD, kD, strideD, padFront);
     }
   }
+  if (dw != 0) permuteWeights(dw2, dw, true, inC, outC, kD, kH, kW);
 }
 
-/** The largest workspace of the three GEMMs a chunk of `rows` output voxels runs. */
-@inline function chunkGemmBytes(rows: i32, K: i32, outC: i32): i32 {
-  const fwd = gemm_workspace_bytes(rows, outC, K); // y = cols·W
-  const dw = gemm_workspace_bytes(K, outC, rows); // dW += colsᵀ·dy
-  const dx = gemm_workspace_bytes(rows, K, outC); // dcols = dy·Wᵀ
-  return max(fwd, max(dw, dx));
+/** conv2d's workspace for the chunks of P planes and the last, shorter chunk. */
+@inline function planesWorkspace(planes: i32, P: i32, inH: i32, inW: i32, C2: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32): i32 {
+  const last = planes - ((planes - 1) / P) * P;
+  return max(conv2d_workspace_bytes(P, inH, inW, C2, outH, outW, outC, kH, kW), conv2d_workspace_bytes(last, inH, inW, C2, outH, outW, outC, kH, kW));
 }
 
 /**
  * Bytes conv3d_forward_f32 / conv3d_backward_f32 need at `ws` for these sizes, any stride or
- * padding (0 when there is no output voxel, no tap or no output channel): the [P, K] im2col
- * buffer (chunkRows, K = kD·kH·kW·inC) then the workspace of the largest GEMM of a full chunk
- * and of the last one. The input's spatial sizes do not enter (no direct path reads them).
+ * padding (0 when there is no output voxel, no tap or no output channel): x2 for a chunk of P
+ * output planes (chunkPlanes), w2 and dW2 (kH·kW·kD·inC·outC floats each), each rounded up to
+ * 16 bytes, then conv2d_workspace_bytes for P planes and for the last chunk; with kD = 1, also
+ * conv2d's workspace over all batch·outD planes (the no-x2 path).
  */
-export function conv3d_workspace_bytes(batch: i32, outD: i32, outH: i32, outW: i32, inC: i32, outC: i32, kD: i32, kH: i32, kW: i32): i32 {
-  const total = batch * outD * outH * outW;
-  const K = kD * kH * kW * inC;
-  if (total <= 0 || K <= 0 || outC <= 0) return 0;
-  const P = chunkRows(total, K);
-  const last = total - ((total - 1) / P) * P;
-  return <i32>colsBytes(P, K) + max(chunkGemmBytes(P, K, outC), chunkGemmBytes(last, K, outC));
+export function conv3d_workspace_bytes(batch: i32, inD: i32, inH: i32, inW: i32, inC: i32, outD: i32, outH: i32, outW: i32, outC: i32, kD: i32, kH: i32, kW: i32): i32 {
+  const planes = batch * outD;
+  if (planes * outH * outW <= 0 || kD * kH * kW * inC <= 0 || outC <= 0) return 0;
+  const C2 = kD * inC;
+  const plane2 = inH * inW * C2;
+  const P = chunkPlanes(planes, plane2);
+  let bytes = <i32>(vecBytes(P * plane2) + 2 * vecBytes(kH * kW * C2 * outC)) + planesWorkspace(planes, P, inH, inW, C2, outH, outW, outC, kH, kW);
+  if (kD == 1) bytes = max(bytes, conv2d_workspace_bytes(planes, inH, inW, inC, outH, outW, outC, kH, kW));
+  return bytes;
 }
 
 // ---- 3-D windowed pooling -------------------------------------------------------------------

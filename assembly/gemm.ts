@@ -313,10 +313,12 @@ function addTile(c: usize, ldc: usize, tile: usize, rows: i32, cols: i32): void 
 // ---- driver ---------------------------------------------------------------------------------
 
 /**
- * C[m,n] += op(A)·op(B). aT: A is stored [k, m]; bT: B is stored [n, k].
+ * C[m,n] += op(A)·op(B). aT: A is stored [k, m]; bT: B is stored [n, k]. lda, ldb, ldc: the
+ * row lengths (floats) of A, B and C as stored, so the thread pool can hand each thread a panel
+ * of a larger product (assembly/threads.ts); each element's summation order depends on k alone.
  * Workspace: [B panel: kcMax x ncMax][A block: mcMax x kcMax][tile: MR x NR] floats.
  */
-function gemm(c: usize, a: usize, b: usize, ws: usize, m: i32, n: i32, k: i32, aT: bool, bT: bool): void {
+export function gemmStrided(c: usize, a: usize, b: usize, ws: usize, m: i32, n: i32, k: i32, lda: i32, ldb: i32, ldcFloats: i32, aT: bool, bT: bool): void {
   if (m <= 0 || n <= 0 || k <= 0) return;
   const kcb = blockLen(k, KC, 1);
   const ncb = blockLen(n, NC, NR);
@@ -327,23 +329,23 @@ function gemm(c: usize, a: usize, b: usize, ws: usize, m: i32, n: i32, k: i32, a
   const bPack = ws;
   const aPack = ws + (<usize>(kcMax * ncMax) << 2);
   const tile = aPack + (<usize>(mcMax * kcMax) << 2);
-  const ldc = <usize>n << 2;
+  const ldc = <usize>ldcFloats << 2;
   for (let jc = 0; jc < n; jc += ncb) {
     const nc = min32(ncb, n - jc);
     for (let pc = 0; pc < k; pc += kcb) {
       const kc = min32(kcb, k - pc);
-      if (bT) packB_t(bPack, b, k, pc, jc, kc, nc);
-      else packB_n(bPack, b, n, pc, jc, kc, nc);
+      if (bT) packB_t(bPack, b, ldb, pc, jc, kc, nc);
+      else packB_n(bPack, b, ldb, pc, jc, kc, nc);
       for (let ic = 0; ic < m; ic += mcb) {
         const mc = min32(mcb, m - ic);
-        if (aT) packA_t(aPack, a, m, ic, pc, mc, kc);
-        else packA_n(aPack, a, k, ic, pc, mc, kc);
+        if (aT) packA_t(aPack, a, lda, ic, pc, mc, kc);
+        else packA_n(aPack, a, lda, ic, pc, mc, kc);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min32(NR, nc - jr);
           const bp = bPack + <usize>jr * <usize>kc * 4;
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min32(MR, mc - ir);
-            const cp = c + ((<usize>(ic + ir) * <usize>n + <usize>(jc + jr)) << 2);
+            const cp = c + ((<usize>(ic + ir) * <usize>ldcFloats + <usize>(jc + jr)) << 2);
             const ap = aPack + <usize>ir * <usize>kc * 4;
             if (ASC_FEATURE_RELAXED_SIMD) micro6x8(cp, ldc, ap, bp, kc, rows, cols, tile);
             else micro5x8(cp, ldc, ap, bp, kc, rows, cols, tile);
@@ -359,7 +361,7 @@ function gemm(c: usize, a: usize, b: usize, ws: usize, m: i32, n: i32, k: i32, a
  * k) bytes. Reference: test/reference/gemm.ts gemm_nn_f32.
  */
 export function gemm_nn_f32(c: usize, a: usize, b: usize, ws: usize, m: i32, n: i32, k: i32): void {
-  gemm(c, a, b, ws, m, n, k, false, false);
+  gemmStrided(c, a, b, ws, m, n, k, k, n, n, false, false);
 }
 
 /**
@@ -367,7 +369,7 @@ export function gemm_nn_f32(c: usize, a: usize, b: usize, ws: usize, m: i32, n: 
  * k) bytes. Reference: test/reference/gemm.ts gemm_nt_f32.
  */
 export function gemm_nt_f32(c: usize, a: usize, b: usize, ws: usize, m: i32, n: i32, k: i32): void {
-  gemm(c, a, b, ws, m, n, k, false, true);
+  gemmStrided(c, a, b, ws, m, n, k, k, k, n, false, true);
 }
 
 /**
@@ -375,7 +377,7 @@ export function gemm_nt_f32(c: usize, a: usize, b: usize, ws: usize, m: i32, n: 
  * k) bytes. Reference: test/reference/gemm.ts gemm_tn_f32.
  */
 export function gemm_tn_f32(c: usize, a: usize, b: usize, ws: usize, m: i32, n: i32, k: i32): void {
-  gemm(c, a, b, ws, m, n, k, true, false);
+  gemmStrided(c, a, b, ws, m, n, k, m, n, n, true, false);
 }
 
 /**

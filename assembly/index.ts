@@ -16,6 +16,8 @@ export {
   gemm_workspace_bytes,
 } from './gemm';
 
+export { gemm_strided_f32 } from './threads';
+
 export {
   dense_forward_f32,
   dense_backward_f32,
@@ -147,6 +149,7 @@ export {
   rnn_workspace_bytes,
   rnn_forward_f32,
   rnn_backward_f32,
+  rnn_mask_f32,
 } from './recurrent';
 
 /** First byte the host's arena may use. */

@@ -12,7 +12,9 @@
  *   y[s, i] (= or +=) x[s·xSample + Σ_k i_k · dims[rank + k]]
  * dims: i32[2·rank], the output shape then the input stride (in elements) of each output axis.
  * y[count, Π dims[0..rank)]; x[count, xSample]. accumulate = 0 OVERWRITES y (forward), ≠ 0 adds
- * to it (backward). y must not overlap x. rank ≥ 1.
+ * to it (backward). y must not overlap x. rank ≥ 1. A stride may be negative, with x pointing at
+ * the element index 0 reads (Bidirectional's time reversal: x at the last step, stride −units):
+ * wasm32 addresses wrap modulo 2^32, so the unsigned sums land on the right element.
  * Reference: test/reference/permute.ts permute_f32.
  */
 export function permute_f32(y: usize, x: usize, dims: usize, count: i32, rank: i32, xSample: i32, accumulate: i32): void {

@@ -23,6 +23,21 @@
 // backward needs R_h for dr, and then overwrites R_s with the recurrent side's pre-activation
 // gradients (dz, dr, dh̃ ⊙ r), so that dU and db_rec are one GEMM / one column sum after the loop,
 // as for the LSTM. Its bias is Keras's [2, 3u]: the input bias row, then the recurrent bias row.
+//
+// Masking (Keras / TF.js `rnn()`): a sample whose mask is 0 at a step keeps its state: h_s = h_{s−1}
+// (and c_s = c_{s−1}), so its output there is the previous output, as TF.js's
+// `out·m + h_{s−1}·(1 − m)` gives for m ∈ {0, 1}. The step is computed as usual and then
+// overwritten with the carried state, so the GEMMs stay whole-batch. Backward: the carried state's
+// gradient passes straight to h_{s−1} (c_{s−1}); the step's own gates see a zero dh (dc), which
+// makes every dA of that sample and step exactly 0, so dW, dU, db and dx need no masking.
+// Initial states (stateful layers) come in as h0 / c0; 0 pointers mean zeros.
+//
+// Dropout (Keras / TF.js, one mask per sequence): x̃ = x ⊙ dropX at every step, and
+// h̄_{s−1} = h_{s−1} ⊙ dropH in place of h_{s−1} wherever the cell reads it (the recurrent
+// products, and the GRU's r ⊙ h and z ⊙ h as TF.js and Keras 3 write them); the LSTM's c and a
+// padding mask's carried state are the unmasked ones. The masks hold 0 or 1/(1 − rate) and come
+// from the host. The input mask is applied as the input is copied time-major; h̄ is made per step
+// in the workspace; every gradient reaching h_{s−1} through h̄ is scaled by dropH once per step.
 import { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32, gemm_workspace_bytes } from './gemm';
 import { loadN, sigmoid4, storeN, tanh4 } from './simd';
 
@@ -95,7 +110,8 @@ function gemmBytes(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): i
   return (m + 15) & ~15;
 }
 
-// Workspace layout after the GEMM's: xt [T·B·in] | dh [B·u] | dc [B·u] | zero [B·u], then for the
+// Workspace layout after the GEMM's: xt [T·B·in] | dh [B·u] | dc [B·u] | zero [B·u] | keepH [B·u] |
+// keepC [B·u] (the masked rows' carried gradients) | hbar [B·u] (h ⊙ dropH), then for the
 // GRU: uzr [u·2u] | uh [u·u] | s1 [B·2u] | s2 [B·u] | s3 [B·u] | duzr [u·2u] | duh [u·u].
 @inline function offXt(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): usize {
   return <usize>gemmBytes(batch, steps, inDim, units, cell);
@@ -107,26 +123,51 @@ function gemmBytes(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): i
  */
 export function rnn_workspace_bytes(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): i32 {
   if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0) return 0;
-  let n = offXt(batch, steps, inDim, units, cell) + fbytes(steps * batch * inDim) + 3 * fbytes(batch * units);
+  let n = offXt(batch, steps, inDim, units, cell) + fbytes(steps * batch * inDim) + 6 * fbytes(batch * units);
   if (cell == CELL_GRU) n += fbytes(2 * units * units) * 2 + fbytes(units * units) * 2 + fbytes(2 * batch * units) + 2 * fbytes(batch * units);
   return <i32>n;
 }
 
-/** xt[s, b, :] = x[b, t(s), :]: the input time-major, in processing order. */
-function toTimeMajor(xt: usize, x: usize, batch: i32, steps: i32, inDim: i32, backwards: bool): void {
+/** xt[s, b, :] = x[b, t(s), :] (⊙ drop[b, :] when drop ≠ 0): the input time-major, in processing order. */
+function toTimeMajor(xt: usize, x: usize, batch: i32, steps: i32, inDim: i32, backwards: bool, drop: usize): void {
   const row = <usize>inDim << 2;
   for (let s = 0; s < steps; s++) {
     const t = backwards ? steps - 1 - s : s;
-    for (let b = 0; b < batch; b++) memory.copy(xt + (<usize>(s * batch + b)) * row, x + (<usize>(b * steps + t)) * row, row);
+    for (let b = 0; b < batch; b++) {
+      const d = xt + (<usize>(s * batch + b)) * row;
+      memory.copy(d, x + (<usize>(b * steps + t)) * row, row);
+      if (drop != 0) mulInto(d, drop + <usize>b * row, inDim);
+    }
   }
 }
 
-/** dx[b, t(s), :] += dxt[s, b, :]. */
-function addFromTimeMajor(dx: usize, dxt: usize, batch: i32, steps: i32, inDim: i32, backwards: bool): void {
+/** dx[b, t(s), :] += dxt[s, b, :] (⊙ drop[b, :] when drop ≠ 0; dxt is scaled in place). */
+function addFromTimeMajor(dx: usize, dxt: usize, batch: i32, steps: i32, inDim: i32, backwards: bool, drop: usize): void {
   for (let s = 0; s < steps; s++) {
     const t = backwards ? steps - 1 - s : s;
-    for (let b = 0; b < batch; b++) addInto(dx + (<usize>(b * steps + t) * <usize>inDim << 2), dxt + (<usize>(s * batch + b) * <usize>inDim << 2), inDim);
+    for (let b = 0; b < batch; b++) {
+      const a = dxt + (<usize>(s * batch + b) * <usize>inDim << 2);
+      if (drop != 0) mulInto(a, drop + (<usize>(b * inDim) << 2), inDim);
+      addInto(dx + (<usize>(b * steps + t) * <usize>inDim << 2), a, inDim);
+    }
   }
+}
+
+/** d[0..n) ⊙= a[0..n). */
+function mulInto(d: usize, a: usize, n: i32): void {
+  for (let j = 0; j < n; j += 4) {
+    const k = min32(4, n - j);
+    const o = <usize>j << 2;
+    storeN(d + o, f32x4.mul(loadN(d + o, k), loadN(a + o, k)), k);
+  }
+}
+
+/** The h the cell reads: h ⊙ drop into hbar (returned), or h itself without a mask. */
+@inline function dropped(hbar: usize, h: usize, drop: usize, n: i32): usize {
+  if (drop == 0) return h;
+  memory.copy(hbar, h, <usize>n << 2);
+  mulInto(hbar, drop, n);
+  return hbar;
 }
 
 /** d[0..n) += a[0..n). */
@@ -163,6 +204,50 @@ function columnSums(db: usize, a: usize, rows: i32, cols: i32): void {
   }
 }
 
+/** Whether sample b is masked (mask 0) at input step t; never without a mask. */
+@inline function masked(mask: usize, b: i32, steps: i32, t: i32): bool {
+  return mask != 0 && load<f32>(mask + (<usize>(b * steps + t) << 2)) == 0;
+}
+
+/** The rows [units] of the samples masked at input step t: dst = src (the state carried over). */
+function carryMasked(dst: usize, src: usize, mask: usize, batch: i32, steps: i32, t: i32, units: i32): void {
+  const row = <usize>units << 2;
+  for (let b = 0; b < batch; b++) if (masked(mask, b, steps, t)) memory.copy(dst + <usize>b * row, src + <usize>b * row, row);
+}
+
+/** Masked samples at input step t: keep = d's row, d's row = 0 (their step sees no gradient). */
+function holdMasked(keep: usize, d: usize, mask: usize, batch: i32, steps: i32, t: i32, units: i32): void {
+  const row = <usize>units << 2;
+  for (let b = 0; b < batch; b++)
+    if (masked(mask, b, steps, t)) {
+      memory.copy(keep + <usize>b * row, d + <usize>b * row, row);
+      memory.fill(d + <usize>b * row, 0, row);
+    }
+}
+
+/** Masked samples at input step t: d's row += keep's (the carried state's gradient passes through). */
+function restoreMasked(d: usize, keep: usize, mask: usize, batch: i32, steps: i32, t: i32, units: i32): void {
+  const row = <usize>units << 2;
+  for (let b = 0; b < batch; b++) if (masked(mask, b, steps, t)) addInto(d + <usize>b * row, keep + <usize>b * row, units);
+}
+
+/**
+ * Keras's mask_zero: mask[i] = 1 where ids[i] ≠ 0, else 0. mask: [count] f32; ids: [count] int32,
+ * or f32 when idsF32 ≠ 0 (a Sequential's float input holding ids).
+ * Reference: test/reference/recurrent.ts rnn_mask_f32.
+ */
+export function rnn_mask_f32(mask: usize, ids: usize, count: i32, idsF32: i32): void {
+  const one = f32x4.splat(1);
+  for (let i = 0; i < count; i += 4) {
+    const k = min32(4, count - i);
+    const o = <usize>i << 2;
+    const v = loadN(ids + o, k);
+    // Lanes past the tail are never stored, so what they compare to does not matter.
+    const keep = idsF32 ? f32x4.ne(v, f32x4.splat(0)) : i32x4.ne(v, i32x4.splat(0));
+    storeN(mask + o, v128.and(keep, one), k);
+  }
+}
+
 /**
  * One recurrent layer over a whole sequence; OVERWRITES y, gates, hs and cs.
  * x: [batch, steps, inDim]; w: [inDim, G·units]; u: [units, G·units]; b: [G·units] (0: no bias).
@@ -175,10 +260,14 @@ function columnSums(db: usize, a: usize, rows: i32, cols: i32): void {
  * cell: 0 SimpleRNN, 1 LSTM, 2 GRU, 3 GRU with reset_after (b: [2, 3·units], input then recurrent
  * bias); act, recAct: 0 linear, 1 tanh, 2 sigmoid, 3 hardSigmoid,
  * 4 relu; flags: 1 returnSequences, 2 goBackwards. ws: rnn_workspace_bytes(...) bytes.
+ * mask: [batch, steps] (input order; 0 = masked, the state carried over), 0: none. h0, c0: the
+ * initial h and (LSTM) c [batch, units], 0: zeros. dropX [batch, inDim], dropH [batch, units]: the
+ * dropout masks (0 or 1/(1 − rate)), the same at every step; 0: none.
  * Reference: test/reference/recurrent.ts rnn_forward_f32.
  */
 export function rnn_forward_f32(
-  y: usize, gates: usize, hs: usize, cs: usize, x: usize, w: usize, u: usize, b: usize, ws: usize,
+  y: usize, gates: usize, hs: usize, cs: usize, x: usize, w: usize, u: usize, b: usize,
+  mask: usize, h0: usize, c0: usize, dropX: usize, dropH: usize, ws: usize,
   batch: i32, steps: i32, inDim: i32, units: i32, cell: i32, act: i32, recAct: i32, flags: i32,
 ): void {
   if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0) return;
@@ -190,9 +279,14 @@ export function rnn_forward_f32(
   memory.fill(zero, 0, hBytes);
   const stepG = <usize>(batch * gu) << 2;
   const stepH = <usize>(batch * units) << 2;
+  const back = (flags & FLAG_BACKWARDS) != 0;
+  const hInit = h0 != 0 ? h0 : zero;
+  const cInit = c0 != 0 ? c0 : zero;
+  const hbar = zero + 3 * hBytes;
+  const nh = batch * units;
 
   // Input projection for every step: gates = bias, then += xt·W.
-  toTimeMajor(xt, x, batch, steps, inDim, (flags & FLAG_BACKWARDS) != 0);
+  toTimeMajor(xt, x, batch, steps, inDim, back, dropX);
   const rows = steps * batch;
   const rowBytes = <usize>gu << 2;
   for (let r = 0; r < rows; r++) {
@@ -205,7 +299,8 @@ export function rnn_forward_f32(
   if (cell == CELL_SIMPLE) {
     for (let s = 0; s < steps; s++) {
       const pre = gates + <usize>s * stepG;
-      if (s > 0) gemm_nn_f32(pre, hs + <usize>(s - 1) * stepH, u, ws, batch, units, units);
+      const hPrev = s > 0 ? hs + <usize>(s - 1) * stepH : hInit;
+      if (s > 0 || h0 != 0) gemm_nn_f32(pre, dropped(hbar, hPrev, dropH, nh), u, ws, batch, units, units);
       const h = hs + <usize>s * stepH;
       const n = batch * units;
       for (let j = 0; j < n; j += 4) {
@@ -213,13 +308,20 @@ export function rnn_forward_f32(
         const o = <usize>j << 2;
         storeN(h + o, act4(loadN(pre + o, k), act), k);
       }
+      if (mask != 0) carryMasked(h, hPrev, mask, batch, steps, back ? steps - 1 - s : s, units);
     }
   } else if (cell == CELL_LSTM) {
     for (let s = 0; s < steps; s++) {
       const pre = gates + <usize>s * stepG;
-      if (s > 0) gemm_nn_f32(pre, hs + <usize>(s - 1) * stepH, u, ws, batch, gu, units);
-      const cPrev = s > 0 ? cs + <usize>(s - 1) * stepH : zero;
+      const hPrev = s > 0 ? hs + <usize>(s - 1) * stepH : hInit;
+      if (s > 0 || h0 != 0) gemm_nn_f32(pre, dropped(hbar, hPrev, dropH, nh), u, ws, batch, gu, units);
+      const cPrev = s > 0 ? cs + <usize>(s - 1) * stepH : cInit;
       lstmGates(pre, cs + <usize>s * stepH, hs + <usize>s * stepH, cPrev, batch, units, act, recAct);
+      if (mask != 0) {
+        const t = back ? steps - 1 - s : s;
+        carryMasked(hs + <usize>s * stepH, hPrev, mask, batch, steps, t, units);
+        carryMasked(cs + <usize>s * stepH, cPrev, mask, batch, steps, t, units);
+      }
     }
   } else if (cell == CELL_GRU_RESET_AFTER) {
     const recBias = b == 0 ? <usize>0 : b + (<usize>gu << 2);
@@ -232,11 +334,14 @@ export function rnn_forward_f32(
         if (recBias == 0) memory.fill(rr, 0, rowBytes);
         else memory.copy(rr, recBias, rowBytes);
       }
-      if (s > 0) gemm_nn_f32(rec, hs + <usize>(s - 1) * stepH, u, ws, batch, gu, units);
-      gruResetAfterGates(pre, rec, hs + <usize>s * stepH, s > 0 ? hs + <usize>(s - 1) * stepH : zero, batch, units, act, recAct);
+      const hPrev = s > 0 ? hs + <usize>(s - 1) * stepH : hInit;
+      const hUse = dropped(hbar, hPrev, dropH, nh);
+      if (s > 0 || h0 != 0) gemm_nn_f32(rec, hUse, u, ws, batch, gu, units);
+      gruResetAfterGates(pre, rec, hs + <usize>s * stepH, hUse, batch, units, act, recAct);
+      if (mask != 0) carryMasked(hs + <usize>s * stepH, hPrev, mask, batch, steps, back ? steps - 1 - s : s, units);
     }
   } else {
-    const uzr = zero + hBytes;
+    const uzr = zero + 4 * hBytes;
     const uh = uzr + fbytes(2 * units * units);
     const s1 = uh + fbytes(units * units);
     const s2 = s1 + fbytes(2 * batch * units);
@@ -245,13 +350,15 @@ export function rnn_forward_f32(
     copyCols(uh, u, units, gu, 2 * units, units);
     for (let s = 0; s < steps; s++) {
       const pre = gates + <usize>s * stepG;
-      const hPrev = s > 0 ? hs + <usize>(s - 1) * stepH : zero;
+      const hPrev = s > 0 ? hs + <usize>(s - 1) * stepH : hInit;
+      const hUse = dropped(hbar, hPrev, dropH, nh);
       memory.fill(s1, 0, <usize>(2 * batch * units) << 2);
-      if (s > 0) gemm_nn_f32(s1, hPrev, uzr, ws, batch, 2 * units, units);
-      gruGatesZR(pre, s2, s1, hPrev, batch, units, recAct);
+      if (s > 0 || h0 != 0) gemm_nn_f32(s1, hUse, uzr, ws, batch, 2 * units, units);
+      gruGatesZR(pre, s2, s1, hUse, batch, units, recAct);
       memory.fill(s3, 0, stepH);
-      if (s > 0) gemm_nn_f32(s3, s2, uh, ws, batch, units, units);
-      gruGatesH(pre, hs + <usize>s * stepH, s3, hPrev, batch, units, act);
+      if (s > 0 || h0 != 0) gemm_nn_f32(s3, s2, uh, ws, batch, units, units);
+      gruGatesH(pre, hs + <usize>s * stepH, s3, hUse, batch, units, act);
+      if (mask != 0) carryMasked(hs + <usize>s * stepH, hPrev, mask, batch, steps, back ? steps - 1 - s : s, units);
     }
   }
 
@@ -357,11 +464,13 @@ function gruGatesH(pre: usize, h: usize, s3: usize, hPrev: usize, batch: i32, un
  * skipped. x, w, u, flags and the codes as given to the forward call; gates, hs, cs: what it
  * saved. gates is CONSUMED: each step's gates are overwritten with their pre-activation
  * gradients (and, for the reset_after GRU, cs with its recurrent side's). ws: rnn_workspace_bytes(...) bytes.
+ * mask, h0, c0, dropX, dropH: as given to the forward call (the initial states get no gradient).
+ * With dropH, hs is CONSUMED too (scaled by dropH in place, for dU's one GEMM).
  * Reference: test/reference/recurrent.ts rnn_backward_f32.
  */
 export function rnn_backward_f32(
   dx: usize, dw: usize, du: usize, db: usize, dy: usize, x: usize, w: usize, u: usize,
-  gates: usize, hs: usize, cs: usize, ws: usize,
+  mask: usize, h0: usize, c0: usize, dropX: usize, dropH: usize, gates: usize, hs: usize, cs: usize, ws: usize,
   batch: i32, steps: i32, inDim: i32, units: i32, cell: i32, act: i32, recAct: i32, flags: i32,
 ): void {
   if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0) return;
@@ -377,7 +486,14 @@ export function rnn_backward_f32(
   memory.fill(dh, 0, stepH);
   memory.fill(dc, 0, stepH);
   memory.fill(zero, 0, stepH);
-  const uzr = zero + hBytes;
+  const keepH = zero + hBytes;
+  const keepC = keepH + hBytes;
+  const back = (flags & FLAG_BACKWARDS) != 0;
+  const hInit = h0 != 0 ? h0 : zero;
+  const cInit = c0 != 0 ? c0 : zero;
+  const hbar = keepC + hBytes;
+  const nh = batch * units;
+  const uzr = zero + 4 * hBytes;
   const uh = uzr + fbytes(2 * units * units);
   const s1 = uh + fbytes(units * units);
   const s2 = s1 + fbytes(2 * batch * units);
@@ -398,8 +514,13 @@ export function rnn_backward_f32(
     } else if (s == steps - 1) {
       addInto(dh, dy, batch * units);
     }
+    const t = back ? steps - 1 - s : s;
+    if (mask != 0) {
+      holdMasked(keepH, dh, mask, batch, steps, t, units);
+      if (cell == CELL_LSTM) holdMasked(keepC, dc, mask, batch, steps, t, units);
+    }
     const pre = gates + <usize>s * stepG;
-    const hPrev = s > 0 ? hs + <usize>(s - 1) * stepH : zero;
+    const hPrev = dropped(hbar, s > 0 ? hs + <usize>(s - 1) * stepH : hInit, dropH, nh);
     if (cell == CELL_SIMPLE) {
       const h = hs + <usize>s * stepH;
       const n = batch * units;
@@ -418,7 +539,7 @@ export function rnn_backward_f32(
       // dh_{s−1} = dh·z (set above) + dA_rec·Uᵀ; nothing flows before the first step.
       if (s > 0) gemm_nt_f32(dh, rec, u, ws, batch, units, gu);
     } else if (cell == CELL_LSTM) {
-      const cPrev = s > 0 ? cs + <usize>(s - 1) * stepH : zero;
+      const cPrev = s > 0 ? cs + <usize>(s - 1) * stepH : cInit;
       lstmBack(pre, dc, dh, cs + <usize>s * stepH, cPrev, batch, units, act, recAct);
       if (s > 0) {
         memory.fill(dh, 0, stepH);
@@ -426,7 +547,8 @@ export function rnn_backward_f32(
       }
     } else {
       gruBackH(pre, s1, s2, s3, dh, hPrev, batch, units, act, recAct);
-      if (s > 0) {
+      // With an initial state, step 0 has an h_{−1} too: its r gate and U get gradients.
+      if (s > 0 || h0 != 0) {
         if (du != 0) gemm_tn_f32(duh, s2, s3, ws, units, units, batch);
         memory.fill(s2, 0, stepH);
         gemm_nt_f32(s2, s3, uh, ws, batch, units, units);
@@ -438,6 +560,12 @@ export function rnn_backward_f32(
         memory.fill(s2, 0, stepH);
         gruBackR(pre, s1, s2, dh, hPrev, batch, units, recAct);
       }
+    }
+    // Every path to h_{s−1} went through h̄_{s−1} = h_{s−1} ⊙ dropH (a carried state does not).
+    if (dropH != 0 && s > 0) mulInto(dh, dropH, nh);
+    if (mask != 0 && s > 0) {
+      restoreMasked(dh, keepH, mask, batch, steps, t, units);
+      if (cell == CELL_LSTM) restoreMasked(dc, keepC, mask, batch, steps, t, units);
     }
   }
 
@@ -451,20 +579,21 @@ export function rnn_backward_f32(
       addCols(du, duzr, units, gu, 0, 2 * units);
       addCols(du, duh, units, gu, 2 * units, units);
     } else if (steps > 1) {
-      // dU += Σ_{s≥1} h_{s−1}ᵀ·dA_s as one GEMM over (steps − 1)·batch rows (the reset_after GRU:
-      // its recurrent side's dA, kept in cs).
+      // dU += Σ_{s≥1} h̄_{s−1}ᵀ·dA_s as one GEMM over (steps − 1)·batch rows (the reset_after GRU:
+      // its recurrent side's dA, kept in cs); with dropH, hs becomes h̄ in place first.
+      if (dropH != 0) for (let s = 0; s < steps - 1; s++) mulInto(hs + <usize>s * stepH, dropH, nh);
       gemm_tn_f32(du, hs, (cell == CELL_GRU_RESET_AFTER ? cs : gates) + stepG, ws, units, gu, (steps - 1) * batch);
     }
+    if (cell != CELL_GRU && h0 != 0) gemm_tn_f32(du, dropped(hbar, h0, dropH, nh), cell == CELL_GRU_RESET_AFTER ? cs : gates, ws, units, gu, batch);
   }
-  const back = (flags & FLAG_BACKWARDS) != 0;
   if (dw != 0) {
-    toTimeMajor(xt, x, batch, steps, inDim, back);
+    toTimeMajor(xt, x, batch, steps, inDim, back, dropX);
     gemm_tn_f32(dw, xt, gates, ws, inDim, gu, rows);
   }
   if (dx != 0) {
     memory.fill(xt, 0, <usize>(rows * inDim) << 2);
     gemm_nt_f32(xt, gates, w, ws, rows, inDim, gu);
-    addFromTimeMajor(dx, xt, batch, steps, inDim, back);
+    addFromTimeMajor(dx, xt, batch, steps, inDim, back, dropX);
   }
 }
 

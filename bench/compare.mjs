@@ -9,7 +9,7 @@
 //   node bench/compare.mjs --quick --tiny --out FILE --no-report   harness check (the test)
 //   --skip-kernels / --skip-e2e       one half only
 //   --models mlp,resmlp --out FILE --no-report   end-to-end rows of these models only (default:
-//                                     mlp,cnn,resmlp,bncnn,lstm,gru); --out is required then, so latest.json stays the full run
+//                                     mlp,cnn,resmlp,bncnn,lstm,gru,text); --out is required then, so latest.json stays the full run
 //   --no-pin                          leave core placement to the OS (see "one core" below)
 //
 // Kernel rows run in this process, alternating simdnet and TF.js round by round for matMul
@@ -29,10 +29,11 @@ const mode = tiny ? 'tiny' : quick ? 'quick' : 'full';
 const outFile = path.resolve(opt('--out', path.join(root, 'bench/results/latest.json')));
 /**
  * The end-to-end models (src/cli/models.ts): the MLP, the CNN, the residual MLP (skip add) and
- * the CNN with BatchNorm + Dropout (issue 14), LSTM(128) and GRU(128) on row-MNIST (issue 15).
+ * the CNN with BatchNorm + Dropout (issue 14), LSTM(128) and GRU(128) on row-MNIST (issue 15),
+ * and the Embedding + GRU text classifier of bench/text.mjs (issue 15; its own rows, see textE2e).
  */
-const E2E_MODELS = ['mlp', 'cnn', 'resmlp', 'bncnn', 'lstm', 'gru'];
-const MODEL_NAMES = { mlp: 'MLP', cnn: 'CNN', resmlp: 'Residual MLP', bncnn: 'BatchNorm + Dropout CNN', lstm: 'LSTM row-MNIST', gru: 'GRU row-MNIST' };
+const E2E_MODELS = ['mlp', 'cnn', 'resmlp', 'bncnn', 'lstm', 'gru', 'text'];
+const MODEL_NAMES = { mlp: 'MLP', cnn: 'CNN', resmlp: 'Residual MLP', bncnn: 'BatchNorm + Dropout CNN', lstm: 'LSTM row-MNIST', gru: 'GRU row-MNIST', text: 'Embedding + GRU text' };
 /** Run against TF.js wasm only (ConvNetJS and the bench's ONNX export have no merge / BN / dropout / recurrent layers). */
 const TFJS_ONLY = ['resmlp', 'bncnn', 'lstm', 'gru'];
 /** Recurrent models: should TF.js wasm lack a kernel to train one, its training row is TF.js cpu (bench/peers/tfjs.mjs). */
@@ -80,6 +81,7 @@ if (!pinned && !flag('--no-pin') && process.platform === 'linux' && spawnSync('t
 
 const { SHAPES, QUICK_SHAPES, LAYOUTS, measurePeak, benchGemm } = await import('./gemm.mjs');
 const { CONV_SHAPES, convCase } = await import('./conv.mjs');
+const { CONV3D_SHAPES, conv3dCase } = await import('./conv3d.mjs');
 
 const POOL_SHAPES = [
   { batch: 64, h: 28, w: 28, c: 8 },
@@ -92,7 +94,7 @@ const XENT_SHAPES = [
 
 const C = {
   full: {
-    gemmShapes: SHAPES, convShapes: CONV_SHAPES, poolShapes: POOL_SHAPES, xentShapes: XENT_SHAPES,
+    gemmShapes: SHAPES, convShapes: CONV_SHAPES, conv3dShapes: CONV3D_SHAPES, poolShapes: POOL_SHAPES, xentShapes: XENT_SHAPES,
     rounds: 3, gemmSamples: 3, minMs: 60, smallSamples: 7, peakSamples: 7,
     coldReps: 3,
     e2e: {
@@ -109,6 +111,9 @@ const C = {
       // take ~5 minutes each), so their rows train a fixed number of steps.
       lstm: { epoch: false, trainSteps: 100, chunks: 4, warmSteps: 5, testLimit: 0, inferSamples: 4096, inferReps: 3, profileSteps: 20 },
       gru: { epoch: false, trainSteps: 100, chunks: 4, warmSteps: 5, testLimit: 0, inferSamples: 4096, inferReps: 3, profileSteps: 20 },
+      // Embedding + GRU text (bench/text.mjs): TF.js cpu trains it at a few samples/s here, so it
+      // runs fewer steps than simdnet (each side's rate is the median of its chunks).
+      text: { simdnet: { trainSteps: 100, chunks: 4, warmSteps: 5 }, tfjs: { trainSteps: 8, chunks: 4, warmSteps: 1 }, testSamples: 2048, inferSamples: 2048, inferReps: 3 },
       // ConvNetJS trains the CNN at well under 100 samples/s here: a full epoch would take
       // ~15 minutes alone, so its CNN row trains a capped number of steps (said in the row).
       convnetjsCnn: { epoch: true, epochCap: 6400, warmSteps: 2, chunks: 4, testLimit: 2000, inferSamples: 1024, inferReps: 1 },
@@ -116,7 +121,7 @@ const C = {
     },
   },
   quick: {
-    gemmShapes: QUICK_SHAPES, convShapes: CONV_SHAPES.slice(0, 2), poolShapes: POOL_SHAPES, xentShapes: XENT_SHAPES,
+    gemmShapes: QUICK_SHAPES, convShapes: CONV_SHAPES.slice(0, 2), conv3dShapes: CONV3D_SHAPES.slice(0, 2), poolShapes: POOL_SHAPES, xentShapes: XENT_SHAPES,
     rounds: 2, gemmSamples: 3, minMs: 30, smallSamples: 5, peakSamples: 5,
     coldReps: 1,
     e2e: {
@@ -126,12 +131,13 @@ const C = {
       bncnn: { epoch: false, trainSteps: 40, chunks: 2, warmSteps: 4, testLimit: 2000, inferSamples: 1024, inferReps: 2, profileSteps: 20 },
       lstm: { epoch: false, trainSteps: 20, chunks: 2, warmSteps: 2, testLimit: 1000, inferSamples: 1024, inferReps: 2, profileSteps: 10 },
       gru: { epoch: false, trainSteps: 20, chunks: 2, warmSteps: 2, testLimit: 1000, inferSamples: 1024, inferReps: 2, profileSteps: 10 },
+      text: { simdnet: { trainSteps: 40, chunks: 4, warmSteps: 3 }, tfjs: { trainSteps: 4, chunks: 2, warmSteps: 1 }, testSamples: 1024, inferSamples: 1024, inferReps: 2 },
       convnetjsCnn: { epoch: false, trainSteps: 8, chunks: 2, warmSteps: 1, testLimit: 500, inferSamples: 256, inferReps: 1 },
       convnetjsMlp: { epoch: false, trainSteps: 40, chunks: 2, warmSteps: 3, testLimit: 2000, inferSamples: 1024, inferReps: 1 },
     },
   },
   tiny: {
-    gemmShapes: [[64, 784, 128]], convShapes: CONV_SHAPES.slice(0, 1), poolShapes: POOL_SHAPES.slice(1), xentShapes: XENT_SHAPES.slice(0, 1),
+    gemmShapes: [[64, 784, 128]], convShapes: CONV_SHAPES.slice(0, 1), conv3dShapes: [{ batch: 1, inD: 4, inH: 8, inW: 8, inC: 1, outC: 16, k: 3, label: 'tiny' }], poolShapes: POOL_SHAPES.slice(1), xentShapes: XENT_SHAPES.slice(0, 1),
     rounds: 1, gemmSamples: 1, minMs: 5, smallSamples: 1, peakSamples: 1,
     coldReps: 1,
     e2e: {
@@ -141,6 +147,7 @@ const C = {
       bncnn: { epoch: false, trainSteps: 2, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 256, inferSamples: 256, inferReps: 1, profileSteps: 2 },
       lstm: { epoch: false, trainSteps: 1, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 256, inferSamples: 256, inferReps: 1, profileSteps: 1 },
       gru: { epoch: false, trainSteps: 1, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 256, inferSamples: 256, inferReps: 1, profileSteps: 1 },
+      text: { simdnet: { trainSteps: 1, chunks: 1, warmSteps: 1 }, tfjs: { trainSteps: 1, chunks: 1, warmSteps: 0 }, testSamples: 64, inferSamples: 256, inferReps: 1 },
       convnetjsCnn: { epoch: false, trainSteps: 1, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 32, inferSamples: 256, inferReps: 1 },
       convnetjsMlp: { epoch: false, trainSteps: 2, chunks: 1, warmSteps: 1, trainLimit: 2048, testLimit: 256, inferSamples: 256, inferReps: 1 },
     },
@@ -160,6 +167,8 @@ const TARGETS = {
   'lstm-infer-tfjs': 10,
   'gru-train-tfjs': 10,
   'gru-infer-tfjs': 10,
+  // Issue 15: Embedding + GRU trains ≥ 20x faster than TF.js cpu (TF.js wasm cannot train it).
+  'text-train-tfjs': 20,
   'mlp-infer-tfjs': 3,
   'mlp-infer-onnx': 2,
   'cnn-infer-onnx': 2,
@@ -267,6 +276,32 @@ async function kernels(out) {
     }
   }
 
+  // conv3d forward / dx / dW (issue 15), against TF.js on the backend that has the kernels:
+  // wasm where it registers Conv3D and both gradients, else cpu (named in the row).
+  const conv3dPeer = ['Conv3D', 'Conv3DBackpropInputV2', 'Conv3DBackpropFilterV2'].every((k) => tf.getKernel(k, 'wasm')) ? 'wasm' : 'cpu';
+  if (conv3dPeer === 'cpu') {
+    await import('@tensorflow/tfjs-backend-cpu');
+    await tf.setBackend('cpu');
+    log(`  (conv3d rows: TF.js wasm has no ${['Conv3D', 'Conv3DBackpropInputV2', 'Conv3DBackpropFilterV2'].filter((k) => !tf.getKernel(k, 'wasm')).join(' / ')} kernel: the peer is TF.js cpu)`);
+  }
+  for (const sh of C.conv3dShapes) {
+    const sc = conv3dCase(sh);
+    const label = `${sh.batch}x${sh.inD}x${sh.inH}x${sh.inW}x${sh.inC}→${sh.outC} ${sh.k}x${sh.k}x${sh.k}`;
+    for (const q of ['forward', 'backward-dx', 'backward-dW']) {
+      const c = tfjs.conv3dCase(tf, sh, q);
+      const [ms, mp] = alternate({ run: sc.passes[q] }, c);
+      c.dispose();
+      const gs = sc.flops / ms / 1e6;
+      addRow({
+        group: 'kernel', id: `conv3d-${q}-${label.replace(/[^0-9a-z]+/gi, '_')}`, kind: 'conv3d',
+        name: `conv3d ${q === 'forward' ? 'forward' : q === 'backward-dx' ? 'input grad' : 'filter grad'} ${label} same`,
+        unit: 'GFLOP/s', better: 'higher', peerName: `TF.js ${conv3dPeer}`,
+        simdnet: gs, peer: sc.flops / mp / 1e6, simdnetPctPeak: (100 * gs) / peakBefore.best,
+      });
+    }
+  }
+  if (conv3dPeer === 'cpu') await tf.setBackend('wasm');
+
   // maxPool: TF.js's forward keeps no argmax (its backward searches every window again), so it
   // is set against both of simdnet's: with the argmax (what a training step runs) and without
   // (inference).
@@ -340,6 +375,10 @@ async function e2e(out) {
   fs.mkdirSync(tmpDir, { recursive: true });
   out.e2e = {};
   for (const model of e2eModels) {
+    if (model === 'text') {
+      await textE2e(out, timeout);
+      continue;
+    }
     const base = C.e2e[model];
     const res = {};
     log(`\n${MODEL_NAMES[model]} end to end (${base.epoch ? 'one epoch' : `${base.trainSteps} training steps`}, batch 64, Adam 1e-3; inference at batch 256):`);
@@ -388,6 +427,58 @@ async function e2e(out) {
     out.e2e[model] = res;
     e2eRows(model, res);
   }
+}
+
+/**
+ * The Embedding + GRU text classifier (bench/text.mjs) against TF.js: training against TF.js cpu
+ * (its wasm backend has no UnsortedSegmentSum kernel, so it cannot train an Embedding: the child
+ * tries one step and reports the error), inference against TF.js wasm (with the weights cpu
+ * trained) and cpu; simdnet before and after the peer, averaged.
+ */
+async function textE2e(out, timeout) {
+  const { TEXT_DESC } = await import('./text.mjs');
+  const t = C.e2e.text;
+  const cfg = (lib) => ({ ...t[lib], testSamples: t.testSamples, inferSamples: t.inferSamples, inferReps: t.inferReps });
+  log(`\n${TEXT_DESC}; batch 64, Adam 1e-3; inference at batch 256 (simdnet ${t.simdnet.trainSteps} training steps, TF.js cpu ${t.tfjs.trainSteps}):`);
+  const res = {};
+  res.simdnet = await child(LIBS.simdnet.file, 'text', cfg('simdnet'), timeout);
+  res.tfjs = await child(LIBS.tfjs.file, 'text', cfg('tfjs'), timeout * 3);
+  res.simdnet2 = res.simdnet.skipped ? res.simdnet : await child(LIBS.simdnet.file, 'text', cfg('simdnet'), timeout);
+  out.e2e.text = res;
+  const p = res.tfjs;
+  const pOk = p && !p.error;
+  if (pOk) log(`  TF.js wasm cannot train this model: ${p.wasmTrainError ?? '(it did: no error)'}; its training row is TF.js cpu.`);
+  const s = res.simdnet;
+  const sOk = !s.error && !s.skipped;
+  const note = s.skipped ?? s.error?.split('\n')[0];
+  const trainS = avg2(res.simdnet, res.simdnet2, (r) => r.train.samplesPerSec);
+  const inferS = avg2(res.simdnet, res.simdnet2, (r) => r.infer.samplesPerSec);
+  addRow({
+    group: 'e2e', id: 'text-train-tfjs', target: 'text-train-tfjs', kind: 'train', model: 'text',
+    name: `${MODEL_NAMES.text} training samples/s vs TF.js cpu`, mode: sOk ? s.train.mode : null, unit: 'samples/s', better: 'higher', peerName: 'TF.js cpu',
+    simdnet: trainS, peer: pOk ? p.train.samplesPerSec : null,
+    note: [note, p?.error?.split('\n')[0], pOk ? `TF.js wasm cannot train it (${p.wasmTrainError}); TF.js cpu: ${p.train.mode}` : null].filter(Boolean).join('; ') || undefined,
+  });
+  for (const [key, lbl] of [['inferWasm', 'TF.js wasm'], ['inferCpu', 'TF.js cpu']]) {
+    addRow({
+      group: 'e2e', id: `text-infer-tfjs-${key === 'inferWasm' ? 'wasm' : 'cpu'}`, kind: 'infer', model: 'text',
+      name: `${MODEL_NAMES.text} inference samples/s vs ${lbl}`, unit: 'samples/s', better: 'higher', peerName: lbl,
+      simdnet: inferS, peer: pOk ? p[key].samplesPerSec : null,
+      note: [note, pOk && key === 'inferCpu' ? `TF.js cpu: ${p.inferCpu.samples} samples, one run` : null, pOk && key === 'inferWasm' ? 'TF.js wasm runs the weights TF.js cpu trained' : null].filter(Boolean).join('; ') || undefined,
+    });
+  }
+  addRow({
+    group: 'e2e', id: 'text-accuracy-tfjs', kind: 'accuracy', model: 'text',
+    name: `${MODEL_NAMES.text} test accuracy vs TF.js cpu`, after: `${sOk ? s.accuracyAfter : 'n/a'} (TF.js cpu: ${pOk ? p.accuracyAfter : 'n/a'}, evaluated on wasm)`,
+    unit: 'accuracy', better: 'higher', peerName: 'TF.js cpu', simdnet: sOk ? s.testAccuracy : null, peer: pOk ? p.testAccuracy : null,
+    diffPoints: sOk && pOk ? 100 * (s.testAccuracy - p.testAccuracy) : null, testSamples: sOk ? s.testSamples : null,
+    note: `after unequal step counts (simdnet ${sOk ? s.accuracyAfter : 'n/a'}, TF.js cpu ${pOk ? p.accuracyAfter : 'n/a'}): not a like-for-like accuracy comparison`,
+  });
+  addRow({
+    group: 'e2e', id: 'text-rss-tfjs', kind: 'rss', model: 'text',
+    name: `${MODEL_NAMES.text} peak RSS vs TF.js (cpu + wasm)`, unit: 'MiB', better: 'lower', peerName: 'TF.js cpu',
+    simdnet: sOk ? s.peakRssMB : null, peer: pOk ? p.peakRssMB : null,
+  });
 }
 
 /**

@@ -22,13 +22,14 @@ const num = (v, d = 2) => {
   return v.toPrecision(2);
 };
 const ratio = (r) => (r.ratio === null || r.ratio === undefined ? (r.missing ? 'missing' : '—') : `${r.ratio >= 10 ? r.ratio.toFixed(1) : r.ratio.toFixed(2)}x`);
-const MODEL_NAMES = { mlp: 'MLP', cnn: 'CNN', resmlp: 'Residual MLP', lstm: 'LSTM row-MNIST', gru: 'GRU row-MNIST' };
+const MODEL_NAMES = { mlp: 'MLP', cnn: 'CNN', resmlp: 'Residual MLP', lstm: 'LSTM row-MNIST', gru: 'GRU row-MNIST', text: 'Embedding + GRU text' };
 const MODEL_DESC = {
   mlp: 'MLP 784-128(relu)-10(softmax)',
   cnn: 'CNN conv(8,5x5,same,relu) → maxPool 2 → conv(16,5x5,same,relu) → maxPool 2 → flatten → dense(10,softmax)',
   resmlp: 'Residual MLP 784 → dense(128,relu) = h1 → dense(128,relu) = h2 → add([h2, h1]) → dense(10,softmax)',
   lstm: 'LSTM on row-MNIST: [28 steps, 28 pixels] → lstm(128) → dense(10,softmax)',
   gru: 'GRU on row-MNIST: [28 steps, 28 pixels] → gru(128) → dense(10,softmax)',
+  text: 'Embedding + GRU character-level text classifier: int32 ids [80] → embedding(100 → 64) → gru(64) → dense(1,sigmoid) (bench/text.mjs)',
 };
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -68,7 +69,7 @@ function kernelTable(rows, peak) {
 
 function e2eTable(rows, model) {
   const e = rows.filter((r) => r.group === 'e2e' && r.model === model);
-  const peers = ['TF.js wasm', 'ConvNetJS', 'onnxruntime-web'].filter((p) => e.some((r) => r.peerName === p));
+  const peers = ['TF.js wasm', 'TF.js cpu', 'ConvNetJS', 'onnxruntime-web'].filter((p) => e.some((r) => r.peerName === p));
   const kinds = [
     ['train', 'training samples/s', 'samples/s'],
     ['accuracy', 'test accuracy', ''],
@@ -163,7 +164,11 @@ export const FLOPS = (() => {
     const t = f + 28 * 2 * (28 + 128 + 128) * g * 128 + 2 * 2 * 128 * 10;
     return { infer: f, train: t };
   };
-  return { mlp: { infer: mlpF, train: mlpT }, cnn: { infer: cnnF, train: cnnT }, resmlp: { infer: resF, train: resT }, lstm: rnn(4), gru: rnn(3) };
+  // Embedding + GRU(64) text (80 steps, 64 inputs): the GRU's GEMMs as above plus the input
+  // gradient (it feeds the embedding's scatter-add); the gather, the scatter and the head not counted.
+  const textF = 80 * 2 * (64 + 64) * 3 * 64;
+  const textT = textF + 80 * 2 * (64 + 64 + 64 + 64) * 3 * 64;
+  return { mlp: { infer: mlpF, train: mlpT }, cnn: { infer: cnnF, train: cnnT }, resmlp: { infer: resF, train: resT }, lstm: rnn(4), gru: rnn(3), text: { infer: textF, train: textT } };
 })();
 
 /** What the arithmetic allows at the register-only peak, for a train / infer row. */
@@ -245,6 +250,11 @@ export function markdown(d, svgRel) {
     if (!d.rows.some((r) => r.group === 'e2e' && r.model === model)) continue;
     const desc = MODEL_DESC[model];
     const s = d.e2e?.[model]?.simdnet;
+    if (model === 'text') {
+      const t = d.e2e?.text?.tfjs;
+      parts.push(`### ${desc}`, '', `Synthetic texts, Adam 1e-3, batch 64, binary cross-entropy; simdnet training ${s?.train?.mode ?? 'n/a'}, TF.js cpu ${t?.train?.mode ?? 'n/a'}; accuracy on ${s?.testSamples ?? '?'} test texts after those steps. TF.js wasm cannot train it${t?.wasmTrainError ? ` (\`${esc(t.wasmTrainError)}\`)` : ''}: its inference row runs the weights TF.js cpu trained.`, '', e2eTable(d.rows, model), '');
+      continue;
+    }
     parts.push(`### ${desc} on real MNIST`, '', `Adam 1e-3, batch 64, glorotUniform; training ${s?.train?.mode ?? 'n/a'}; accuracy on ${s?.testSamples ?? '?'} test images after ${s?.accuracyAfter ?? 'n/a'}.`, '', e2eTable(d.rows, model), '');
   }
   const pm = d.e2e?.mlp?.simdnet?.profile;

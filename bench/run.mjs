@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `npm run bench`: kernel throughput of the wasm binary, printed as a table and written as JSON
-// under bench/results/.
+// `npm run bench:gemm`: GEMM throughput of the wasm binary with every sample paired with a
+// register-only peak sample, printed as a table and written as JSON under bench/results/. The
+// kernels, probe and timing are the shipped kernel bench's (bench/gemm.mjs over `bench` from
+// dist/index.js); `npx simdnet bench` is the same bench for every kernel family and runtime.
 //   --quick              fewer shapes and repetitions
 //   --variant relaxed    the relaxed-SIMD (FMA) binary (Node 20: switched on at run time)
 //   --binary FILE        another build of the binary (e.g. a private one while developing)

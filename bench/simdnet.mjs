@@ -270,4 +270,33 @@ async function cold(cfg) {
   return { library: 'simdnet', model: cfg.model, coldStartMs: t1 - t0, importMs: tImport - t0, initMs: tReady - tImport, firstPredictMs: t1 - tReady };
 }
 
-await childMain(import.meta.url, { e2e, cold });
+/**
+ * The Embedding + GRU text row (bench/text.mjs): training samples/s (batch 64, Adam 1e-3, binary
+ * cross-entropy), test accuracy after those steps, inference samples/s at batch 256.
+ */
+async function text(cfg) {
+  const sn = await import(distIndex);
+  await sn.init();
+  const { TEXT, textModel, timeText, timeTextInference } = await import('./text.mjs');
+  for (const f of ['embedding', 'gru']) if (typeof sn.layers[f] !== 'function') return { library: 'simdnet', model: 'text', skipped: `simdnet: layers.${f} not in dist/index.js yet` };
+  sn.setSeed(cfg.seed);
+  const lib = {
+    build: () => {
+      const m = textModel(sn);
+      m.compile({ optimizer: sn.optimizers.adam({ learningRate: 1e-3 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+      return m;
+    },
+    toX: (a, n) => sn.tensor(a, [n, TEXT.length], 'int32'),
+    toY: (a, n) => sn.tensor(a, [n, 1]),
+    predict: (m, x, batchSize = 256) => m.predict(x, { batchSize }).values,
+    release: (ts) => ts.forEach((t) => t.dispose?.()),
+    dispose: (m) => m.dispose?.(),
+  };
+  const r = await timeText(lib, cfg, now);
+  const out = { library: 'simdnet', model: 'text', binary: sn.backendInfo().binary, train: r.train, testAccuracy: r.testAccuracy, testSamples: r.testSamples };
+  out.accuracyAfter = `${r.train.steps} steps`;
+  out.infer = timeTextInference(lib, r.model, cfg, now);
+  return out;
+}
+
+await childMain(import.meta.url, { e2e, cold, text });

@@ -246,7 +246,8 @@ async function main() {
   setupDigits();
   buildModel();
   const f = info.features;
-  ui.status.textContent = `${mnist.train.labels.shape[0].toLocaleString('en-US')} training images loaded · wasm binary: ${info.binary} (SIMD${f.relaxedSimd && info.binary === 'relaxed' ? ' + relaxed FMA' : ''}) · ${(backendInfo().memoryBytes / 2 ** 20).toFixed(0)} MiB linear memory`;
+  ui.status.textContent = `${mnist.train.labels.shape[0].toLocaleString('en-US')} training images loaded · wasm binary: ${info.binary} (SIMD${f.relaxedSimd && info.binary === 'relaxed' ? ' + relaxed FMA' : ''}) · ${info.threads === 1 ? '1 thread' : `${info.threads} threads`}${info.threads === 1 && info.threadsReason ? ` (${info.threadsReason})` : ''} · ${(backendInfo().memoryBytes / 2 ** 20).toFixed(0)} MiB linear memory`;
+  ui.status.dataset.threads = String(info.threads);
   ui.start.disabled = ui.reset.disabled = false;
   window.addEventListener('resize', requestDraw);
 }

@@ -1,6 +1,7 @@
 // The one raw-binary loader: instantiates a built wasm binary directly (no host library), over an
-// imported memory. Used by the kernel tests (test/helpers/harness.ts), the benches
-// (bench/gemm.mjs, bench/conv.mjs, bench/simdnet.mjs) and build.mjs's ABI check. Plain ESM so
+// imported memory. Used by the kernel tests (test/helpers/harness.ts), the benches that time
+// raw kernels without the host (bench/simdnet.mjs, bench/conv3d.mjs, bench/recurrent-profile.mjs;
+// the kernel microbenchmarks are the shipped src/bench/) and build.mjs's ABI check. Plain ESM so
 // `node` runs it without a compile step; types in load-binary.d.mts.
 import fs from 'node:fs';
 import path from 'node:path';

@@ -44,6 +44,7 @@ export { callbacks, Callback, CustomCallback } from './model/callbacks.ts';
 export type { CallbackHooks, Logs } from './model/callbacks.ts';
 export { setSeed } from './random.ts';
 export * as data from './data/index.ts';
+export * as bench from './bench/index.ts';
 
 import { checkGradients, gradients } from './utils/gradcheck.ts';
 import { plotHistory } from './utils/plot.ts';

@@ -1,11 +1,13 @@
 // TensorFlow.js (tfjs-core + tfjs-layers 4.x) on its wasm backend (XNNPACK, SIMD binary; no
 // threads in Node), as the peer of simdnet in bench/compare.mjs.
 //
-// Kernel rows: matMul (three layouts), conv2d forward / input gradient / filter gradient,
-// maxPool forward / backward, softmax cross-entropy (value + gradient).
+// Kernel rows: matMul (three layouts), conv2d forward / input gradient / filter gradient, conv3d
+// (the same three, on cpu where wasm lacks them), maxPool forward / backward, softmax
+// cross-entropy (value + gradient).
 // End-to-end rows (run as a child process: `node bench/peers/tfjs.mjs e2e '{"model":"mlp"}'`):
 // MNIST MLP / CNN / residual MLP / BatchNorm + Dropout CNN / LSTM and GRU on row-MNIST training,
-// accuracy, inference, peak RSS; `cold` for import → first prediction. The models come from src/cli/models.ts (build/models.mjs), like simdnet's.
+// accuracy, inference, peak RSS; `cold` for import → first prediction; `text` for the Embedding +
+// GRU classifier of bench/text.mjs (trained on cpu: see there). The models come from src/cli/models.ts (build/models.mjs), like simdnet's.
 //
 // TF.js's wasm backend has NO kernel for Conv2DBackpropFilter, so a Conv2D model (cnn, bncnn)
 // cannot train on it. To get a CNN training row at all, `patchConv2DBackpropFilter` registers one, built
@@ -186,6 +188,24 @@ export function convCase(tf, s, pass, { allowWorkaround = true } = {}) {
     };
   }
   throw new Error(`convCase: unknown pass ${pass}`);
+}
+
+/**
+ * conv3d on the current backend, NDHWC / DHWIO, 'same', stride 1, shapes as bench/conv3d.mjs.
+ * pass: 'forward' | 'backward-dx' (Conv3DBackpropInputV2) | 'backward-dW' (Conv3DBackpropFilterV2).
+ */
+export function conv3dCase(tf, s, pass) {
+  const { batch, inD, inH, inW, inC, outC, k } = s;
+  const x = rnd(tf, [batch, inD, inH, inW, inC]);
+  const w = rnd(tf, [k, k, k, inC, outC]);
+  const dy = rnd(tf, [batch, inD, inH, inW, outC]);
+  const dispose = () => tf.dispose([x, w, dy]);
+  if (pass === 'forward') return { run: () => tf.conv3d(x, w, 1, 'same').dispose(), dispose };
+  if (pass === 'backward-dx') return { run: () => tf.conv3dTranspose(dy, w, [batch, inD, inH, inW, inC], 1, 'same').dispose(), dispose };
+  if (pass === 'backward-dW') {
+    return { run: () => tf.engine().runKernel('Conv3DBackpropFilterV2', { x, dy }, { strides: [1, 1, 1], pad: 'same', filterShape: [k, k, k, inC, outC] }).dispose(), dispose };
+  }
+  throw new Error(`conv3dCase: unknown pass ${pass}`);
 }
 
 /** 2x2 max-pool, stride 2, valid, NHWC. pass: 'forward' | 'backward'. */
@@ -371,4 +391,63 @@ async function cold(cfg) {
   return { library: 'tfjs', model: cfg.model, coldStartMs: t1 - t0, importMs: tImport - t0, initMs: tReady - tImport, firstPredictMs: t1 - tReady };
 }
 
-await childMain(import.meta.url, { e2e, cold });
+/**
+ * The Embedding + GRU text row (bench/text.mjs). TF.js wasm cannot train an Embedding (its
+ * gradient is UnsortedSegmentSum, which has no wasm kernel): one training step on wasm is tried
+ * and its error kept (`wasmTrainError`); the timed training runs on the cpu backend; inference is
+ * timed on cpu and, with the weights cpu trained, on wasm, where the test accuracy is taken too.
+ */
+async function text(cfg) {
+  const tf = await setupTfjs({ patch: false });
+  const { TEXT, textAccuracy, textData, textModel, timeText, timeTextInference } = await import('../text.mjs');
+  const lib = {
+    build: () => {
+      const m = textModel(tf);
+      m.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+      return m;
+    },
+    toX: (a, n) => tf.tensor(a, [n, TEXT.length], 'int32'),
+    toY: (a, n) => tf.tensor(a, [n, 1], 'float32'),
+    predict: (m, x, batchSize = 256) => {
+      const p = m.predict(x, { batchSize });
+      const v = p.dataSync();
+      p.dispose();
+      return v;
+    },
+    release: (ts) => tf.dispose(ts),
+    dispose: (m) => m.dispose?.(),
+  };
+  // Can wasm train it? One step on a throw-away model.
+  let wasmTrainError = null;
+  {
+    const d = textData(cfg.batchSize, cfg.seed);
+    const m = lib.build();
+    const x = lib.toX(d.x, d.n);
+    const y = lib.toY(d.y, d.n);
+    try {
+      await m.fit(x, y, { batchSize: cfg.batchSize, epochs: 1, shuffle: false, verbose: 0 });
+    } catch (e) {
+      wasmTrainError = String(e?.message ?? e).split('\n')[0];
+    }
+    tf.dispose([x, y]);
+    m.dispose?.();
+  }
+  await import('@tensorflow/tfjs-backend-cpu');
+  if (!(await tf.setBackend('cpu'))) throw new Error('TF.js: the cpu backend did not initialise');
+  const r = await timeText(lib, { ...cfg, deferAccuracy: true }, now);
+  const out = { library: 'tfjs', model: 'text', trainBackend: 'cpu', wasmTrainError, train: r.train };
+  out.accuracyAfter = `${r.train.steps} steps`;
+  // cpu infers this model at ~10 samples/s here: its row times at most 256 samples, once.
+  out.inferCpu = timeTextInference(lib, r.model, { ...cfg, inferSamples: Math.min(cfg.inferSamples, 256), inferReps: 1 }, now);
+  // The trained weights onto a fresh model on wasm (outside the timings): accuracy and inference there.
+  const ws = r.model.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync().slice() }));
+  r.model.dispose?.();
+  await tf.setBackend('wasm');
+  const mw = lib.build();
+  mw.setWeights(ws.map((w) => tf.tensor(w.values, w.shape, 'float32')));
+  Object.assign(out, textAccuracy(lib, mw, cfg));
+  out.inferWasm = timeTextInference(lib, mw, cfg, now);
+  return out;
+}
+
+await childMain(import.meta.url, { e2e, cold, text });

@@ -13,7 +13,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import vm from 'node:vm';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -69,15 +68,9 @@ export function edgeRuntime({ code, wasm }) {
     initialCode: code,
     codeGeneration: { strings: false, wasm: false },
     extend(context) {
-      const modulePrototype = vm.runInContext('WebAssembly.Module.prototype', context);
-      for (const [name, file] of Object.entries(wasm)) {
-        const module = new WebAssembly.Module(fs.readFileSync(file));
-        // The VM is another realm than this script's: adopt the module into it, so that
-        // `instanceof WebAssembly.Module` holds inside as it does on Vercel, where the binding
-        // is made in the function's own isolate (edge-runtime does the same for Uint8Array & co).
-        Object.setPrototypeOf(module, modulePrototype);
-        context[name] = module;
-      }
+      // Compiled in this script's realm, not the VM's, as `vercel dev` does: simdnet's init
+      // accepts a module from another realm.
+      for (const [name, file] of Object.entries(wasm)) context[name] = new WebAssembly.Module(fs.readFileSync(file));
       return context;
     },
   });

@@ -9,9 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
-import { init, backendInfo, sequential, layers, optimizers, setSeed, data, loadLayersModel, utils, Tensor, type LayersModel } from '../index.ts';
+import { init, backendInfo, sequential, layers, optimizers, setSeed, data, loadLayersModel, Tensor, type LayersModel } from '../index.ts';
 import { rows as rowsOf } from '../tensor.ts';
 import { mnistModel } from './models.ts';
+import { backendLine, lastEpochSummary, writePlot } from './report.ts';
+import { generateCommand, trainCharCommand, isCharModelName } from './generate.ts';
+import { benchCommand, BenchUsageError } from './bench.ts';
 
 const HELP = `simdnet — deep learning on WebAssembly SIMD
 
@@ -21,6 +24,9 @@ Usage:
                                    run a saved model over a CSV table or IDX images
   simdnet summary PATH             a saved model's layers, output shapes and parameters
   simdnet info                     show the backend (binary, features)
+  simdnet generate --model DIR --prompt TEXT [--length N] [--temperature T] [--seed S]
+                                   continue TEXT with a character model (train --model charlstm)
+  simdnet bench [options]          kernel microbenchmarks (GFLOP/s, GB/s); simdnet bench --help
   simdnet --help
 
 PATH is a saved model: its model.json (TF.js layers format, as simdnet, TF.js and the Keras
@@ -29,10 +35,17 @@ FILE is a CSV table (one sample per row; a header row is detected) or an IDX ima
 MNIST ships it (gzip-compressed or not; pixels scaled to [0, 1]).
 
 Options for train:
-  --model mlp|cnn|PATH  architecture (default mlp: 784-128 relu-10 softmax;
+  --model NAME|PATH     architecture (default mlp: 784-128 relu-10 softmax;
                         cnn: conv 8@5x5 → maxpool 2 → conv 16@5x5 → maxpool 2 → dense 10;
                         bncnn: conv 16@5x5 → batchNorm → relu → maxpool 2 → conv 32@5x5 →
                         batchNorm → relu → maxpool 2 → dropout 0.25 → dense 10),
+                        lstm, gru: row-MNIST (28 steps of 28 pixels) → lstm|gru 128 → dense 10;
+                        charlstm, chargru: a character-level language model (embedding 32 →
+                        lstm|gru 128 → softmax over the characters at every step) trained on
+                        windows of 40 characters of data/shakespeare.txt, or of the text file
+                        --input names (--limit N: its first N characters); defaults there:
+                        2 epochs, batch 32, adam 0.01; prints a sample (--prompt, --temperature)
+                        and saves vocab.json beside model.json;
                         or a saved model to go on training
   --freeze N            freeze the first N layers (as summary lists them): fine-tuning
   --input FILE          train on FILE instead of MNIST (no test set: the validation split is
@@ -54,6 +67,14 @@ Options for train:
   --plot FILE.svg       write the loss/accuracy curves (train and validation, per epoch) as an SVG
   --deterministic       use the baseline SIMD binary (bit-identical across engines)
   --quiet               no progress bar
+
+Options for generate (the prompt and what follows it on stdout):
+  --model DIR           a folder saved by train --model charlstm|chargru (model.json + vocab.json)
+  --prompt TEXT         the start of the text (characters from the model's vocabulary)
+  --length N            characters to generate (default 200)
+  --temperature T       0 = always the most likely character, < 1 safer, > 1 wilder (default 0.8)
+  --seed N              seed of the sampling: the same seed gives the same text (default 42)
+  --deterministic       use the baseline SIMD binary
 
 Options for predict (CSV lines on stdout: index, then the top classes and their scores,
 and the label when there is one; counts and accuracy on stderr):
@@ -112,7 +133,7 @@ function modelSource(p: string): string {
   return pathToFileURL(file).href;
 }
 
-const isModelPath = (v: string) => !['mlp', 'cnn', 'bncnn'].includes(v);
+const isModelPath = (v: string) => !['mlp', 'cnn', 'bncnn', 'lstm', 'gru'].includes(v);
 
 async function loadModel(p: string): Promise<{ model: LayersModel; ms: number }> {
   const t0 = performance.now();
@@ -235,6 +256,7 @@ function chooseLoss(values: Values, model: LayersModel): { loss: string; why: st
 }
 
 async function train(values: Values): Promise<void> {
+  if (isCharModelName(values.model)) return trainCharCommand(values, { fail, only });
   only(values, 'train', ['model', 'freeze', 'input', 'labels', 'label-column', 'loss', 'epochs', 'batch-size', 'optimizer', 'lr', 'seed', 'validation-split', 'limit', 'out', 'no-save', 'deterministic', 'quiet', 'plot']);
   const kind = String(values.model ?? 'mlp');
   const saved = isModelPath(kind);
@@ -263,12 +285,11 @@ async function train(values: Values): Promise<void> {
   if (values['label-column'] !== undefined && values.input === undefined) fail('--label-column goes with --input (a CSV table)');
 
   if (saved && !/^(https?|file):\/\//i.test(kind) && !fs.existsSync(kind)) {
-    fail(`--model takes mlp, cnn, or a saved model (its model.json or folder), or bncnn; '${kind}' is neither`);
+    fail(`--model takes mlp, cnn, bncnn, lstm, gru, charlstm, chargru, or a saved model (its model.json or folder); '${kind}' is neither`);
   }
 
   await init({ deterministic: !!values.deterministic });
-  const info = backendInfo();
-  console.log(`simdnet: ${info.binary} binary (SIMD${info.features.relaxedSimd && info.binary === 'relaxed' ? ' + relaxed FMA' : ''}), ${info.threads} thread`);
+  console.log(backendLine());
   setSeed(seed);
 
   let model: LayersModel;
@@ -276,7 +297,7 @@ async function train(values: Values): Promise<void> {
     const l = await loadModel(kind);
     model = l.model;
     console.log(`Loaded ${kind}: ${model.layers.length} layers, ${model.countParams().toLocaleString('en-US')} parameters (${l.ms.toFixed(0)} ms)`);
-  } else model = mnistModel({ sequential, layers }, kind as 'mlp' | 'cnn' | 'bncnn');
+  } else model = mnistModel({ sequential, layers }, kind as 'mlp' | 'cnn' | 'bncnn' | 'lstm' | 'gru');
 
   if (freeze > model.layers.length) fail(`--freeze ${freeze}: the model has ${model.layers.length} layers`);
   if (freeze > 0) {
@@ -333,17 +354,10 @@ async function train(values: Values): Promise<void> {
     console.log(`Test loss ${testLoss.toFixed(4)}${classify ? ` · test accuracy ${(testAcc * 100).toFixed(2)}%` : ''}`);
     inference = ` · inference: ${Math.round(test.x.shape[0] / evalSeconds).toLocaleString('en-US')} samples/s`;
   } else {
-    const last = (k: string) => history.history[k]?.[history.history[k].length - 1];
-    const parts = [['loss', 'loss'], ['acc', 'accuracy'], ['val_loss', 'validation loss'], ['val_acc', 'validation accuracy']]
-      .filter(([k]) => last(k) !== undefined)
-      .map(([k, label]) => `${label} ${k.endsWith('acc') ? `${((last(k) as number) * 100).toFixed(2)}%` : (last(k) as number).toFixed(4)}`);
-    console.log(`Last epoch: ${parts.join(' · ')}`);
+    console.log(`Last epoch: ${lastEpochSummary(history)}`);
   }
   console.log(`Training: ${Math.round(trained / trainSeconds).toLocaleString('en-US')} samples/s (incl. validation)${inference}`);
-  if (plot !== undefined) {
-    fs.writeFileSync(plot, utils.plotHistory(history));
-    console.log(`Wrote the training curves to ${plot}`);
-  }
+  writePlot(plot, history);
   if (!values['no-save']) {
     const out = String(values.out ?? './simdnet-model');
     const s = await model.save(`file://${out}`);
@@ -453,6 +467,15 @@ async function summary(values: Values, positionals: string[]): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  // bench parses its own options (src/cli/bench.ts).
+  if (process.argv[2] === 'bench') {
+    try {
+      return await benchCommand(process.argv.slice(3));
+    } catch (e) {
+      if (e instanceof BenchUsageError) fail(e.message);
+      throw e;
+    }
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -478,6 +501,9 @@ async function main(): Promise<void> {
         deterministic: { type: 'boolean' },
         quiet: { type: 'boolean' },
         plot: { type: 'string' },
+        prompt: { type: 'string' },
+        length: { type: 'string' },
+        temperature: { type: 'string' },
       },
     });
   } catch (e) {
@@ -491,6 +517,7 @@ async function main(): Promise<void> {
   if (cmd !== 'summary' && parsed.positionals.length > 1) fail(`unexpected argument '${parsed.positionals[1]}'`);
   if (cmd === 'train' || cmd === undefined) return train(parsed.values);
   if (cmd === 'predict') return predict(parsed.values);
+  if (cmd === 'generate') return generateCommand(parsed.values, { fail, only });
   if (cmd === 'summary') return summary(parsed.values, parsed.positionals);
   if (cmd === 'info') {
     await init();

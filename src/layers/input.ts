@@ -26,7 +26,8 @@ export class InputLayer extends Layer {
     const shape = args.shape ?? (args.batchShape ? (args.batchShape.slice(1) as number[]) : undefined);
     if (shape === undefined) throw new Error('input: shape is required, e.g. input({ shape: [784] })');
     checkShape(shape, `input${args.name ? ` ${args.name}` : ''}: shape`);
-    super({ name: args.name }, 'input');
+    // batchShape's first entry, when a number, is the batch size stateful layers downstream read.
+    super({ name: args.name, ...(args.batchShape ? { batchInputShape: args.batchShape } : {}) }, 'input');
     if (args.dtype !== undefined && args.dtype !== 'float32' && args.dtype !== 'int32') {
       throw new Error(`${this.name}: dtype must be 'float32' or 'int32', got ${describe(args.dtype)}`);
     }
@@ -47,7 +48,7 @@ export class InputLayer extends Layer {
   forward(): void {}
   backward(): void {}
   getConfig(): Record<string, unknown> {
-    return { name: this.name, batchInputShape: [null, ...this.outShape], dtype: this.dtype, sparse: false };
+    return { name: this.name, batchInputShape: [this.givenBatch, ...this.outShape], dtype: this.dtype, sparse: false };
   }
 }
 

@@ -67,6 +67,9 @@ export class NodeCtx {
   /** Extra saved buffers (max-pool argmax) and i32 tables (merge pointer lists). */
   saved: number[] = [];
   ws = 0;
+  /** The first input's mask [n, ...] (1 kept, 0 masked; 0: none), and the mask this node makes (0: none). */
+  mask = 0;
+  maskOut = 0;
   /** Weight pointers (the layer's) and gradient pointers (this model's; 0 when frozen). */
   w: number[] = [];
   dw: number[] = [];
@@ -120,6 +123,8 @@ export abstract class Layer {
   abstract readonly className: string;
   readonly name: string;
   readonly inputShape: number[] | null;
+  /** batchInputShape[0] when given as a positive integer (stateful layers read it upstream), else null. */
+  readonly givenBatch: number | null;
   readonly params: Param[] = [];
   trainable: boolean;
   built = false;
@@ -143,6 +148,8 @@ export abstract class Layer {
     const shape = args.inputShape ?? (args.batchInputShape ? (args.batchInputShape.slice(1) as number[]) : null);
     if (shape) checkShape(shape, `${this.name}: inputShape`);
     this.inputShape = shape ? [...shape] : null;
+    const b0 = args.batchInputShape?.[0];
+    this.givenBatch = typeof b0 === 'number' && Number.isInteger(b0) && b0 > 0 ? b0 : null;
     if (args.trainable !== undefined && typeof args.trainable !== 'boolean') throw new Error(`${this.name}: trainable must be a boolean, got ${describe(args.trainable)}`);
     this.trainable = args.trainable ?? true;
   }
@@ -329,12 +336,35 @@ export abstract class Layer {
       this.checkInputDTypes(xs.map((x) => x.dtype));
       this.build(xs.map((x) => [...x.sampleShape]));
       const node = new Node(this, xs, this.outShape, this.outputDType);
+      this.nodeAdded(node);
+      node.output.mask = this.computeMask(node);
       this.inboundNodes.push(node);
       return node.output;
     }
     if (!eagerRunner) throw new Error(`${this.name}.apply: the model module is not loaded`);
     const ts = list.map((t, i) => toTensor(t as TensorLike, `${this.name}.apply: input ${i}`));
     return eagerRunner(this, ts, kwargs?.training ?? false);
+  }
+
+  /** A new use of the layer, built, before it joins the graph: layers that need their surroundings check them here. */
+  protected nodeAdded(_node: Node): void {}
+
+  /**
+   * Whether the layer passes a mask on (TF.js's `supportsMasking`). By default the single-input
+   * layers TF.js marks so carry their input's mask unchanged; every other layer drops it, as
+   * TF.js's executor does for a layer without `supportsMasking`.
+   */
+  get supportsMasking(): boolean {
+    return MASK_CARRIERS.has(this.className);
+  }
+
+  /** The mask of this node's output (a mask-producing node, or null): TF.js's `computeMask`. */
+  computeMask(node: Node): Node | null {
+    const masked = node.inputs.filter((t) => t.mask !== null);
+    if (masked.length === 0) return null;
+    // TF.js's merge layers AND their inputs' masks; simdnet does not, so it refuses rather than differ.
+    if (node.inputs.length > 1) throw new Error(`${this.name}: an input carries a mask (from ${masked[0].mask!.layer.name}, maskZero) and ${this.className} layers do not combine masks in simdnet; apply the mask before the merge (a recurrent layer without returnSequences ends it)`);
+    return this.supportsMasking ? node.inputs[0].mask : null;
   }
 
   /** Layers that compute on floats refuse int32 inputs (token ids go to an embedding). */
@@ -376,6 +406,9 @@ export abstract class Layer {
     return this.params.reduce((s, p) => s + p.size, 0);
   }
 }
+
+/** TF.js's single-input layers with `supportsMasking` that carry the mask over unchanged. */
+const MASK_CARRIERS: ReadonlySet<string> = new Set(['Dense', 'Dropout', 'SpatialDropout1D', 'Activation', 'Masking', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'BatchNormalization', 'LayerNormalization', 'ReLU', 'PReLU', 'TimeDistributed']);
 
 function currentBackendOrNull(): Backend | null {
   try {

@@ -7,13 +7,28 @@
  * Each forward and backward pass over a whole batch of sequences is one wasm call
  * (assembly/recurrent.ts); the plan gives the layer its saved buffers: every step's gates, h and
  * (LSTM) c, in processing order.
+ *
+ * Masks (from `embedding({ maskZero: true })`) go into that call: masked steps keep the state, as
+ * Keras does. The output's mask is the input's with returnSequences, else none (TF.js).
+ * stateful: the layer owns its state [batch, units] (and the LSTM's c), one arena block made with
+ * its weights and freed with them; each forward pass starts from it (copied into the plan, which
+ * backward reads) and leaves its final state there. `resetStates()` zeros it.
+ * dropout / recurrentDropout (active for rates strictly between 0 and 1, as in TF.js): in training
+ * each forward pass draws one input mask [batch, in] and one state mask [batch, units] (0 or
+ * 1/(1 − rate)) from the counter-based generator of assembly/dropout.ts (seeded from setSeed's
+ * generator on first use), into plan buffers; the kernel applies them at every step, as Keras
+ * does (assembly/recurrent.ts), and backward reads the same buffers. Outside training: none.
  */
 import { RNN_ACTIVATIONS, RNN_CELLS, RNN_FLAGS } from '../wasm/abi.ts';
 import { backend } from '../wasm/loader.ts';
 import { getInitializer, type Initializer } from '../initializers/index.ts';
 import { getRegularizer, type Regularizer } from '../regularizers/index.ts';
 import { checkBoolean, checkNumber, describe } from '../tensor.ts';
-import { Layer, type LayerArgs, type NodeCtx, type Param, type Planner } from './layer.ts';
+import type { Node, SymbolicTensor } from '../engine/symbolic.ts';
+import { Layer, type LayerArgs, type NodeCtx, type Param, type Planner, staleBackend } from './layer.ts';
+import type { Backend } from '../wasm/loader.ts';
+import type { Kernels } from '../wasm/abi.ts';
+import { globalRandom } from '../random.ts';
 import { positiveInt, requireOptions } from './activation.ts';
 
 type RnnActivation = keyof typeof RNN_ACTIVATIONS;
@@ -35,12 +50,17 @@ export interface RecurrentArgs extends LayerArgs {
   returnState?: boolean;
   /** Process the sequence from its last step; with returnSequences the outputs come in that (reversed) order, as in Keras. */
   goBackwards?: boolean;
-  /** Only false: the state starts at zero for every batch. */
+  /**
+   * The final state of a batch is the initial state of the next (until resetStates()). Needs the
+   * batch size: batchInputShape [batch, steps, features] on this layer or on one before it in a
+   * chain (a Sequential's first layer), as TF.js reads it from the input's shape.
+   */
   stateful?: boolean;
   /** Accepted for TF.js compatibility; no effect (the loop is one wasm call either way). */
   unroll?: boolean;
-  /** Only 0 (TF.js's default). */
+  /** Fraction of the inputs dropped in training, one mask per sequence (default 0). */
   dropout?: number;
+  /** Fraction of the recurrent state dropped in training, one mask per sequence (default 0). */
   recurrentDropout?: number;
 }
 export interface GatedArgs extends RecurrentArgs {
@@ -92,6 +112,48 @@ function unitForgetBias(base: Initializer, units: number): Initializer {
   };
 }
 
+/** TF.js applies a recurrent layer's dropout only for rates strictly between 0 and 1. */
+function activeRate(rate: number): boolean {
+  return rate > 0 && rate < 1;
+}
+
+/**
+ * A recurrent layer's dropout masks (Keras: one per sequence). Each training forward draws them
+ * at a new counter step into the plan's buffers (fill with 1, then the dropout kernel in place:
+ * 0 or TF.js's float32 1/(1 − rate)); backward reads the ones its node's forward used.
+ */
+export class SequenceDropout {
+  private seed: number | null = null;
+  private step = 0;
+  private readonly last = new WeakMap<object, [number, number]>();
+
+  /** The masks for this pass ([input, state] pointers, 0 when inactive), drawn when training. */
+  draw(key: object, k: Kernels, l: { dropout: number; recurrentDropout: number; inDim: number; units: number }, bx: number, bh: number, n: number, training: boolean): [number, number] {
+    const px = training && bx ? bx : 0;
+    const ph = training && bh ? bh : 0;
+    if (px || ph) {
+      this.seed ??= globalRandom.nextU32();
+      const step = this.step;
+      this.step = (this.step + 2) >>> 0;
+      if (px) fillMask(k, px, n, l.inDim, l.dropout, this.seed, step);
+      if (ph) fillMask(k, ph, n, l.units, l.recurrentDropout, this.seed, step + 1);
+    }
+    this.last.set(key, [px, ph]);
+    return [px, ph];
+  }
+
+  used(key: object): [number, number] {
+    return this.last.get(key) ?? [0, 0];
+  }
+}
+
+function fillMask(k: Kernels, ptr: number, n: number, width: number, rate: number, seed: number, step: number): void {
+  const threshold = Math.min(2 ** 32 - 1, Math.round(rate * 2 ** 32)) | 0;
+  const scale = Math.fround(1 / Math.fround(1 - rate));
+  k.fill_f32(ptr, n * width, 1);
+  k.dropout_forward_f32(ptr, ptr, n * width, 1, width, threshold, scale, seed | 0, step | 0);
+}
+
 abstract class Recurrent extends Layer {
   abstract readonly cell: keyof typeof RNN_CELLS;
   readonly units: number;
@@ -101,6 +163,15 @@ abstract class Recurrent extends Layer {
   readonly returnSequences: boolean;
   readonly goBackwards: boolean;
   readonly unroll: boolean;
+  readonly stateful: boolean;
+  /** The fixed batch size of a stateful layer (its or an earlier layer's batchInputShape[0]); null otherwise. */
+  private batch: number | null;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
+  /** Dropout's masks: drawn per training forward; the pointers each node's last forward used. */
+  readonly drops = new SequenceDropout();
+  /** A stateful layer's h [batch, units], then (LSTM) c [batch, units]: one arena block. */
+  private stateBlock: { be: Backend; ptr: number; floats: number } | null = null;
   kernel!: Param;
   recurrentKernel!: Param;
   bias: Param | null = null;
@@ -116,11 +187,12 @@ abstract class Recurrent extends Layer {
     this.goBackwards = checkBoolean(args.goBackwards ?? false, `${this.name}: goBackwards`);
     this.unroll = checkBoolean(args.unroll ?? false, `${this.name}: unroll`);
     if (checkBoolean(args.returnState ?? false, `${this.name}: returnState`)) throw new Error(`${this.name}: returnState true is not supported (the layer has one output, the sequence or its last step)`);
-    if (checkBoolean(args.stateful ?? false, `${this.name}: stateful`)) throw new Error(`${this.name}: stateful true is not supported (each batch starts from a zero state)`);
-    for (const key of ['dropout', 'recurrentDropout'] as const) {
-      const v = checkNumber(args[key] ?? 0, `${this.name}: ${key}`, { min: 0, max: 1 });
-      if (v !== 0) throw new Error(`${this.name}: ${key} ${v} is not supported (only 0)`);
-    }
+    this.stateful = checkBoolean(args.stateful ?? false, `${this.name}: stateful`);
+    const b0 = Array.isArray(args.batchInputShape) ? args.batchInputShape[0] : null;
+    if (b0 !== null && b0 !== undefined) positiveInt(b0, `${this.name}: batchInputShape[0] (the batch size)`);
+    this.batch = this.stateful ? (b0 ?? null) : null;
+    this.dropout = checkNumber(args.dropout ?? 0, `${this.name}: dropout`, { min: 0, max: 1 });
+    this.recurrentDropout = checkNumber(args.recurrentDropout ?? 0, `${this.name}: recurrentDropout`, { min: 0, max: 1 });
     if (args.implementation !== undefined) checkNumber(args.implementation, `${this.name}: implementation`, { min: 0, max: 2, integer: true });
     this.inits = {
       kernel: getInitializer(args.kernelInitializer, 'glorotNormal', `${this.name}: kernelInitializer`),
@@ -130,6 +202,38 @@ abstract class Recurrent extends Layer {
       recurrentReg: getRegularizer(args.recurrentRegularizer, `${this.name}: recurrentRegularizer`),
       biasReg: getRegularizer(args.biasRegularizer, `${this.name}: biasRegularizer`),
     };
+  }
+
+  get batchSize(): number | null {
+    return this.batch;
+  }
+
+  /** A stateful layer without its own batch size takes the nearest one upstream along a chain. */
+  protected nodeAdded(node: Node): void {
+    if (!this.stateful || this.batch !== null) return;
+    let t: SymbolicTensor | undefined = node.inputs[0];
+    while (t) {
+      const l: Layer = t.node.layer;
+      const b = l instanceof Recurrent ? l.batchSize : l.givenBatch;
+      if (b !== null) {
+        this.batch = b;
+        return;
+      }
+      t = t.node.inputs.length === 1 ? t.node.inputs[0] : undefined;
+    }
+    throw new Error(`${this.name}: a stateful layer needs to know its batch size: give it (or the first layer of its Sequential) batchInputShape [batch, steps, features] with a number first`);
+  }
+
+  get supportsMasking(): boolean {
+    return true;
+  }
+  /** TF.js: the input's mask with returnSequences, else none. The mask must be [steps]. */
+  computeMask(node: Node): Node | null {
+    const m = node.inputs[0].mask;
+    if (!m) return null;
+    const ms = m.layer.inShape;
+    if (ms.length !== 1 || ms[0] !== this.steps) throw new Error(`${this.name}: the mask from ${m.layer.name} has sample shape [${ms}], expected [${this.steps}] (one entry per time step)`);
+    return this.returnSequences ? m : null;
   }
 
   get gates(): number {
@@ -177,21 +281,108 @@ abstract class Recurrent extends Layer {
     const rows = capacity * this.steps;
     const third = this.cell === 'lstm' ? p.value(rows * this.units) : this.cell === 'gruResetAfter' ? p.value(rows * this.gates * this.units) : 0;
     c.saved = [p.value(rows * this.gates * this.units), p.value(rows * this.units), third];
+    // A stateful layer's initial state for this pass (backward reads it after forward moved the state on).
+    const st = this.stateful;
+    c.saved.push(st ? p.value(capacity * this.units) : 0, st && this.cell === 'lstm' ? p.value(capacity * this.units) : 0);
+    // Dropout's masks for this pass: [batch, in] and [batch, units].
+    c.saved.push(activeRate(this.dropout) ? p.value(capacity * this.inDim) : 0, activeRate(this.recurrentDropout) ? p.value(capacity * this.units) : 0);
   }
 
-  forward(c: NodeCtx, n: number): void {
-    const [g, hs, cs] = c.saved;
-    c.k.rnn_forward_f32(c.y, g, hs, cs, c.x, c.w[0], c.w[1], c.w[2] ?? 0, c.ws, n, this.steps, this.inDim, this.units, RNN_CELLS[this.cell], RNN_ACTIVATIONS[this.activation], RNN_ACTIVATIONS[this.recurrentActivation], this.flags);
+  /** Floats of the state: h, and the LSTM's c. */
+  private get stateFloats(): number {
+    return (this.cell === 'lstm' ? 2 : 1) * this.batchSize! * this.units;
+  }
+
+  /** The weights, and a stateful layer's state block (zeros) next to them. */
+  ensureWeights(skipInit?: ReadonlySet<Param>): void {
+    super.ensureWeights(skipInit);
+    if (!this.stateful) return;
+    const be = backend();
+    if (this.stateBlock) {
+      if (this.stateBlock.be !== be) throw staleBackend(`layer ${this.name}`);
+      return;
+    }
+    const floats = this.stateFloats;
+    const ptr = be.arena.alloc(floats * 4);
+    be.arena.f32.fill(0, ptr >>> 2, (ptr >>> 2) + floats);
+    this.stateBlock = { be, ptr, floats };
+  }
+
+  unretain(retained: boolean, hadWeights: boolean): void {
+    super.unretain(retained, hadWeights);
+    // A failed build that made the weights also made the state: both go.
+    if (!hadWeights && this.weightPtr === 0) this.freeState();
+  }
+
+  private freeState(): void {
+    const st = this.stateBlock;
+    this.stateBlock = null;
+    try {
+      if (st && st.be === backend()) st.be.arena.free(st.ptr, st.floats * 4);
+    } catch {
+      // No backend any more: nothing to free.
+    }
+  }
+
+  dispose(): void {
+    super.dispose();
+    this.freeState();
+  }
+
+
+  /** TF.js `layer.resetStates()`: a stateful layer's state back to zeros. */
+  resetStates(states?: unknown): void {
+    if (states !== undefined) throw new Error(`${this.name}.resetStates: setting the states to given values is not supported; call it without arguments to zero them, got ${describe(states)}`);
+    if (!this.stateful) throw new Error(`${this.name}.resetStates: the layer is not stateful (create it with stateful: true)`);
+    const st = this.stateBlock;
+    if (!st) return;
+    if (st.be !== backend()) throw staleBackend(`layer ${this.name}`);
+    st.be.kernels.fill_f32(st.ptr, st.floats, 0);
+  }
+
+  /** The state as tensors ([h] or [h, c], [batch, units] each; TF.js's `layer.states`), null when not stateful. */
+  getStates(): Float32Array[] | null {
+    const st = this.stateBlock;
+    if (!this.stateful) return null;
+    const size = this.batchSize! * this.units;
+    const count = this.cell === 'lstm' ? 2 : 1;
+    if (!st) return Array.from({ length: count }, () => new Float32Array(size));
+    const f32 = st.be.arena.f32;
+    return Array.from({ length: count }, (_, i) => f32.slice((st.ptr >>> 2) + i * size, (st.ptr >>> 2) + (i + 1) * size));
+  }
+
+  forward(c: NodeCtx, n: number, training: boolean): void {
+    const [g, hs, cs, h0, c0, bx, bh] = c.saved;
+    const [dx, dh] = this.drops.draw(c, c.k, this, bx, bh, n, training);
+    const st = this.stateBlock;
+    const size = n * this.units;
+    if (this.stateful) {
+      if (n !== this.batchSize) throw new Error(`${this.name}: stateful with batch size ${this.batchSize} (batchInputShape), got a batch of ${n} samples; feed batches of exactly ${this.batchSize}`);
+      if (!st) throw new Error(`${this.name}: the state is not allocated (the layer's weights were never made)`);
+      c.k.copy_f32(h0, st.ptr, size);
+      if (c0) c.k.copy_f32(c0, st.ptr + size * 4, size);
+    }
+    c.k.rnn_forward_f32(c.y, g, hs, cs, c.x, c.w[0], c.w[1], c.w[2] ?? 0, c.mask, h0, c0, dx, dh, c.ws, n, this.steps, this.inDim, this.units, RNN_CELLS[this.cell], RNN_ACTIVATIONS[this.activation], RNN_ACTIVATIONS[this.recurrentActivation], this.flags);
+    if (st) {
+      // The final state (processing order: the last step processed) is the next batch's start.
+      const last = (this.steps - 1) * size * 4;
+      c.k.copy_f32(st.ptr, hs + last, size);
+      if (c0) c.k.copy_f32(st.ptr + size * 4, cs + last, size);
+    }
   }
 
   backward(c: NodeCtx, n: number): void {
-    const [g, hs, cs] = c.saved;
-    c.k.rnn_backward_f32(c.dx, c.dw[0], c.dw[1], c.dw[2] ?? 0, c.dy, c.x, c.w[0], c.w[1], g, hs, cs, c.ws, n, this.steps, this.inDim, this.units, RNN_CELLS[this.cell], RNN_ACTIVATIONS[this.activation], RNN_ACTIVATIONS[this.recurrentActivation], this.flags);
+    const [g, hs, cs, h0, c0] = c.saved;
+    const [dx, dh] = this.drops.used(c);
+    c.k.rnn_backward_f32(c.dx, c.dw[0], c.dw[1], c.dw[2] ?? 0, c.dy, c.x, c.w[0], c.w[1], c.mask, h0, c0, dx, dh, g, hs, cs, c.ws, n, this.steps, this.inDim, this.units, RNN_CELLS[this.cell], RNN_ACTIVATIONS[this.activation], RNN_ACTIVATIONS[this.recurrentActivation], this.flags);
   }
 
   getConfig(): Record<string, unknown> {
+    const base = super.getConfig();
+    // A stateful layer's batch size is part of its shape (TF.js writes it there too).
+    if (this.stateful && this.inputShape) base.batchInputShape = [this.batchSize, ...this.inputShape];
     return {
-      ...super.getConfig(),
+      ...base,
       units: this.units,
       activation: this.activation,
       ...(this.cell === 'simpleRNN' ? {} : { recurrentActivation: this.recurrentActivation }),
@@ -207,13 +398,13 @@ abstract class Recurrent extends Layer {
       kernelConstraint: null,
       recurrentConstraint: null,
       biasConstraint: null,
-      dropout: 0,
-      recurrentDropout: 0,
+      dropout: this.dropout,
+      recurrentDropout: this.recurrentDropout,
       ...this.cellTail(),
       returnSequences: this.returnSequences,
       returnState: false,
       goBackwards: this.goBackwards,
-      stateful: false,
+      stateful: this.stateful,
       unroll: this.unroll,
     };
   }

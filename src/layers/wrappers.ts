@@ -17,9 +17,11 @@
  */
 import { RNN_ACTIVATIONS, RNN_CELLS, RNN_FLAGS } from '../wasm/abi.ts';
 import { describe } from '../tensor.ts';
+import type { Node } from '../engine/symbolic.ts';
 import { Layer, type Head, type LayerArgs, NodeCtx, type Param, type Planner } from './layer.ts';
 import { GRU, LSTM, SimpleRNN } from './recurrent.ts';
-import { Dense } from './dense.ts';
+import { Embedding } from './embedding.ts';
+import { InputLayer } from './input.ts';
 
 type RecurrentLayer = SimpleRNN | LSTM | GRU;
 export type BidirectionalMergeMode = 'concat' | 'sum' | 'mul' | 'ave';
@@ -47,7 +49,7 @@ function mirrorParams(inner: Layer, prefix: string, add: (p: ParamDecl) => void)
 }
 
 /** Saved-buffer slots of a Bidirectional node (c.saved). */
-const S = { gF: 0, hF: 1, cF: 2, gB: 3, hB: 4, cB: 5, yF: 6, yB: 7, yBr: 8, ys: 9, dys: 10, widths: 11, dyF: 12, dyB: 13, dyBr: 14 } as const;
+const S = { gF: 0, hF: 1, cF: 2, gB: 3, hB: 4, cB: 5, yF: 6, yB: 7, yBr: 8, ys: 9, dys: 10, widths: 11, dyF: 12, dyB: 13, dyBr: 14, dropF: 15, dropB: 17, flip: 19 } as const;
 
 /** TF.js `layers.bidirectional`. */
 export class Bidirectional extends Layer {
@@ -56,6 +58,8 @@ export class Bidirectional extends Layer {
   readonly mergeMode: BidirectionalMergeMode;
   /** Parameters per direction (kernel, recurrent kernel, bias when used). */
   private per = 0;
+  /** Per node, one key per direction for the inner layer's dropout masks (each direction draws its own). */
+  private readonly dropKeys = new WeakMap<NodeCtx, [object, object]>();
 
   constructor(args: BidirectionalArgs) {
     super(args, 'bidirectional');
@@ -63,6 +67,7 @@ export class Bidirectional extends Layer {
     if (!(inner instanceof SimpleRNN || inner instanceof LSTM || inner instanceof GRU)) {
       throw new Error(`${this.name}: layer must be a recurrent layer (layers.simpleRNN, layers.lstm or layers.gru), got ${inner instanceof Layer ? `${inner.name} (${inner.className})` : describe(inner)}`);
     }
+    if (inner.stateful) throw new Error(`${this.name}: a stateful inner layer (${inner.name}) is not supported in a Bidirectional`);
     this.layer = inner;
     const m = args.mergeMode === undefined ? 'concat' : args.mergeMode;
     if ((m as unknown) === null) throw new Error(`${this.name}: mergeMode null (the two directions as two outputs) is not supported; expected one of ${MERGE_MODES.join(', ')}`);
@@ -73,6 +78,13 @@ export class Bidirectional extends Layer {
 
   get returnSequences(): boolean {
     return this.layer.returnSequences;
+  }
+  get supportsMasking(): boolean {
+    return true;
+  }
+  /** Both directions skip the masked steps (the backward one reads the mask reversed, as TF.js). */
+  computeMask(node: Node): Node | null {
+    return this.layer.computeMask(node);
   }
   private get forwardName(): string {
     return `forward_${this.layer.name}`;
@@ -102,9 +114,12 @@ export class Bidirectional extends Layer {
     const inner = this.layer;
     const dir = new NodeCtx(c.k, c.node);
     const saved: number[] = [];
+    const drops: number[] = [];
     for (let d = 0; d < 2; d++) {
       inner.bindExtra(dir, p, capacity);
       saved.push(dir.saved[0], dir.saved[1], dir.saved[2]);
+      // The inner layer's dropout mask buffers (input, state) for this direction.
+      drops.push(dir.saved[5], dir.saved[6]);
     }
     const size = capacity * inner.outSize;
     const yF = p.value(size);
@@ -115,8 +130,11 @@ export class Bidirectional extends Layer {
     const dyF = p.grad(size);
     const dyB = p.grad(size);
     const dyBr = this.returnSequences ? p.grad(size) : dyB;
-    saved.push(yF, yB, yBr, p.ints([yF, yBr]), p.ints([dyF, dyBr]), p.ints([inner.units, inner.units]), dyF, dyB, dyBr);
+    // permute_f32's table for the time reversal: [steps, units] read from the last step backwards.
+    const flip = p.ints([inner.steps, inner.units, -inner.units, 1]);
+    saved.push(yF, yB, yBr, p.ints([yF, yBr]), p.ints([dyF, dyBr]), p.ints([inner.units, inner.units]), dyF, dyB, dyBr, ...drops, flip);
     c.saved = saved;
+    this.dropKeys.set(c, [{}, {}]);
   }
 
   /** Flags of direction d (0 forward, 1 the copy with goBackwards flipped). */
@@ -131,31 +149,29 @@ export class Bidirectional extends Layer {
     return [list[o], list[o + 1], this.layer.useBias ? list[o + 2] : 0];
   }
 
-  /** dst[b, t] (op)= src[b, T−1−t] for every sample b < n: a time reversal of [n, T, units]. */
+  /**
+   * dst[b, t] (op)= src[b, T−1−t] for every sample b < n: a time reversal of [n, T, units], in one
+   * permute_f32 call that starts each sample at its last step and walks time with stride −units.
+   */
   private reverse(c: NodeCtx, dst: number, src: number, n: number, accumulate: boolean): void {
     const T = this.layer.steps;
     const u = this.layer.units;
-    for (let b = 0; b < n; b++) {
-      const base = b * T;
-      for (let t = 0; t < T; t++) {
-        const to = dst + (base + t) * u * 4;
-        const from = src + (base + T - 1 - t) * u * 4;
-        if (accumulate) c.k.axpy_f32(to, from, u, 1);
-        else c.k.copy_f32(to, from, u);
-      }
-    }
+    c.k.permute_f32(dst, src + (T - 1) * u * 4, c.saved[S.flip], n, 2, T * u, accumulate ? 1 : 0);
   }
 
-  forward(c: NodeCtx, n: number): void {
+  forward(c: NodeCtx, n: number, training: boolean): void {
     const L = this.layer;
     const s = c.saved;
+    const keys = this.dropKeys.get(c)!;
     const cell = RNN_CELLS[L.cell];
     const act = RNN_ACTIVATIONS[L.activation];
     const rec = RNN_ACTIVATIONS[L.recurrentActivation];
     for (let d = 0; d < 2; d++) {
       const [w, u, b] = this.ptrs(c.w, d);
       const o = d * 3;
-      c.k.rnn_forward_f32(d === 0 ? s[S.yF] : s[S.yB], s[o], s[o + 1], s[o + 2], c.x, w, u, b, c.ws, n, L.steps, L.inDim, L.units, cell, act, rec, this.flags(d));
+      const at = d === 0 ? S.dropF : S.dropB;
+      const [dx, dh] = L.drops.draw(keys[d], c.k, L, s[at], s[at + 1], n, training);
+      c.k.rnn_forward_f32(d === 0 ? s[S.yF] : s[S.yB], s[o], s[o + 1], s[o + 2], c.x, w, u, b, c.mask, 0, 0, dx, dh, c.ws, n, L.steps, L.inDim, L.units, cell, act, rec, this.flags(d));
     }
     if (this.returnSequences) this.reverse(c, s[S.yBr], s[S.yB], n, false);
     const size = n * L.outSize;
@@ -201,7 +217,8 @@ export class Bidirectional extends Layer {
       const [w, u] = this.ptrs(c.w, d);
       const [dw, du, db] = this.ptrs(c.dw, d);
       const o = d * 3;
-      c.k.rnn_backward_f32(c.dx, dw, du, db, d === 0 ? s[S.dyF] : s[S.dyB], c.x, w, u, s[o], s[o + 1], s[o + 2], c.ws, n, L.steps, L.inDim, L.units, cell, act, rec, this.flags(d));
+      const [mx, mh] = L.drops.used(this.dropKeys.get(c)![d]);
+      c.k.rnn_backward_f32(c.dx, dw, du, db, d === 0 ? s[S.dyF] : s[S.dyB], c.x, w, u, c.mask, 0, 0, mx, mh, s[o], s[o + 1], s[o + 2], c.ws, n, L.steps, L.inDim, L.units, cell, act, rec, this.flags(d));
     }
   }
 
@@ -211,28 +228,44 @@ export class Bidirectional extends Layer {
 }
 
 export interface TimeDistributedArgs extends LayerArgs {
-  /** The layer applied to every time step (a dense layer). */
+  /**
+   * The layer applied to every time step: any one-input layer that treats each sample on its own
+   * or over the batch (dense, conv, pooling, flatten, reshape, normalization, dropout, …).
+   */
   layer: Layer;
 }
 
 /** TF.js `layers.timeDistributed`: the inner layer applied to each step of [batch, steps, ...]. */
 export class TimeDistributed extends Layer {
   readonly className = 'TimeDistributed';
-  readonly layer: Dense;
+  readonly layer: Layer;
   /** The inner layer's context of each node of this layer (made at plan time, reused every step). */
   private readonly inner = new WeakMap<NodeCtx, NodeCtx>();
 
   constructor(args: TimeDistributedArgs) {
     super(args, 'time_distributed');
     const inner = args.layer;
-    if (!(inner instanceof Dense)) {
-      throw new Error(`${this.name}: layer must be a dense layer (the one simdnet applies per time step), got ${inner instanceof Layer ? `${inner.name} (${inner.className})` : describe(inner)}`);
-    }
+    if (!(inner instanceof Layer)) throw new Error(`${this.name}: layer must be a layer (e.g. layers.dense({ units: 8 })), got ${describe(inner)}`);
+    // Steps become samples of the inner layer: it must take one float tensor and keep no state
+    // along the steps (a recurrent layer, a wrapper) or across calls.
+    const refuse =
+      inner.arity[1] !== 1 || inner instanceof InputLayer ? 'it does not take exactly one input'
+      : inner instanceof Embedding ? 'it reads token ids: apply the embedding to the whole sequence instead'
+      : inner instanceof SimpleRNN || inner instanceof LSTM || inner instanceof GRU || inner instanceof Bidirectional || inner instanceof TimeDistributed ? 'it runs over time itself'
+      : null;
+    if (refuse) throw new Error(`${this.name}: cannot apply ${inner.name} (${inner.className}) to every time step: ${refuse}`);
     this.layer = inner;
   }
 
   get steps(): number {
     return this.inShape[0];
+  }
+  /** An inner flatten / reshape needs no buffer of its own, and an inner dropout is gone at inference. */
+  get aliasesInput(): boolean {
+    return this.layer.aliasesInput;
+  }
+  get identityAtInference(): boolean {
+    return (this.layer as { identityAtInference?: boolean }).identityAtInference === true;
   }
 
   protected computeOutputShape(inShape: number[]): number[] {
@@ -267,14 +300,14 @@ export class TimeDistributed extends Layer {
   }
 
   forward(c: NodeCtx, n: number, training: boolean): void {
-    (this.layer as Layer).forward(this.ctx(c), n * this.steps, training);
+    this.layer.forward(this.ctx(c), n * this.steps, training);
   }
 
   backward(c: NodeCtx, n: number): void {
     this.layer.backward(this.ctx(c), n * this.steps);
   }
 
-  /** The inner dense's softmax / sigmoid, for a fused loss: its pre-activations are this layer's rows. */
+  /** An inner dense's softmax / sigmoid, for a fused loss: its pre-activations are this layer's rows. */
   head(c: NodeCtx): Head | null {
     return this.layer.head(this.ctx(c));
   }

@@ -768,6 +768,19 @@ export class LayersModel implements TrainingModel {
     return this.weights.filter((v) => !v.trainable);
   }
 
+  /** Whether a layer keeps state between batches (TF.js's `model.stateful`). */
+  get stateful(): boolean {
+    return this.layers.some((l) => (l as { stateful?: boolean }).stateful === true);
+  }
+
+  /** TF.js's `model.resetStates()`: every stateful layer's state back to zeros. */
+  resetStates(): void {
+    for (const l of this.layers) {
+      const r = l as unknown as { stateful?: boolean; resetStates?: () => void };
+      if (r.stateful === true && r.resetStates) r.resetStates();
+    }
+  }
+
   /** Copies of the weights. Not counted by memory(), as TF.js's getWeights returns its variables (no new tensors). */
   getWeights(): Tensor[] {
     this.build();

@@ -41,6 +41,8 @@ export const KERNELS = {
   gemm_tn_f32: v('c:ptr a:ptr b:ptr ws:ptr m:i32 n:i32 k:i32'),
   // Bytes the three need at ws (this binary's micro-tile; bounded whatever the size).
   gemm_workspace_bytes: v('m:i32 n:i32 k:i32', 'i32'),
+  // threads.ts — a panel of a larger GEMM for the thread pool: layout 0 nn, 1 nt, 2 tn; row lengths in floats
+  gemm_strided_f32: v('c:ptr a:ptr b:ptr ws:ptr m:i32 n:i32 k:i32 lda:i32 ldb:i32 ldc:i32 layout:i32'),
 
   // dense.ts — W is [in, out]
   dense_forward_f32: v('y:ptr x:ptr w:ptr b:ptr ws:ptr batch:i32 inDim:i32 outDim:i32'),
@@ -160,7 +162,7 @@ export const KERNELS = {
     kD:i32 kH:i32 kW:i32 strideD:i32 strideH:i32 strideW:i32 padFront:i32 padTop:i32 padLeft:i32`),
   conv3d_backward_f32: v(`dx:ptr dw:ptr db:ptr dy:ptr x:ptr w:ptr ws:ptr batch:i32 inD:i32 inH:i32 inW:i32 inC:i32 outD:i32 outH:i32 outW:i32 outC:i32
     kD:i32 kH:i32 kW:i32 strideD:i32 strideH:i32 strideW:i32 padFront:i32 padTop:i32 padLeft:i32`),
-  conv3d_workspace_bytes: v('batch:i32 outD:i32 outH:i32 outW:i32 inC:i32 outC:i32 kD:i32 kH:i32 kW:i32', 'i32'),
+  conv3d_workspace_bytes: v('batch:i32 inD:i32 inH:i32 inW:i32 inC:i32 outD:i32 outH:i32 outW:i32 outC:i32 kD:i32 kH:i32 kW:i32', 'i32'),
   maxpool3d_forward_f32: v(`y:ptr idx:ptr x:ptr batch:i32 inD:i32 inH:i32 inW:i32 c:i32 outD:i32 outH:i32 outW:i32
     poolD:i32 poolH:i32 poolW:i32 strideD:i32 strideH:i32 strideW:i32 padFront:i32 padTop:i32 padLeft:i32`),
   avgpool3d_forward_f32: v(`y:ptr x:ptr batch:i32 inD:i32 inH:i32 inW:i32 c:i32 outD:i32 outH:i32 outW:i32
@@ -182,10 +184,14 @@ export const KERNELS = {
   // saved: gates [steps, batch, G·units], hs and cs [steps, batch, units] (cs: LSTM only, else 0);
   // backward consumes gates. cell, act, recAct, flags: RNN_CELLS, RNN_ACTIVATIONS, RNN_FLAGS below.
   rnn_workspace_bytes: v('batch:i32 steps:i32 inDim:i32 units:i32 cell:i32', 'i32'),
-  rnn_forward_f32: v(`y:ptr gates:ptr hs:ptr cs:ptr x:ptr w:ptr u:ptr b:ptr ws:ptr
+  // mask [batch, steps] (0 = masked step, 0 pointer: none); h0, c0 [batch, units]: initial state (0: zeros);
+  // dropX [batch, in], dropH [batch, units]: dropout masks, the same at every step (0: none).
+  rnn_forward_f32: v(`y:ptr gates:ptr hs:ptr cs:ptr x:ptr w:ptr u:ptr b:ptr mask:ptr h0:ptr c0:ptr dropX:ptr dropH:ptr ws:ptr
     batch:i32 steps:i32 inDim:i32 units:i32 cell:i32 act:i32 recAct:i32 flags:i32`),
-  rnn_backward_f32: v(`dx:ptr dw:ptr du:ptr db:ptr dy:ptr x:ptr w:ptr u:ptr gates:ptr hs:ptr cs:ptr ws:ptr
+  rnn_backward_f32: v(`dx:ptr dw:ptr du:ptr db:ptr dy:ptr x:ptr w:ptr u:ptr mask:ptr h0:ptr c0:ptr dropX:ptr dropH:ptr gates:ptr hs:ptr cs:ptr ws:ptr
     batch:i32 steps:i32 inDim:i32 units:i32 cell:i32 act:i32 recAct:i32 flags:i32`),
+  // Keras's mask_zero: mask[i] = ids[i] ≠ 0 (ids int32, or f32 when idsF32).
+  rnn_mask_f32: v('mask:ptr ids:ptr count:i32 idsF32:i32'),
 } as const satisfies Record<string, KernelSig>;
 
 /** The op codes of unary_f32, binary_f32 and reduce_f32 (assembly/elementwise.ts holds the same numbers). */

@@ -2,9 +2,11 @@
  * Loading the binary in any runtime: Node, Deno, browsers, and edge runtimes that hand code a
  * precompiled `WebAssembly.Module` and forbid compiling from bytes.
  */
-import { ABI_VERSION, KERNELS, META_EXPORTS, type Kernels } from './abi.ts';
+import { ABI_VERSION, KERNELS, KERNEL_NAMES, META_EXPORTS, type Kernels } from './abi.ts';
 import { Arena } from '../memory/arena.ts';
-import { nodeBuiltin } from '../platform.ts';
+import { hasNodeBuiltins, nodeBuiltin } from '../platform.ts';
+import { Pool, workersUnavailable } from './pool.ts';
+import { threadedKernels } from './threads.ts';
 import { checkBoolean, checkNumber, checkOptions, describe } from '../tensor.ts';
 
 export type Variant = 'baseline' | 'relaxed';
@@ -23,7 +25,20 @@ export interface InitOptions {
   deterministic?: boolean;
   /** Initial linear memory in MiB (it grows on demand). Default 16. */
   initialMemoryMB?: number;
+  /**
+   * Threads for the large kernels (the calling thread included). `'auto'` (default): the
+   * available cores, at most MAX_AUTO_THREADS. Where threads are impossible (no
+   * SharedArrayBuffer, a page that is not cross-origin isolated, a `module` or `wasm` over
+   * non-shared memory) 1 thread is used and `backendInfo().threadsReason` says why. Results are
+   * bit-identical for every count.
+   */
+  threads?: number | 'auto';
 }
+
+/** The most threads `threads: 'auto'` takes. */
+export const MAX_AUTO_THREADS = 8;
+/** The most threads `init` accepts. */
+export const MAX_THREADS = 64;
 
 export interface BackendInfo {
   /** The binary in use: a built-in variant, or 'custom' for `module` / `wasm`. */
@@ -31,6 +46,8 @@ export interface BackendInfo {
   source: 'inline' | 'module' | 'bytes' | 'url' | 'response';
   features: { simd: boolean; relaxedSimd: boolean; threads: boolean };
   threads: number;
+  /** Why `threads` is 1 when more were asked for (or 'auto' found one core); null otherwise. */
+  threadsReason: string | null;
   abiVersion: number;
   memoryBytes: number;
   arenaBase: number;
@@ -41,6 +58,10 @@ export interface Backend {
   memory: WebAssembly.Memory;
   arena: Arena;
   info: BackendInfo;
+  /** The worker pool when threads > 1, else null. Owned by the backend: closed when replaced. */
+  pool: Pool | null;
+  /** The module the workers run (the instance's own). */
+  module: WebAssembly.Module;
 }
 
 let current: Backend | null = null;
@@ -71,6 +92,21 @@ function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
 // The smallest module that uses a v128 value: validates only where SIMD is supported.
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 
+// A module importing a shared memory and using one atomic op: validates only where wasm threads are supported.
+const THREADS_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 2, 9, 1, 1, 101, 1, 109, 2, 3, 1, 1, 3, 2, 1, 0, 10, 7, 1, 5, 0, 254, 3, 0, 11,
+]);
+
+/** The cores this runtime reports (Node: os.availableParallelism; browsers, Deno: navigator). */
+async function cores(): Promise<number> {
+  if (hasNodeBuiltins() && !(globalThis as { Deno?: unknown }).Deno) {
+    const os = await nodeBuiltin<typeof import('node:os')>('os');
+    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  }
+  const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return Number.isInteger(n) && n! > 0 ? n! : 1;
+}
+
 function detect(relaxedBytes: () => Uint8Array<ArrayBuffer>): BackendInfo['features'] {
   const simd = WebAssembly.validate(SIMD_PROBE);
   let relaxedSimd = false;
@@ -79,7 +115,12 @@ function detect(relaxedBytes: () => Uint8Array<ArrayBuffer>): BackendInfo['featu
   } catch {
     relaxedSimd = false;
   }
-  const threads = typeof SharedArrayBuffer !== 'undefined';
+  let threads = false;
+  try {
+    threads = typeof SharedArrayBuffer !== 'undefined' && WebAssembly.validate(THREADS_PROBE);
+  } catch {
+    threads = false;
+  }
   return { simd, relaxedSimd, threads };
 }
 
@@ -123,7 +164,11 @@ export async function ready(): Promise<void> {
 
 export async function init(opts: InitOptions = {}): Promise<BackendInfo> {
   if (opts === null || typeof opts !== 'object') throw new TypeError(`init: expected an options object, got ${describe(opts)}`);
-  checkOptions(opts, 'init', ['module', 'wasm', 'variant', 'deterministic', 'initialMemoryMB']);
+  checkOptions(opts, 'init', ['module', 'wasm', 'variant', 'deterministic', 'initialMemoryMB', 'threads']);
+  if (opts.threads !== undefined && opts.threads !== 'auto') {
+    if (typeof opts.threads !== 'number') throw new TypeError(`init: threads must be a positive integer or 'auto', got ${describe(opts.threads)}`);
+    checkNumber(opts.threads, 'init: threads', { min: 1, max: MAX_THREADS, integer: true });
+  }
   if (opts.variant !== undefined && opts.variant !== 'auto' && opts.variant !== 'baseline' && opts.variant !== 'relaxed') {
     throw new Error(`init: variant must be 'auto', 'baseline' or 'relaxed', got ${describe(opts.variant)}`);
   }
@@ -147,11 +192,25 @@ export async function init(opts: InitOptions = {}): Promise<BackendInfo> {
         'Node >= 16.4, Deno, Chrome >= 91, Firefox >= 89 and Safari >= 16.4 have it.',
     );
   }
+  // How many threads, or why only one.
+  let threads = 1;
+  let threadsReason: string | null = null;
+  const asked = opts.threads ?? 'auto';
+  const wantThreads = asked === 'auto' ? Math.min(await cores(), MAX_AUTO_THREADS) : asked;
+  if (wantThreads > 1) {
+    threadsReason = workersUnavailable() ?? (features.threads ? null : 'this engine does not support WebAssembly threads (shared memory, atomics)');
+    if (threadsReason === null) threads = wantThreads;
+  } else if (asked === 'auto') {
+    threadsReason = 'this runtime reports one core';
+  }
   let module: WebAssembly.Module;
   let binary: BackendInfo['binary'];
   let source: BackendInfo['source'];
   if (opts.module) {
-    if (!(opts.module instanceof WebAssembly.Module)) throw new TypeError('init({ module }): expected a WebAssembly.Module');
+    // A module compiled in another realm (edge-runtime compiles `?module` imports in the host's
+    // V8 context, outside the function's) fails instanceof but is a module all the same.
+    const isModule = opts.module instanceof WebAssembly.Module || Object.prototype.toString.call(opts.module) === '[object WebAssembly.Module]';
+    if (!isModule) throw new TypeError('init({ module }): expected a WebAssembly.Module');
     module = opts.module;
     binary = 'custom';
     source = 'module';
@@ -164,44 +223,85 @@ export async function init(opts: InitOptions = {}): Promise<BackendInfo> {
       throw new Error('init({ variant: "relaxed" }): this engine does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)');
     }
     binary = want === 'auto' ? (features.relaxedSimd ? 'relaxed' : 'baseline') : want;
-    const bytes = binary === 'relaxed' ? relaxedBytes() : decodeBase64(inline.BASELINE_WASM);
+    const b64 = threads > 1 ? (binary === 'relaxed' ? inline.RELAXED_THREADS_WASM : inline.THREADS_WASM) : null;
+    const bytes = b64 ? decodeBase64(b64) : binary === 'relaxed' ? relaxedBytes() : decodeBase64(inline.BASELINE_WASM);
     module = await WebAssembly.compile(bytes);
     source = 'inline';
   }
-  return instantiate(module, { binary, source, features, initialMemoryMB: opts.initialMemoryMB ?? 16 });
+  return instantiate(module, { binary, source, features, initialMemoryMB: opts.initialMemoryMB ?? 16, threads, threadsReason });
 }
 
 async function instantiate(
   module: WebAssembly.Module,
-  o: { binary: BackendInfo['binary']; source: BackendInfo['source']; features: BackendInfo['features']; initialMemoryMB: number },
+  o: {
+    binary: BackendInfo['binary'];
+    source: BackendInfo['source'];
+    features: BackendInfo['features'];
+    initialMemoryMB: number;
+    threads: number;
+    threadsReason: string | null;
+  },
 ): Promise<BackendInfo> {
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((o.initialMemoryMB * 2 ** 20) / 65536), maximum: 65536 });
-  const imports = {
+  const initial = Math.ceil((o.initialMemoryMB * 2 ** 20) / 65536);
+  // A given module says by its memory import whether it can run threaded: try a shared memory
+  // first (only when threads were wanted), and fall back to one thread if it refuses that.
+  let threads = o.threads;
+  let threadsReason = o.threadsReason;
+  let shared = threads > 1;
+  const memoryFor = (s: boolean) => new WebAssembly.Memory({ initial, maximum: 65536, shared: s } as WebAssembly.MemoryDescriptor);
+  let memory = memoryFor(shared);
+  const importsFor = (m: WebAssembly.Memory) => ({
     env: {
-      memory,
+      memory: m,
       abort(msg: number, file: number, line: number, col: number) {
         throw new Error(`simdnet kernel assertion failed at ${line}:${col}`);
       },
     },
-  };
+  });
   // instantiate(module) never compiles, so this path also works where compiling bytes is forbidden.
-  const instance = await WebAssembly.instantiate(module, imports);
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await WebAssembly.instantiate(module, importsFor(memory));
+  } catch (e) {
+    if (!shared || !(e instanceof WebAssembly.LinkError)) throw e;
+    shared = false;
+    threads = 1;
+    threadsReason = 'the binary given imports a non-shared memory: build it with --sharedMemory (the threads variant) to run threaded';
+    memory = memoryFor(false);
+    instance = await WebAssembly.instantiate(module, importsFor(memory));
+  }
   const exp = instance.exports as Record<string, unknown>;
   const missing = [...Object.keys(KERNELS), ...META_EXPORTS].filter((k) => typeof exp[k] !== 'function');
   if (missing.length) throw new Error(`simdnet: the binary lacks ${missing.length} exports (${missing.slice(0, 5).join(', ')}…): wrong or outdated .wasm file`);
-  const kernels = exp as unknown as Kernels;
-  const abiVersion = kernels.abi_version();
+  const single = exp as unknown as Kernels;
+  const abiVersion = single.abi_version();
   if (abiVersion !== ABI_VERSION) throw new Error(`simdnet: the binary has ABI version ${abiVersion}, this library expects ${ABI_VERSION}`);
-  const arena = new Arena(memory, kernels.heap_base());
+  const arena = new Arena(memory, single.heap_base());
+  let pool: Pool | null = null;
+  let kernels = single;
+  if (threads > 1) {
+    try {
+      pool = await Pool.start(module, memory, exp, KERNEL_NAMES, threads);
+      kernels = threadedKernels(single, pool, arena).kernels;
+    } catch (e) {
+      pool?.close();
+      pool = null;
+      threads = 1;
+      threadsReason = `the worker threads could not start: ${(e as Error).message}`;
+    }
+  }
   const info: BackendInfo = {
     binary: o.binary,
     source: o.source,
     features: o.features,
-    threads: 1,
+    threads,
+    threadsReason,
     abiVersion,
     memoryBytes: memory.buffer.byteLength,
     arenaBase: arena.base,
   };
-  current = { kernels, memory, arena, info };
+  // The old backend's workers end with it (its models now throw on use).
+  current?.pool?.close();
+  current = { kernels, memory, arena, info, pool, module };
   return { ...info };
 }

@@ -48,6 +48,7 @@ describe('bench/compare.mjs --quick --tiny', () => {
     // Kernels vs TF.js wasm.
     for (const l of ['nn', 'nt', 'tn']) expect(has(new RegExp(`^matmul-${l}-`)).length).toBeGreaterThan(0);
     for (const p of ['forward', 'backward-dx', 'backward-dW']) expect(has(new RegExp(`^conv2d-${p}-`)).length).toBeGreaterThan(0);
+    for (const p of ['forward', 'backward-dx', 'backward-dW']) expect(has(new RegExp(`^conv3d-${p}-`)).length).toBeGreaterThan(0);
     for (const p of ['forward', 'inference', 'backward']) expect(has(new RegExp(`^maxpool-${p}-`)).length).toBeGreaterThan(0);
     expect(has(/^xent-/).length).toBeGreaterThan(0);
     // End to end, both models, every peer.
@@ -62,6 +63,10 @@ describe('bench/compare.mjs --quick --tiny', () => {
     // The residual MLP (skip add), against TF.js: training, accuracy, inference, memory.
     const resSkipped = !!d.e2e?.resmlp?.simdnet?.skipped;
     for (const k of ['train', 'infer', 'accuracy', 'rss']) expect(ids.has(`resmlp-${k}-tfjs`), `resmlp-${k}-tfjs`).toBe(true);
+    // Embedding + GRU text (issue 15): training vs TF.js cpu (wasm cannot train an Embedding),
+    // inference vs TF.js wasm and cpu.
+    for (const id of ['text-train-tfjs', 'text-infer-tfjs-wasm', 'text-infer-tfjs-cpu', 'text-accuracy-tfjs', 'text-rss-tfjs']) expect(ids.has(id), id).toBe(true);
+    expect(d.e2e.text.tfjs.wasmTrainError).toMatch(/UnsortedSegmentSum/);
     // Every row has figures on both sides (a peer's missing kernel is flagged, not silent).
     for (const r of rows) {
       if (cnnSkipped && r.id.startsWith('cnn-')) continue;

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../../scripts/serve.mjs';
 import { makeIoFixtures } from '../runtime/io-fixtures.mjs';
+import { benchPage } from './bench-checks.mjs';
 import { missingRuntime, requireBuild, root, summary } from '../runtime/runner.mjs';
 
 const SUITE = 'browser suite';
@@ -139,8 +140,21 @@ try {
   }
   await page.close();
 
+  // 1b. Threads on an isolated page: bit-identical trajectories for 1, 2 and 3 threads.
+  const threads = await openPage('/test/browser/threads.html');
+  try {
+    await threads.waitForFunction(() => window.__threadResults, null, { timeout: 300_000 });
+    for (const r of await threads.evaluate(() => window.__threadResults)) record(`chromium threads: ${r.name}`, r.ok, r.error);
+  } catch (e) {
+    record('chromium threads: thread checks page', false, e.message);
+  }
+  await threads.close();
+
   // 2. Model files: http, IndexedDB, localStorage, uploads, downloads, File objects.
   await ioPage();
+
+  // 2b. The shipped kernel bench page, tiny configuration (test/browser/bench-checks.mjs).
+  await benchPage(openPage, record);
 
   // 3. The demo, once per model it offers (the MLP; the CNN where the library has conv layers).
   const probe = await openPage('/demo/');

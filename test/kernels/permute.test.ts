@@ -69,6 +69,24 @@ describeVariants('permute kernels', (get) => {
     }
   });
 
+  it('permute_f32 with a negative stride reverses time (Bidirectional), forward and accumulated', (ctx) => {
+    const h = get(ctx);
+    for (const [count, T, u] of [[1, 1, 1], [2, 3, 4], [3, 5, 7], [2, 28, 33]]) {
+      const x = f32round(randomArray(count * T * u, count + T + u));
+      const dims = putGuardedI32(h, [T, u, -u, 1]);
+      const want = new Float64Array(count * T * u);
+      for (let b = 0; b < count; b++) for (let t = 0; t < T; t++) for (let j = 0; j < u; j++) want[(b * T + t) * u + j] = x[(b * T + T - 1 - t) * u + j];
+      const px = putGuarded(h, x);
+      const py = putGuarded(h, new Float64Array(count * T * u));
+      // The input pointer is each sample's last step; the time stride walks back from it.
+      h.k.permute_f32(py, px + (T - 1) * u * 4, dims, count, 2, T * u, 0);
+      expectSame(h.read(py, count * T * u), want, `count=${count} T=${T} u=${u}`);
+      expectGuard(h, py, count * T * u, `count=${count} T=${T} u=${u}`);
+      h.k.permute_f32(py, px + (T - 1) * u * 4, dims, count, 2, T * u, 1);
+      expectSame(h.read(py, count * T * u), want.map((v) => Math.fround(2 * v)), `accumulated, count=${count} T=${T} u=${u}`);
+    }
+  });
+
   it('repeat_backward_f32 accumulates the sum of the copies', (ctx) => {
     const h = get(ctx);
     for (const [count, n, f] of [[0, 2, 3], [1, 1, 1], [2, 3, 4], [3, 5, 7], [2, 4, 9], [5, 6, 33]]) {

@@ -30,8 +30,29 @@ interface Case {
   inDim: number;
   units: number;
   bias: boolean;
+  /** A mask [batch, steps] with masked runs at the start, the end and in between. */
+  mask?: boolean;
+  /** Initial states h0 (and the LSTM's c0), as a stateful layer passes them. */
+  state?: boolean;
+  /** Dropout masks on the input (x), the recurrent state (h), or both. */
+  drop?: 'x' | 'h' | 'both';
 }
-const label = (c: Case) => `cell=${c.cell} act=${c.act}/${c.recAct} flags=${c.flags} B=${c.batch} T=${c.steps} in=${c.inDim} u=${c.units} bias=${c.bias}`;
+const label = (c: Case) => `cell=${c.cell} act=${c.act}/${c.recAct} flags=${c.flags} B=${c.batch} T=${c.steps} in=${c.inDim} u=${c.units} bias=${c.bias} mask=${!!c.mask} state=${!!c.state} drop=${c.drop ?? 'none'}`;
+
+/** A dropout mask: 0 or 1/(1 − 0.3) (as f32), about 30% zeros. */
+export function makeDrop(n: number, seed: number): Float64Array {
+  const keep = Math.fround(1 / Math.fround(0.7));
+  return randomArray(n, seed, 0, 1).map((v) => (v < 0.3 ? 0 : keep));
+}
+
+/** 0/1 per [batch, steps]: sample 0 fully kept, sample 1 (when there) fully masked, the rest ~40% masked. */
+export function makeMask(batch: number, steps: number, seed: number): Float64Array {
+  const r = randomArray(batch * steps, seed, 0, 1);
+  return r.map((v, i) => {
+    const b = Math.floor(i / steps);
+    return b === 0 ? 1 : b === 1 && batch > 2 ? 0 : v < 0.4 ? 0 : 1;
+  });
+}
 
 /** Runs forward (and backward) in wasm and in the reference; compares outputs, saved states and gradients. */
 function check(h: Harness, c: Case, seed: number, skip: 'none' | 'dx' | 'dw' | 'du' | 'db' = 'none'): void {
@@ -58,12 +79,22 @@ function check(h: Harness, c: Case, seed: number, skip: 'none' | 'dx' | 'dw' | '
   const px = h.put(x);
   const pw = h.put(w);
   const pu = h.put(u);
-  h.k.rnn_forward_f32(py, pg, phs, pcs, px, pw, pu, b ? h.put(b) : 0, pws, c.batch, c.steps, c.inDim, c.units, c.cell, c.act, c.recAct, c.flags);
+  const mask = c.mask ? makeMask(c.batch, c.steps, seed + 20) : null;
+  const h0 = c.state ? f32round(randomArray(c.batch * c.units, seed + 21)) : null;
+  const c0 = c.state && c.cell === CELL.lstm ? f32round(randomArray(c.batch * c.units, seed + 22)) : null;
+  const dropX = c.drop === 'x' || c.drop === 'both' ? makeDrop(c.batch * c.inDim, seed + 23) : null;
+  const dropH = c.drop === 'h' || c.drop === 'both' ? makeDrop(c.batch * c.units, seed + 24) : null;
+  const pdx0 = dropX ? h.put(dropX) : 0;
+  const pdh0 = dropH ? h.put(dropH) : 0;
+  const pm = mask ? h.put(mask) : 0;
+  const ph0 = h0 ? putGuarded(h, h0) : 0;
+  const pc0 = c0 ? putGuarded(h, c0) : 0;
+  h.k.rnn_forward_f32(py, pg, phs, pcs, px, pw, pu, b ? h.put(b) : 0, pm, ph0, pc0, pdx0, pdh0, pws, c.batch, c.steps, c.inDim, c.units, c.cell, c.act, c.recAct, c.flags);
   const y = new Float64Array(yLen);
   const gates = new Float64Array(sLen * gu);
   const hs = new Float64Array(sLen * c.units);
   const cs = csLen ? new Float64Array(csLen) : null;
-  ref.rnn_forward_f32(y, gates, hs, cs, x, w, u, b, c.batch, c.steps, c.inDim, c.units, c.cell, c.act, c.recAct, c.flags);
+  ref.rnn_forward_f32(y, gates, hs, cs, x, w, u, b, mask, h0, c0, dropX, dropH, c.batch, c.steps, c.inDim, c.units, c.cell, c.act, c.recAct, c.flags);
   const L = label(c);
   const tol = { rtol: 2e-5, atol: 2e-6, scale: Math.sqrt(c.inDim + c.units) + 1 };
   expectClose(h.read(py, yLen), y, { ...tol, label: `${L} y` });
@@ -87,12 +118,12 @@ function check(h: Harness, c: Case, seed: number, skip: 'none' | 'dx' | 'dw' | '
   const pdw = dw ? putGuarded(h, dw) : 0;
   const pdu = du ? putGuarded(h, du) : 0;
   const pdb = db ? putGuarded(h, db) : 0;
-  h.k.rnn_backward_f32(pdx, pdw, pdu, pdb, h.put(dy), px, pw, pu, pg, phs, pcs, pws, c.batch, c.steps, c.inDim, c.units, c.cell, c.act, c.recAct, c.flags);
+  h.k.rnn_backward_f32(pdx, pdw, pdu, pdb, h.put(dy), px, pw, pu, pm, ph0, pc0, pdx0, pdh0, pg, phs, pcs, pws, c.batch, c.steps, c.inDim, c.units, c.cell, c.act, c.recAct, c.flags);
   const wdx = dx && Float64Array.from(dx);
   const wdw = dw && Float64Array.from(dw);
   const wdu = du && Float64Array.from(du);
   const wdb = db && Float64Array.from(db);
-  ref.rnn_backward_f32(wdx, wdw, wdu, wdb, dy, x, w, u, gates, hs, cs, c.batch, c.steps, c.inDim, c.units, c.cell, c.act, c.recAct, c.flags);
+  ref.rnn_backward_f32(wdx, wdw, wdu, wdb, dy, x, w, u, mask, h0, c0, dropX, dropH, gates, hs, cs, c.batch, c.steps, c.inDim, c.units, c.cell, c.act, c.recAct, c.flags);
   const btol = { rtol: 1e-4, atol: 2e-5, scale: Math.sqrt(c.batch * c.steps * (c.units + c.inDim)) + 1 };
   if (wdx) expectClose(h.read(pdx, wdx.length), wdx, { ...btol, label: `${L} dx` });
   if (wdw) expectClose(h.read(pdw, wdw.length), wdw, { ...btol, label: `${L} dw` });
@@ -102,6 +133,11 @@ function check(h: Harness, c: Case, seed: number, skip: 'none' | 'dx' | 'dw' | '
   if (ra) expectClose(h.read(pcs, csLen), cs!, { ...btol, label: `${L} dA (recurrent side, in cs)` });
   for (const [p, a, n] of [[pdx, wdx, 'dx'], [pdw, wdw, 'dw'], [pdu, wdu, 'du'], [pdb, wdb, 'db']] as const) if (a) expectUntouched(h, p, a.length, `${L} ${n}`);
   expectUntouched(h, pws, wsLen, `${L} ws (backward)`);
+  // The initial states are read, never written.
+  if (h0) expect(Array.from(h.read(ph0, h0.length)), `${L} h0`).toEqual(Array.from(h0));
+  if (c0) expect(Array.from(h.read(pc0, c0.length)), `${L} c0`).toEqual(Array.from(c0));
+  if (h0) expectUntouched(h, ph0, h0.length, `${L} h0`);
+  if (c0) expectUntouched(h, pc0, c0.length, `${L} c0`);
 }
 
 const CELLS = [
@@ -128,12 +164,52 @@ function suite(load: () => Harness) {
             check(h, { cell: cc.cell, act, recAct, flags, batch, steps, inDim, units, bias: (seed & 1) === 0 }, (seed += 13));
           }
     });
+    it(`rnn_forward_f32 / rnn_backward_f32 ${cc.name}: masks, initial states, both`, () => {
+      const h = load();
+      let seed = 900;
+      for (const [batch, steps, inDim, units] of SHAPES)
+        for (const flags of [0, 1, 2, 3])
+          for (const [mask, state] of [[true, false], [false, true], [true, true]]) {
+            const recAct = REC_ACTS[(seed >> 2) % 2];
+            check(h, { cell: cc.cell, act: cc.acts[seed % cc.acts.length], recAct, flags, batch, steps, inDim, units, bias: (seed & 1) === 0, mask, state }, (seed += 11));
+          }
+    });
+    it(`rnn_forward_f32 / rnn_backward_f32 ${cc.name}: dropout masks (input, recurrent, both; with padding masks and states)`, () => {
+      const h = load();
+      let seed = 1700;
+      for (const [batch, steps, inDim, units] of SHAPES)
+        for (const flags of [0, 1, 2, 3])
+          for (const drop of ['x', 'h', 'both'] as const) {
+            const recAct = REC_ACTS[(seed >> 2) % 2];
+            check(h, { cell: cc.cell, act: cc.acts[seed % cc.acts.length], recAct, flags, batch, steps, inDim, units, bias: (seed & 1) === 0, drop, mask: drop === 'both', state: drop !== 'x' }, (seed += 11));
+          }
+    });
     it(`rnn_backward_f32 ${cc.name}: each of dx, dw, du, db skipped (0 pointer)`, () => {
       const h = load();
       let seed = 500;
       for (const skip of ['dx', 'dw', 'du', 'db'] as const) check(h, { cell: cc.cell, act: ACT.tanh, recAct: ACT.sigmoid, flags: 1, batch: 3, steps: 4, inDim: 5, units: 6, bias: true }, (seed += 7), skip);
     });
   }
+  it('rnn_mask_f32: int32 and float ids, every tail length', () => {
+    const h = load();
+    for (let count = 0; count <= 13; count++) {
+      h.reset();
+      const ids = Array.from({ length: count }, (_, i) => (i * 7) % 3 === 0 ? 0 : (i * 5) % 11 - 4);
+      const want = new Float64Array(count);
+      ref.rnn_mask_f32(want, ids, count, 0);
+      for (const f32 of [0, 1]) {
+        const pm = putGuarded(h, new Float64Array(count).fill(7));
+        h.k.rnn_mask_f32(pm, f32 ? h.put(ids) : h.putI32(ids), count, f32);
+        expect(Array.from(h.read(pm, count)), `count=${count} f32=${f32}`).toEqual(Array.from(want));
+        expectUntouched(h, pm, count, `mask count=${count}`);
+      }
+    }
+    // −0 is an id of 0 (masked), as TF.js's notEqual(ids, 0) finds.
+    h.reset();
+    const pm = h.zeros(4);
+    h.k.rnn_mask_f32(pm, h.put([-0, 1, 0, -3]), 4, 1);
+    expect(Array.from(h.read(pm, 4))).toEqual([0, 1, 0, 1]);
+  });
   it('rnn_forward_f32 LSTM(128) on 28×28 sequences (row-MNIST shapes, past the GEMM blocks)', () => {
     const h = load();
     check(h, { cell: CELL.lstm, act: ACT.tanh, recAct: ACT.hardSigmoid, flags: 0, batch: 6, steps: 28, inDim: 28, units: 128, bias: true }, 77);
@@ -161,7 +237,8 @@ describe('recurrent (relaxed binary)', () => suite(() => loadHarness('relaxed'))
 describe('recurrent reference backward = central differences of its forward (through time)', () => {
   for (const cc of CELLS)
     for (const flags of [0, 1, 2, 3])
-      it(`${cc.name} flags=${flags}`, () => {
+      for (const extra of ['plain', 'mask', 'mask+state', 'mask+state+dropout'] as const)
+      it(`${cc.name} flags=${flags} ${extra}`, () => {
         const [batch, steps, inDim, units] = [2, 4, 3, 3];
         const G = ref.gatesOf(cc.cell);
         const gu = G * units;
@@ -175,17 +252,23 @@ describe('recurrent reference backward = central differences of its forward (thr
         const dy = randomArray(yLen, 7);
         // Smooth activations only (finite differences across a kink are meaningless).
         const [act, recAct] = [ACT.tanh, ACT.sigmoid];
+        // Sample 0 masked at its first and third steps, sample 1 at its last.
+        const mask = extra === 'plain' ? null : [0, 1, 0, 1, 1, 1, 1, 0];
+        const h0 = extra.startsWith('mask+state') ? randomArray(batch * units, 8) : null;
+        const c0 = extra.startsWith('mask+state') ? randomArray(batch * units, 9) : null;
+        const dropX = extra === 'mask+state+dropout' ? [2, 0, 2, 0, 2, 2] : null;
+        const dropH = extra === 'mask+state+dropout' ? [0, 2, 2, 2, 2, 0] : null;
         const loss = (xx: Float64Array, ww: Float64Array, uu: Float64Array, bb: Float64Array) => {
           const y = new Float64Array(yLen);
-          ref.rnn_forward_f32(y, new Float64Array(steps * batch * gu), new Float64Array(steps * batch * units), new Float64Array(csLen), xx, ww, uu, bb, batch, steps, inDim, units, cc.cell, act, recAct, flags);
+          ref.rnn_forward_f32(y, new Float64Array(steps * batch * gu), new Float64Array(steps * batch * units), new Float64Array(csLen), xx, ww, uu, bb, mask, h0, c0, dropX, dropH, batch, steps, inDim, units, cc.cell, act, recAct, flags);
           return y.reduce((s, v, i) => s + v * dy[i], 0);
         };
         const gates = new Float64Array(steps * batch * gu);
         const hs = new Float64Array(steps * batch * units);
         const cs = new Float64Array(csLen);
-        ref.rnn_forward_f32(new Float64Array(yLen), gates, hs, cs, x, w, u, b, batch, steps, inDim, units, cc.cell, act, recAct, flags);
+        ref.rnn_forward_f32(new Float64Array(yLen), gates, hs, cs, x, w, u, b, mask, h0, c0, dropX, dropH, batch, steps, inDim, units, cc.cell, act, recAct, flags);
         const grads = [x, w, u, b].map((a) => new Float64Array(a.length));
-        ref.rnn_backward_f32(grads[0], grads[1], grads[2], grads[3], dy, x, w, u, gates, hs, cs, batch, steps, inDim, units, cc.cell, act, recAct, flags);
+        ref.rnn_backward_f32(grads[0], grads[1], grads[2], grads[3], dy, x, w, u, mask, h0, c0, dropX, dropH, gates, hs, cs, batch, steps, inDim, units, cc.cell, act, recAct, flags);
         const params = [x, w, u, b];
         const eps = 1e-5;
         params.forEach((p, k) => {
@@ -200,5 +283,7 @@ describe('recurrent reference backward = central differences of its forward (thr
             expect(Math.abs(num - grads[k][i]), `${cc.name} param ${k}[${i}]: numeric ${num} vs ${grads[k][i]}`).toBeLessThan(1e-7 + 1e-6 * Math.abs(num));
           }
         });
+        // A masked step's input gets no gradient (x[b=0, t=0] and x[b=1, t=3]).
+        if (mask) for (const [bb, t] of [[0, 0], [1, 3]]) for (let i = 0; i < inDim; i++) expect(grads[0][(bb * steps + t) * inDim + i]).toBe(0);
       });
 });

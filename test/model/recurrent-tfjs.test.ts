@@ -252,9 +252,9 @@ describe('recurrent options', () => {
   });
   it('refuses what it does not compute, naming the layer, option and value', () => {
     expect(() => sn.layers.lstm({ units: 3, returnState: true, name: 'l' })).toThrow(/l: returnState true is not supported/);
-    expect(() => sn.layers.gru({ units: 3, stateful: true, name: 'g' })).toThrow(/g: stateful true is not supported/);
-    expect(() => sn.layers.simpleRNN({ units: 3, dropout: 0.2, name: 's' })).toThrow(/s: dropout 0.2 is not supported/);
-    expect(() => sn.layers.lstm({ units: 3, recurrentDropout: 0.1, name: 'l' })).toThrow(/l: recurrentDropout 0.1 is not supported/);
+    expect(() => sn.layers.gru({ units: 3, stateful: true, name: 'g' }).apply(sn.input({ shape: [4, 2] }))).toThrow(/g: a stateful layer needs to know its batch size/);
+    expect(() => sn.layers.simpleRNN({ units: 3, dropout: 1.2, name: 's' })).toThrow(/s: dropout/);
+    expect(() => sn.layers.lstm({ units: 3, recurrentDropout: -0.1, name: 'l' })).toThrow(/l: recurrentDropout/);
     expect(() => sn.layers.simpleRNN({ units: 3, activation: 'softmax', name: 's' })).toThrow(/s: activation: expected one of linear, tanh, sigmoid, hardSigmoid, relu/);
     expect(() => sn.layers.lstm({ units: 0 })).toThrow(/units/);
     expect(() => sn.layers.lstm({ units: 3, returnSequence: true } as never)).toThrow(/returnSequence/);
@@ -290,7 +290,7 @@ class RefGruModel {
     const gates = new Float64Array(steps * n * gu);
     const hs = new Float64Array(steps * n * units);
     const cs = new Float64Array(steps * n * gu);
-    ref.rnn_forward_f32(y, gates, hs, cs, x, this.w[0], this.w[1], this.w[2], n, steps, inDim, units, ref.CELL.gruResetAfter, ref.ACT.tanh, this.recAct, this.flags);
+    ref.rnn_forward_f32(y, gates, hs, cs, x, this.w[0], this.w[1], this.w[2], null, null, null, null, null, n, steps, inDim, units, ref.CELL.gruResetAfter, ref.ACT.tanh, this.recAct, this.flags);
     const p = new Float64Array(n * classes);
     for (let b = 0; b < n; b++) {
       let mx = -Infinity;
@@ -327,7 +327,7 @@ class RefGruModel {
           dy[b * yDim + j] += d * this.w[3][j * classes + k];
         }
       }
-    ref.rnn_backward_f32(null, g[0], g[1], g[2], dy, x, this.w[0], this.w[1], f.gates, f.hs, f.cs, n, steps, inDim, units, ref.CELL.gruResetAfter, ref.ACT.tanh, this.recAct, this.flags);
+    ref.rnn_backward_f32(null, g[0], g[1], g[2], dy, x, this.w[0], this.w[1], null, null, null, null, null, f.gates, f.hs, f.cs, n, steps, inDim, units, ref.CELL.gruResetAfter, ref.ACT.tanh, this.recAct, this.flags);
     this.w.forEach((a, i) => a.forEach((v, j) => (a[j] = v - lr * g[i][j])));
     return loss;
   }

@@ -74,6 +74,32 @@ const CASES: SequentialCase[] = [
     classes: 3,
     batch: 6,
   },
+  {
+    title: 'timeDistributed(conv2d relu) → timeDistributed(maxPooling2d) → timeDistributed(flatten) → lstm → dense (a sequence of images)',
+    build: (L) => [
+      L.timeDistributed({ layer: L.conv2d({ filters: 3, kernelSize: 3, activation: 'relu', name: 'conv' }), inputShape: [3, 6, 6, 2], name: 'td_conv' }),
+      L.timeDistributed({ layer: L.maxPooling2d({ poolSize: 2, name: 'pool' }), name: 'td_pool' }),
+      L.timeDistributed({ layer: L.flatten({ name: 'flat' }), name: 'td_flat' }),
+      L.lstm({ units: 4, name: 'lstm' }),
+      L.dense({ units: 3, activation: 'softmax', name: 'out' }),
+    ],
+    inputShape: [3, 6, 6, 2],
+    classes: 3,
+    batch: 5,
+  },
+  {
+    title: 'timeDistributed(dense) → timeDistributed(conv1d) → timeDistributed(globalAveragePooling1d) → gru → dense',
+    build: (L) => [
+      L.timeDistributed({ layer: L.dense({ units: 6, name: 'inner' }), inputShape: [4, 5, 3], name: 'td_dense' }),
+      L.timeDistributed({ layer: L.conv1d({ filters: 4, kernelSize: 2, activation: 'tanh', name: 'c1' }), name: 'td_c1' }),
+      L.timeDistributed({ layer: L.globalAveragePooling1d({ name: 'gap' }), name: 'td_gap' }),
+      L.gru({ units: 3, name: 'gru' }),
+      L.dense({ units: 2, activation: 'softmax', name: 'out' }),
+    ],
+    inputShape: [4, 5, 3],
+    classes: 2,
+    batch: 6,
+  },
 ];
 
 /** Every weight seeded in [−0.5, 0.5) (biases too). */
@@ -167,7 +193,10 @@ describe('wrapper options', () => {
     expect(() => L.bidirectional({ layer: L.lstm({ units: 2 }), mergeMode: null as unknown as 'sum' })).toThrow(/mergeMode null/);
     expect(() => L.bidirectional({ layer: L.lstm({ units: 2 }), weights: [] })).toThrow(/weights are not supported/);
     expect(() => L.bidirectional({ layer: L.lstm({ units: 2 }), merge: 'sum' } as never)).toThrow(/unknown option merge/);
-    expect(() => L.timeDistributed({ layer: L.lstm({ units: 2 }) })).toThrow(/layer must be a dense layer.*LSTM/);
+    expect(() => L.timeDistributed({ layer: L.lstm({ units: 2, name: 'l' }) })).toThrow(/cannot apply l \(LSTM\) to every time step: it runs over time itself/);
+    expect(() => L.timeDistributed({ layer: L.embedding({ inputDim: 5, outputDim: 2, name: 'e' }) })).toThrow(/cannot apply e \(Embedding\).*token ids/);
+    expect(() => L.timeDistributed({ layer: L.add({ name: 'a' }) })).toThrow(/cannot apply a \(Add\).*exactly one input/);
+    expect(() => L.timeDistributed({ layer: 'dense' as never })).toThrow(/layer must be a layer.*got (a string )?"?'?dense/);
     expect(() => L.timeDistributed({ layer: L.dense({ units: 2 }), inputShape: [3] }).apply(sn.input({ shape: [3] }))).toThrow(/expects inputs \[batch, steps, \.\.\.\]/);
   });
 });

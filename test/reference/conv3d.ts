@@ -5,7 +5,7 @@
  * clipped to the input: padding contributes 0 to a conv, never wins a max and does not count
  * towards an average.
  */
-import { GEMM_MRS, gemm_workspace_bytes } from './workspace.ts';
+import { GEMM_MRS, conv2d_workspace_bytes } from './workspace.ts';
 
 type F = Float64Array | Float32Array;
 type I = Int32Array | number[];
@@ -78,23 +78,28 @@ export function conv3d_backward_f32(
 }
 
 /**
- * Bytes conv3d_forward/backward_f32 need at ws: the [P, K] im2col chunk (P rows: ~256 KiB of
- * cols, 32..512 rows, a multiple of 8, at most all of them) rounded to 16 bytes, then the
- * largest GEMM workspace of a full and of the last chunk. `mrs` as in workspace.ts.
+ * Bytes conv3d_forward/backward_f32 need at ws: x2, the depth im2col of a chunk of P output
+ * planes (P·inH·inW·kD·inC floats, P = ⌊65536 / (inH·inW·kD·inC)⌋ clamped to 1..batch·outD), and
+ * the permuted weights w2 and their gradient dW2 (kH·kW·kD·inC·outC floats each), each rounded
+ * up to 16 bytes, then conv2d's workspace for a chunk of P planes with kD·inC channels and for
+ * the last chunk; with kD = 1 at least conv2d's workspace over all batch·outD planes. `mrs` as
+ * in workspace.ts.
  */
 export function conv3d_workspace_bytes(
-  batch: number, outD: number, outH: number, outW: number, inC: number, outC: number, kD: number, kH: number, kW: number,
-  mrs: readonly number[] = GEMM_MRS.both,
+  batch: number, inD: number, inH: number, inW: number, inC: number, outD: number, outH: number, outW: number, outC: number,
+  kD: number, kH: number, kW: number, mrs: readonly number[] = GEMM_MRS.both,
 ): number {
-  const total = batch * outD * outH * outW;
-  const K = kD * kH * kW * inC;
-  if (total <= 0 || K <= 0 || outC <= 0) return 0;
-  const P = Math.min(Math.min(Math.max(Math.floor(65536 / K), 32), 512) & ~7, total);
-  const last = total - Math.floor((total - 1) / P) * P;
-  let gemm = 0;
-  for (const rows of [P, last])
-    gemm = Math.max(gemm, gemm_workspace_bytes(rows, outC, K, mrs), gemm_workspace_bytes(K, outC, rows, mrs), gemm_workspace_bytes(rows, K, outC, mrs));
-  return Math.ceil((P * K * 4) / 16) * 16 + gemm;
+  const planes = batch * outD;
+  if (planes * outH * outW <= 0 || kD * kH * kW * inC <= 0 || outC <= 0) return 0;
+  const C2 = kD * inC;
+  const plane2 = inH * inW * C2;
+  const P = Math.min(Math.max(Math.floor(65536 / plane2), 1), planes);
+  const last = planes - Math.floor((planes - 1) / P) * P;
+  const vec = (n: number) => Math.ceil((n * 4) / 16) * 16;
+  const conv2d = (p: number, c: number) => conv2d_workspace_bytes(p, inH, inW, c, outH, outW, outC, kH, kW, mrs);
+  let bytes = vec(P * plane2) + 2 * vec(kH * kW * C2 * outC) + Math.max(conv2d(P, C2), conv2d(last, C2));
+  if (kD === 1) bytes = Math.max(bytes, conv2d(planes, inC));
+  return bytes;
 }
 
 /** The clipped window [lo, hi) of output position o along one axis. */

@@ -8,6 +8,10 @@
  * hs / cs [steps, batch, u], in processing order (reversed input when going backwards). Cell 3:
  * b [2, 3u] (input bias, recurrent bias) and cs [steps, batch, 3u], the recurrent products
  * R = h_{s−1}·U + b_rec (backward overwrites them with the recurrent side's dA).
+ * Masks as TF.js's rnn(): mask [batch, steps] in input order; where it is 0 the step's output and
+ * states are the previous ones (h_s = h_{s−1}, c_s = c_{s−1}). h0, c0: initial states [batch, u].
+ * Dropout as Keras 3 / TF.js write the cells: x̃ = x ⊙ dropX, and h̄ = h_{s−1} ⊙ dropH wherever the
+ * cell reads h_{s−1} (also the GRU's z ⊙ h̄ and r ⊙ h̄); c and a padding mask's carried state unmasked.
  */
 
 import { gemm_workspace_bytes, GEMM_MRS } from './workspace.ts';
@@ -59,6 +63,8 @@ const src = (steps: number, s: number, flags: number) => (flags & FLAG.goBackwar
 export function rnn_forward_f32(
   y: Float64Array, gates: Float64Array, hs: Float64Array, cs: Float64Array | null,
   x: ArrayLike<number>, w: ArrayLike<number>, u: ArrayLike<number>, b: ArrayLike<number> | null,
+  mask: ArrayLike<number> | null, h0: ArrayLike<number> | null, c0: ArrayLike<number> | null,
+  dropX: ArrayLike<number> | null, dropH: ArrayLike<number> | null,
   batch: number, steps: number, inDim: number, units: number, cell: number, actCode: number, recAct: number, flags: number,
 ): void {
   const G = gatesOf(cell);
@@ -66,12 +72,15 @@ export function rnn_forward_f32(
   for (let s = 0; s < steps; s++) {
     const t = src(steps, s, flags);
     for (let bb = 0; bb < batch; bb++) {
-      const hp = (j: number) => (s > 0 ? hs[((s - 1) * batch + bb) * units + j] : 0);
+      const hRaw = (j: number) => (s > 0 ? hs[((s - 1) * batch + bb) * units + j] : h0 ? h0[bb * units + j] : 0);
+      const hp = (j: number) => hRaw(j) * (dropH ? dropH[bb * units + j] : 1);
+      const xv = (i: number) => x[(bb * steps + t) * inDim + i] * (dropX ? dropX[bb * inDim + i] : 1);
+      const cpOf = (q: number) => (s > 0 ? cs![((s - 1) * batch + bb) * units + q] : c0 ? c0[bb * units + q] : 0);
       // x·W + b, and h_{s−1}·U for the columns that take h directly.
       const a = new Float64Array(gu);
       for (let q = 0; q < gu; q++) {
         let v = b ? b[q] : 0;
-        for (let i = 0; i < inDim; i++) v += x[(bb * steps + t) * inDim + i] * w[i * gu + q];
+        for (let i = 0; i < inDim; i++) v += xv(i) * w[i * gu + q];
         a[q] = v;
       }
       const rec = (q: number, hv: (j: number) => number) => {
@@ -92,8 +101,7 @@ export function rnn_forward_f32(
           const f = act(a[units + q] + rec(units + q, hp), recAct);
           const c = act(a[2 * units + q] + rec(2 * units + q, hp), actCode);
           const o = act(a[3 * units + q] + rec(3 * units + q, hp), recAct);
-          const cp = s > 0 ? cs![((s - 1) * batch + bb) * units + q] : 0;
-          const cv = f * cp + i * c;
+          const cv = f * cpOf(q) + i * c;
           gates[g + q] = i;
           gates[g + units + q] = f;
           gates[g + 2 * units + q] = c;
@@ -129,6 +137,12 @@ export function rnn_forward_f32(
           hs[h + q] = z[q] * hp(q) + (1 - z[q]) * hh;
         }
       }
+      if (mask && mask[bb * steps + t] === 0) {
+        for (let q = 0; q < units; q++) {
+          hs[h + q] = hRaw(q);
+          if (cell === CELL.lstm) cs![h + q] = cpOf(q);
+        }
+      }
     }
   }
   for (let bb = 0; bb < batch; bb++)
@@ -146,6 +160,8 @@ export function rnn_forward_f32(
 export function rnn_backward_f32(
   dx: Float64Array | null, dw: Float64Array | null, du: Float64Array | null, db: Float64Array | null,
   dy: ArrayLike<number>, x: ArrayLike<number>, w: ArrayLike<number>, u: ArrayLike<number>,
+  mask: ArrayLike<number> | null, h0: ArrayLike<number> | null, c0: ArrayLike<number> | null,
+  dropX: ArrayLike<number> | null, dropH: ArrayLike<number> | null,
   gates: Float64Array, hs: ArrayLike<number>, cs: Float64Array | null,
   batch: number, steps: number, inDim: number, units: number, cell: number, actCode: number, recAct: number, flags: number,
 ): void {
@@ -163,8 +179,16 @@ export function rnn_backward_f32(
     for (let bb = 0; bb < batch; bb++) {
       const g = (s * batch + bb) * gu;
       const h = (s * batch + bb) * units;
-      const hp = (j: number) => (s > 0 ? hs[((s - 1) * batch + bb) * units + j] : 0);
+      const hp = (j: number) => (s > 0 ? hs[((s - 1) * batch + bb) * units + j] : h0 ? h0[bb * units + j] : 0) * (dropH ? dropH[bb * units + j] : 1);
       const dA = new Float64Array(gu);
+      if (mask && mask[bb * steps + src(steps, s, flags)] === 0) {
+        // The state carried over: its gradient passes to the previous step (dc stays as it is);
+        // the step's own gates get none.
+        for (let q = 0; q < units; q++) dhPrev[bb * units + q] = dh[bb * units + q];
+        gates.fill(0, g, g + gu);
+        if (cell === CELL.gruResetAfter) cs!.fill(0, g, g + gu);
+        continue;
+      }
       if (cell === CELL.simpleRNN) {
         for (let q = 0; q < units; q++) dA[q] = dh[bb * units + q] * dact(hs[h + q], actCode);
         for (let j = 0; j < units; j++) for (let q = 0; q < gu; q++) dhPrev[bb * units + j] += dA[q] * u[j * gu + q];
@@ -174,7 +198,7 @@ export function rnn_backward_f32(
           const tc = act(cs![h + q], actCode);
           const dhv = dh[bb * units + q];
           const dcv = dc[bb * units + q] + dhv * o * dact(tc, actCode);
-          const cp = s > 0 ? cs![((s - 1) * batch + bb) * units + q] : 0;
+          const cp = s > 0 ? cs![((s - 1) * batch + bb) * units + q] : c0 ? c0[bb * units + q] : 0;
           dA[q] = dcv * c * dact(i, recAct);
           dA[units + q] = dcv * cp * dact(f, recAct);
           dA[2 * units + q] = dcv * i * dact(c, actCode);
@@ -222,11 +246,15 @@ export function rnn_backward_f32(
       const direct = cell === CELL.gru ? 2 * units : cell === CELL.gruResetAfter ? 0 : gu;
       if (du) for (let j = 0; j < units; j++) for (let q = 0; q < direct; q++) du[j * gu + q] += hp(j) * dA[q];
       const t = src(steps, s, flags);
-      for (let i = 0; i < inDim; i++)
+      for (let i = 0; i < inDim; i++) {
+        const m = dropX ? dropX[bb * inDim + i] : 1;
         for (let q = 0; q < gu; q++) {
-          if (dw) dw[i * gu + q] += x[(bb * steps + t) * inDim + i] * dA[q];
-          if (dx) dx[(bb * steps + t) * inDim + i] += dA[q] * w[i * gu + q];
+          if (dw) dw[i * gu + q] += x[(bb * steps + t) * inDim + i] * m * dA[q];
+          if (dx) dx[(bb * steps + t) * inDim + i] += dA[q] * w[i * gu + q] * m;
         }
+      }
+      // Every path to h_{s−1} above went through h̄ = h_{s−1} ⊙ dropH.
+      if (dropH) for (let j = 0; j < units; j++) dhPrev[bb * units + j] *= dropH[bb * units + j];
       if (db) for (let q = 0; q < gu; q++) db[q] += dA[q];
       gates.set(dA, g);
     }
@@ -238,7 +266,7 @@ const f4 = (n: number) => Math.ceil(n / 4) * 16;
 
 /**
  * Bytes rnn_forward_f32 / rnn_backward_f32 need at ws: the largest GEMM workspace (rounded to 16),
- * the time-major input [T·B·in], dh, dc and a zero row block [B·u] each, and for the GRU the copies
+ * the time-major input [T·B·in], dh, dc, a zero row block, keepH, keepC and hbar [B·u] each, and for the GRU the copies
  * of U's z|r and h columns, three step buffers and their dU accumulators (assembly/recurrent.ts).
  */
 export function rnn_workspace_bytes(batch: number, steps: number, inDim: number, units: number, cell: number, mrs: readonly number[] = GEMM_MRS.both): number {
@@ -248,7 +276,12 @@ export function rnn_workspace_bytes(batch: number, steps: number, inDim: number,
   const shapes: [number, number, number][] = [[rows, gu, inDim], [batch, gu, units], [batch, units, gu], [units, gu, rows], [inDim, gu, rows], [rows, inDim, gu]];
   if (cell === CELL.gru) shapes.push([batch, 2 * units, units], [batch, units, 2 * units], [batch, units, units], [units, 2 * units, batch], [units, units, batch]);
   const gemm = Math.ceil(Math.max(...shapes.map(([m, n, k]) => gemm_workspace_bytes(m, n, k, mrs))) / 16) * 16;
-  let n = gemm + f4(rows * inDim) + 3 * f4(batch * units);
+  let n = gemm + f4(rows * inDim) + 6 * f4(batch * units);
   if (cell === CELL.gru) n += 2 * f4(2 * units * units) + 2 * f4(units * units) + f4(2 * batch * units) + 2 * f4(batch * units);
   return n;
+}
+
+/** Keras's mask_zero: 1 where the id is not 0. */
+export function rnn_mask_f32(mask: Float64Array, ids: ArrayLike<number>, count: number, _idsF32: number): void {
+  for (let i = 0; i < count; i++) mask[i] = ids[i] !== 0 ? 1 : 0;
 }

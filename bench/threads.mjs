@@ -1,0 +1,284 @@
+#!/usr/bin/env node
+// Threads, side by side in one process: GEMM 1024³ (nn, nt, tn), conv2d rows (forward and
+// backward of the MNIST CNN's convolutions), MLP and CNN training (batch 64) and inference
+// (batch 256), each on 1 and 2 threads (or the counts of --threads), rounds interleaved so a
+// busy neighbour slows every count alike; the report gives medians and ratios to one thread.
+// onnxruntime-web's MLP inference with 1 and 2 threads runs alongside where it loads.
+//
+//   node bench/threads.mjs                 1 and 2 threads, 5 rounds
+//   node bench/threads.mjs --threads 1,2,4,8,16 --rounds 3 --svg bench/results/threads-scaling.svg
+//   node bench/threads.mjs --tune          the GEMM size at which 2 threads start to pay
+//   --json FILE                            the raw results as JSON
+//
+// It bundles src/ (esbuild) into build/threads-bench.mjs so it can reach the kernels through the
+// backend (raw GEMM and conv timings on the same pool the layers use).
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? dflt : process.argv[i + 1];
+};
+const THREADS = arg('--threads', '1,2').split(',').map(Number);
+const ROUNDS = Number(arg('--rounds', '5'));
+const TUNE = process.argv.includes('--tune');
+const median = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const bundle = path.join(root, 'build/threads-bench.mjs');
+await esbuild.build({
+  stdin: {
+    contents: "export * from './src/index.ts'; export { backend } from './src/wasm/loader.ts'; export { tuning } from './src/wasm/threads.ts';",
+    resolveDir: root,
+    loader: 'ts',
+  },
+  outfile: bundle,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'es2022',
+  logLevel: 'warning',
+});
+const lib = await import(`${bundle}?t=${Date.now()}`);
+
+/** Seconds per call of fn: warm-up, then enough calls for ≥ minMs, best of `reps` samples. */
+function time(fn, { minMs = 150, reps = 3 } = {}) {
+  const tw = performance.now();
+  do fn();
+  while (performance.now() - tw < 60);
+  let calls = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) fn();
+    const dt = performance.now() - t0;
+    if (dt >= minMs) break;
+    calls = Math.max(calls * 2, Math.ceil((calls * minMs * 1.2) / Math.max(dt, 0.01)));
+  }
+  let best = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) fn();
+    best = Math.min(best, (performance.now() - t0) / 1000 / calls);
+  }
+  return best;
+}
+
+function fillRandom(arena, ptr, n, seed) {
+  const f = arena.f32;
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    f[(ptr >>> 2) + i] = (s >>> 8) / 16777216 - 0.5;
+  }
+}
+
+/** GEMM m=n=k=size in each layout: GFLOP/s. */
+function gemmRows(size) {
+  const { arena, kernels: k } = lib.backend();
+  const [m, n, kk] = [size, size, size];
+  const a = arena.alloc(m * kk * 4), b = arena.alloc(kk * n * 4), c = arena.alloc(m * n * 4), ws = arena.alloc(k.gemm_workspace_bytes(m, n, kk));
+  fillRandom(arena, a, m * kk, 1);
+  fillRandom(arena, b, kk * n, 2);
+  arena.f32.fill(0, c >>> 2, (c >>> 2) + m * n);
+  const out = {};
+  for (const [layout, fn] of [['nn', k.gemm_nn_f32], ['nt', k.gemm_nt_f32], ['tn', k.gemm_tn_f32]]) {
+    const s = time(() => fn(c, a, b, ws, m, n, kk), { minMs: size >= 512 ? 300 : 100 });
+    out[`GEMM ${size}³ ${layout} (GFLOP/s)`] = (2 * m * n * kk) / s / 1e9;
+  }
+  for (const [p, bytes] of [[a, m * kk * 4], [b, kk * n * 4], [c, m * n * 4], [ws, k.gemm_workspace_bytes(m, n, kk)]]) arena.free(p, bytes);
+  return out;
+}
+
+/** The MNIST CNN's two convolutions (batch 64, 5x5 same): forward and backward, GFLOP/s. */
+function convRows() {
+  const { arena, kernels: k } = lib.backend();
+  const out = {};
+  const B = 64;
+  for (const [label, H, inC, outC, dx] of [['conv 28x28x1→8', 28, 1, 8, false], ['conv 14x14x8→16', 14, 8, 16, true]]) {
+    const geo = [B, H, H, inC, H, H, outC, 5, 5, 1, 1, 1, 1, 2, 2];
+    const xN = B * H * H * inC, yN = B * H * H * outC, wN = 25 * inC * outC;
+    const wsB = k.conv2d_workspace_bytes(B, H, H, inC, H, H, outC, 5, 5);
+    const x = arena.alloc(xN * 4), y = arena.alloc(yN * 4), w = arena.alloc(wN * 4), bias = arena.alloc(outC * 4), ws = arena.alloc(wsB);
+    const dxp = arena.alloc(xN * 4), dw = arena.alloc(wN * 4), db = arena.alloc(outC * 4);
+    fillRandom(arena, x, xN, 3);
+    fillRandom(arena, w, wN, 4);
+    fillRandom(arena, bias, outC, 5);
+    const flops = 2 * yN * 25 * inC;
+    out[`${label} forward (GFLOP/s)`] = flops / time(() => k.conv2d_forward_f32(y, x, w, bias, ws, ...geo, 1)) / 1e9;
+    // Backward as the layer calls it: dW and db, and dx unless it is the first layer.
+    out[`${label} backward${dx ? '' : ' (dW only)'} (GFLOP/s)`] = ((dx ? 2 : 1) * flops) / time(() => k.conv2d_backward_f32(dx ? dxp : 0, dw, db, y, x, w, ws, ...geo)) / 1e9;
+    for (const [p, n] of [[x, xN * 4], [y, yN * 4], [w, wN * 4], [bias, outC * 4], [ws, wsB], [dxp, xN * 4], [dw, wN * 4], [db, outC * 4]]) arena.free(p, n);
+  }
+  return out;
+}
+
+function build(arch) {
+  const L = lib.layers;
+  if (arch === 'mlp') return lib.sequential({ layers: [L.dense({ units: 128, activation: 'relu', inputShape: [784] }), L.dense({ units: 10, activation: 'softmax' })] });
+  return lib.sequential({
+    layers: [
+      L.conv2d({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1] }),
+      L.maxPooling2d({ poolSize: 2 }),
+      L.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      L.maxPooling2d({ poolSize: 2 }),
+      L.flatten(),
+      L.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+}
+
+/** Training (batch 64) and inference (batch 256) samples/s of the MNIST MLP and CNN. */
+async function modelRows() {
+  const out = {};
+  for (const arch of ['mlp', 'cnn']) {
+    lib.setSeed(1);
+    const model = build(arch);
+    model.compile({ optimizer: lib.optimizers.adam({ learningRate: 0.001 }), loss: 'sparseCategoricalCrossentropy' });
+    const shape = (n) => (arch === 'mlp' ? [n, 784] : [n, 28, 28, 1]);
+    const xs = lib.randomUniform(shape(64));
+    const ys = lib.tensor(Int32Array.from({ length: 64 }, (_, i) => i % 10), [64], 'int32');
+    const steps = arch === 'mlp' ? 40 : 8;
+    for (let i = 0; i < 3; i++) await model.trainOnBatch(xs, ys);
+    let best = Infinity;
+    for (let r = 0; r < 3; r++) {
+      const t0 = performance.now();
+      for (let i = 0; i < steps; i++) await model.trainOnBatch(xs, ys);
+      best = Math.min(best, (performance.now() - t0) / 1000);
+    }
+    out[`${arch.toUpperCase()} training, batch 64 (samples/s)`] = (steps * 64) / best;
+    const xi = lib.randomUniform(shape(256));
+    const reps = arch === 'mlp' ? 20 : 3;
+    model.predict(xi).dispose();
+    best = Infinity;
+    for (let r = 0; r < 3; r++) {
+      const t0 = performance.now();
+      for (let i = 0; i < reps; i++) model.predict(xi).dispose();
+      best = Math.min(best, (performance.now() - t0) / 1000);
+    }
+    out[`${arch.toUpperCase()} inference, batch 256 (samples/s)`] = (reps * 256) / best;
+    for (const t of [xs, ys, xi]) t.dispose();
+    model.dispose();
+  }
+  return out;
+}
+
+/** onnxruntime-web: the same MLP's inference (batch 256), numThreads = n; null with the reason where it cannot. */
+async function onnxRow(n) {
+  try {
+    const { buildOnnx } = await import('./peers/onnx.mjs');
+    const ort = await import('onnxruntime-web');
+    ort.env.wasm.numThreads = n;
+    ort.env.wasm.simd = true;
+    ort.env.logLevel = 'error';
+    lib.setSeed(1);
+    const model = build('mlp');
+    const weights = model.getWeights().map((t) => ({ shape: t.shape, data: Buffer.from(Float32Array.from(t.dataSync()).buffer).toString('base64') }));
+    model.dispose();
+    const session = await ort.InferenceSession.create(buildOnnx('mlp', weights), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const x = new ort.Tensor('float32', new Float32Array(256 * 784).map((_, i) => ((i * 37) % 101) / 101), [256, 784]);
+    await session.run({ x });
+    let best = Infinity;
+    for (let r = 0; r < 3; r++) {
+      const t0 = performance.now();
+      for (let i = 0; i < 20; i++) await session.run({ x });
+      best = Math.min(best, (performance.now() - t0) / 1000);
+    }
+    await session.release?.();
+    return { value: (20 * 256) / best };
+  } catch (e) {
+    return { error: String(e?.message ?? e).split('\n')[0] };
+  }
+}
+
+/** GEMM sizes around the split threshold, 1 vs 2 threads with every call split: where does 2 win? */
+async function tune() {
+  const sizes = [16, 24, 32, 48, 64, 96, 128, 192];
+  const res = {};
+  for (const T of [1, 2]) {
+    await lib.init({ threads: T, deterministic: true });
+    lib.tuning.minWork = 1;
+    lib.tuning.packingShare = 0;
+    const { arena, kernels: k } = lib.backend();
+    for (const s of sizes) {
+      const a = arena.alloc(s * s * 4), b = arena.alloc(s * s * 4), c = arena.alloc(s * s * 4), ws = arena.alloc(k.gemm_workspace_bytes(s, s, s));
+      fillRandom(arena, a, s * s, 1);
+      fillRandom(arena, b, s * s, 2);
+      (res[s] ??= {})[T] = time(() => k.gemm_nn_f32(c, a, b, ws, s, s, s), { minMs: 80, reps: 5 });
+    }
+  }
+  console.log('GEMM n³, every call split: time on 2 threads / time on 1 (below 1: threads pay)');
+  for (const s of sizes) console.log(`  n = ${String(s).padStart(3)} (${(s ** 3).toLocaleString('en-US').padStart(9)} multiply-adds): ${(res[s][2] / res[s][1]).toFixed(2)}`);
+}
+
+if (TUNE) {
+  await tune();
+  process.exit(0);
+}
+
+console.log(`simdnet threads bench: ${THREADS.join(', ')} threads, ${ROUNDS} rounds interleaved; Node ${process.version}`);
+const samples = {}; // row → threads → values
+const put = (T, rows) => {
+  for (const [k, v] of Object.entries(rows)) ((samples[k] ??= {})[T] ??= []).push(v);
+};
+for (let r = 0; r < ROUNDS; r++) {
+  for (const T of THREADS) {
+    const info = await lib.init({ threads: T });
+    if (info.threads !== T) throw new Error(`asked for ${T} threads, got ${info.threads}: ${info.threadsReason}`);
+    put(T, gemmRows(1024));
+    put(T, convRows());
+    put(T, await modelRows());
+  }
+  process.stdout.write(`round ${r + 1}/${ROUNDS} done\n`);
+}
+const onnx = {};
+for (const T of [1, 2]) onnx[T] = await onnxRow(T);
+const binary = lib.backendInfo().binary;
+
+const rows = [];
+for (const [name, byT] of Object.entries(samples)) {
+  const med = Object.fromEntries(THREADS.map((T) => [T, median(byT[T])]));
+  rows.push({ name, med, ratio: Object.fromEntries(THREADS.map((T) => [T, med[T] / med[THREADS[0]]])) });
+}
+const fmt = (v) => (v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
+console.log(`\nmedians of ${ROUNDS} rounds (binary: ${binary}); ratio = value / value on ${THREADS[0]} thread(s)`);
+const header = `| | ${THREADS.map((T) => `${T} thr`).join(' | ')} | ${THREADS.slice(1).map((T) => `${T} thr ratio`).join(' | ')} |`;
+console.log(header);
+console.log(`|---|${THREADS.map(() => '---:').join('|')}|${THREADS.slice(1).map(() => '---:').join('|')}|`);
+for (const r of rows) console.log(`| ${r.name} | ${THREADS.map((T) => fmt(r.med[T])).join(' | ')} | ${THREADS.slice(1).map((T) => `${r.ratio[T].toFixed(2)}x`).join(' | ')} |`);
+for (const T of [1, 2]) {
+  const o = onnx[T];
+  console.log(`| onnxruntime-web MLP inference, batch 256, numThreads ${T} (samples/s) | ${o.value ? fmt(o.value) : `n/a: ${o.error}`} |`);
+}
+const mlpInf = rows.find((r) => r.name.startsWith('MLP inference'));
+if (mlpInf && onnx[1].value && THREADS.includes(2)) console.log(`\nMLP inference on 2 threads / onnxruntime-web on 1: ${(mlpInf.med[2] / onnx[1].value).toFixed(2)}x`);
+
+const json = arg('--json');
+if (json) fs.writeFileSync(path.resolve(json), JSON.stringify({ threads: THREADS, rounds: ROUNDS, binary, rows, onnx }, null, 1) + '\n');
+
+const svg = arg('--svg');
+if (svg) {
+  // Speed-up against thread count, one line per row, ideal scaling dashed.
+  const W = 640, H = 400, P = 50, maxT = Math.max(...THREADS);
+  const x = (t) => P + ((W - 2 * P) * (t - 1)) / Math.max(1, maxT - 1);
+  const maxY = Math.max(maxT, ...rows.flatMap((r) => Object.values(r.ratio)));
+  const y = (v) => H - P - ((H - 2 * P) * v) / maxY;
+  const colors = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4d7c0f', '#be185d', '#475569', '#ca8a04', '#7c3aed', '#059669', '#b91c1c', '#1d4ed8'];
+  const lines = rows.map((r, i) => `<polyline fill="none" stroke="${colors[i % colors.length]}" stroke-width="2" points="${THREADS.map((T) => `${x(T).toFixed(1)},${y(r.ratio[T]).toFixed(1)}`).join(' ')}"><title>${r.name}</title></polyline>`);
+  const legend = rows.map((r, i) => `<text x="${W + 10}" y="${20 + i * 16}" font-size="11" fill="${colors[i % colors.length]}">${r.name.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`);
+  const ticks = THREADS.map((T) => `<text x="${x(T)}" y="${H - P + 16}" font-size="11" text-anchor="middle">${T}</text>`);
+  fs.writeFileSync(
+    path.resolve(svg),
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W + 330}" height="${H}" font-family="sans-serif">` +
+      `<line x1="${P}" y1="${H - P}" x2="${W - P}" y2="${H - P}" stroke="#000"/><line x1="${P}" y1="${P}" x2="${P}" y2="${H - P}" stroke="#000"/>` +
+      `<polyline fill="none" stroke="#999" stroke-dasharray="4 4" points="${x(1)},${y(1)} ${x(maxT)},${y(maxT)}"><title>ideal</title></polyline>` +
+      `<text x="${W / 2}" y="${H - 10}" font-size="12" text-anchor="middle">threads</text><text x="12" y="${P - 12}" font-size="12">speed-up vs 1 thread</text>` +
+      ticks.join('') + lines.join('') + legend.join('') + '</svg>\n',
+  );
+  console.log(`wrote ${svg}`);
+}

@@ -1,0 +1,305 @@
+/**
+ * The threaded `Kernels`: the single-threaded exports, with the large kernels replaced by
+ * wrappers that split the work over the pool. Layers call kernels through the `Kernels` object,
+ * so nothing above this file knows about threads.
+ *
+ * Bit-identical for any thread count: every output element is computed by exactly one thread,
+ * by the same kernel code, in the same summation order as on one thread —
+ * - GEMM: panels of rows (or columns) of C, through gemm_strided_f32; an element's sum depends
+ *   on k alone (gemm.ts's K blocks), not on where its panel starts;
+ * - dense: the forward over batch rows; the backward's dx over batch rows, dW over rows of W
+ *   (inDim), db on the calling thread;
+ * - conv2d: the forward over samples; the backward's dx over samples beside one task for dW and
+ *   db over the whole batch (dW is not split: that would need partial sums, whose reduction
+ *   changes the order of the additions);
+ * - max and average pooling, forward and backward, over samples;
+ * - the optimizers over chunks of the parameter block (elementwise).
+ * Small calls stay on the calling thread (tuning.minWork, measured: bench/threads.mjs).
+ *
+ * A call becomes a few tasks (pool.ts): whichever thread claims a task runs it with its own
+ * workspace. Each worker's is one arena block, sized for the largest GEMM (bounded) and grown,
+ * between jobs, when a conv task needs more; the caller's is the `ws` the layer passed, which
+ * was sized for the whole call, hence for any part of it.
+ */
+import { KERNEL_NAMES, type KernelName, type Kernels } from './abi.ts';
+import type { Arena } from '../memory/arena.ts';
+import type { Pool } from './pool.ts';
+
+/**
+ * `minWork`: multiply-adds a task must get; below this the wake-up costs more than the thread
+ * saves. `packingShare`: a task's work must be at least this many times the packing every task
+ * repeats. Tests set both low (1, 0) to split every call, and `callerWorks` to false to have the
+ * workers run every task.
+ */
+export const tuning = { minWork: 1 << 17, packingShare: 32, callerWorks: true };
+
+/** The most tasks per thread a call is cut into (see tasksFor). */
+const TASKS_PER_THREAD = 4;
+
+const idx = (name: KernelName): number => KERNEL_NAMES.indexOf(name);
+const GEMM_STRIDED = idx('gemm_strided_f32');
+const GEMM_NT = idx('gemm_nt_f32');
+const DENSE_FORWARD = idx('dense_forward_f32');
+const DENSE_BACKWARD = idx('dense_backward_f32');
+const CONV_FORWARD = idx('conv2d_forward_f32');
+const CONV_BACKWARD = idx('conv2d_backward_f32');
+const MAXPOOL_FORWARD = idx('maxpool2d_forward_f32');
+const MAXPOOL_BACKWARD = idx('maxpool2d_backward_f32');
+const AVGPOOL_FORWARD = idx('avgpool2d_forward_f32');
+const AVGPOOL_BACKWARD = idx('avgpool2d_backward_f32');
+
+/** `parts` near-equal pieces of [0, total), each boundary a multiple of `unit` (cut points). */
+function split(total: number, parts: number, unit: number): number[] {
+  const cuts = [0];
+  for (let t = 1; t < parts; t++) cuts.push(Math.min(total, Math.round((total * t) / parts / unit) * unit));
+  cuts.push(total);
+  return cuts;
+}
+
+export interface ThreadedKernels {
+  kernels: Kernels;
+  /** Gives the workers' workspace blocks back to the arena. */
+  dispose(): void;
+}
+
+export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedKernels {
+  const workers = pool.size - 1;
+  let wsBytes = 0;
+  const wsPtr: number[] = [];
+  /** Makes every worker's workspace at least `bytes` long (between jobs only). */
+  const ensureWs = (bytes: number): void => {
+    if (bytes <= wsBytes) return;
+    for (let w = 0; w < workers; w++) {
+      if (wsPtr[w] !== undefined) arena.free(wsPtr[w], wsBytes);
+      wsPtr[w] = arena.alloc(bytes);
+      pool.setWorkspace(w + 1, wsPtr[w]);
+    }
+    wsBytes = bytes;
+  };
+  ensureWs(k.gemm_workspace_bytes(1 << 20, 1 << 20, 1 << 20));
+
+  /** The caller's workspace for kernels that take none. */
+  const ws0 = 0;
+  /**
+   * How many tasks a call of `work` multiply-adds over `items` splittable items should make, when
+   * every task repeats `dup` elements of packing (the operand all tasks share). Up to
+   * TASKS_PER_THREAD per thread, so a thread that runs slower (a busy neighbour on its core, a
+   * slower vCPU) takes fewer tasks instead of holding up the rest; but never so many that the
+   * repeated packing (tuning.packingShare) or the claiming costs more than it saves.
+   */
+  const tasksFor = (work: number, items: number, dup = 0): number =>
+    Math.max(1, Math.min(pool.size * TASKS_PER_THREAD, items, Math.floor(work / Math.max(tuning.minWork, tuning.packingShare * dup))));
+
+  /** C += op(A)·op(B) in panels; layout 0 nn, 1 nt, 2 tn. */
+  function gemm(layout: number, c: number, a: number, b: number, ws: number, m: number, n: number, kk: number): void {
+    const byRows = m >= n;
+    const T = tasksFor(m * n * kk, byRows ? Math.ceil(m / 8) : Math.ceil(n / 8), byRows ? kk * n : m * kk);
+    if (T < 2) {
+      if (layout === 0) k.gemm_nn_f32(c, a, b, ws, m, n, kk);
+      else if (layout === 1) k.gemm_nt_f32(c, a, b, ws, m, n, kk);
+      else k.gemm_tn_f32(c, a, b, ws, m, n, kk);
+      return;
+    }
+    const lda = layout === 2 ? m : kk;
+    const ldb = layout === 1 ? kk : n;
+    // Rows in multiples of 30 (both micro-tile heights, 5 and 6), columns of 8: no extra edge tiles.
+    const cuts = split(byRows ? m : n, T, byRows ? 30 : 8);
+    pool.begin();
+    for (let t = 0; t < T; t++) {
+      const s = cuts[t], len = cuts[t + 1] - s;
+      if (len === 0) continue;
+      pool.task();
+      if (byRows) pool.call(GEMM_STRIDED, [c + s * n * 4, layout === 2 ? a + s * 4 : a + s * kk * 4, b, 0, len, n, kk, lda, ldb, n, layout], 3);
+      else pool.call(GEMM_STRIDED, [c + s * 4, a, layout === 1 ? b + s * kk * 4 : b + s * 4, 0, m, len, kk, lda, ldb, n, layout], 3);
+    }
+    pool.run(ws, tuning.callerWorks);
+  }
+
+  function denseForward(y: number, x: number, w: number, b: number, ws: number, batch: number, inDim: number, outDim: number): void {
+    const T = tasksFor(batch * inDim * outDim, Math.ceil(batch / 8), inDim * outDim);
+    if (T < 2) return k.dense_forward_f32(y, x, w, b, ws, batch, inDim, outDim);
+    const cuts = split(batch, T, 8);
+    pool.begin();
+    for (let t = 0; t < T; t++) {
+      const r0 = cuts[t], rows = cuts[t + 1] - r0;
+      if (rows === 0) continue;
+      pool.task();
+      pool.call(DENSE_FORWARD, [y + r0 * outDim * 4, x + r0 * inDim * 4, w, b, 0, rows, inDim, outDim], 4);
+    }
+    pool.run(ws, tuning.callerWorks);
+  }
+
+  function denseBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, ws: number, batch: number, inDim: number, outDim: number): void {
+    const work = ((dx ? 1 : 0) + (dw ? 1 : 0)) * batch * inDim * outDim;
+    const T = tasksFor(work, Math.min(dx ? Math.ceil(batch / 8) : Infinity, dw ? Math.ceil(inDim / 8) : Infinity), (dx ? inDim * outDim : 0) + (dw ? batch * outDim : 0));
+    if (T < 2 || batch <= 0 || inDim <= 0 || outDim <= 0) return k.dense_backward_f32(dx, dw, db, dy, x, w, ws, batch, inDim, outDim);
+    // Task t: rows t of dx (batch) and rows t of dW (inDim); db with the last one.
+    const rowCuts = split(batch, T, 8);
+    const inCuts = split(inDim, T, 30);
+    pool.begin();
+    for (let t = 0; t < T; t++) {
+      pool.task();
+      const r0 = rowCuts[t], rows = rowCuts[t + 1] - r0;
+      if (dx && rows > 0) pool.call(GEMM_NT, [dx + r0 * inDim * 4, dy + r0 * outDim * 4, w, 0, rows, inDim, outDim], 3);
+      const i0 = inCuts[t], ins = inCuts[t + 1] - i0;
+      if (dw && ins > 0) pool.call(GEMM_STRIDED, [dw + i0 * outDim * 4, x + i0 * 4, dy, 0, ins, outDim, batch, inDim, outDim, outDim, 2], 3);
+      if (db && t === T - 1) pool.call(DENSE_BACKWARD, [0, 0, db, dy, x, w, 0, batch, inDim, outDim], 6);
+    }
+    pool.run(ws, tuning.callerWorks);
+  }
+
+  type ConvGeom = [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+  function convForward(y: number, x: number, w: number, b: number, ws: number, batch: number, inH: number, inW: number, inC: number, outH: number, outW: number, outC: number, kH: number, kW: number, strideH: number, strideW: number, dilH: number, dilW: number, padTop: number, padLeft: number, relu: number): void {
+    const g: ConvGeom = [inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft];
+    const T = tasksFor(batch * outH * outW * outC * kH * kW * inC, batch, kH * kW * inC * outC);
+    const need = (n: number) => k.conv2d_workspace_bytes(n, inH, inW, inC, outH, outW, outC, kH, kW);
+    const cuts = T < 2 ? [] : split(batch, T, 1);
+    let most = 0;
+    for (let t = 0; t + 1 < cuts.length; t++) most = Math.max(most, need(cuts[t + 1] - cuts[t]));
+    // The caller's workspace was sized for the whole batch: any task must fit it too.
+    if (T < 2 || most > need(batch)) return k.conv2d_forward_f32(y, x, w, b, ws, batch, ...g, relu);
+    ensureWs(most);
+    const xs = inH * inW * inC * 4, ys = outH * outW * outC * 4;
+    pool.begin();
+    for (let t = 0; t < T; t++) {
+      const n0 = cuts[t], n = cuts[t + 1] - n0;
+      pool.task();
+      pool.call(CONV_FORWARD, [y + n0 * ys, x + n0 * xs, w, b, 0, n, ...g, relu], 4);
+    }
+    pool.run(ws, tuning.callerWorks);
+  }
+
+  function convBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, ws: number, batch: number, inH: number, inW: number, inC: number, outH: number, outW: number, outC: number, kH: number, kW: number, strideH: number, strideW: number, dilH: number, dilW: number, padTop: number, padLeft: number): void {
+    const g: ConvGeom = [inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft];
+    const need = (n: number) => k.conv2d_workspace_bytes(n, inH, inW, inC, outH, outW, outC, kH, kW);
+    // dx over samples in parallel with one task for dW and db over the whole batch (not split:
+    // partial sums would change the order of dW's additions).
+    const weights = dw !== 0 || db !== 0;
+    const work = batch * outH * outW * outC * kH * kW * inC;
+    const T = dx === 0 ? 0 : tasksFor(work, batch, kH * kW * inC * outC);
+    // With dW and db there is work for two threads even when dx stays one task.
+    if (dx === 0 || work < tuning.minWork || (!weights && T < 2)) return k.conv2d_backward_f32(dx, dw, db, dy, x, w, ws, batch, ...g);
+    const cuts = split(batch, T, 1);
+    const full = need(batch);
+    let most = 0;
+    for (let t = 0; t < T; t++) most = Math.max(most, need(cuts[t + 1] - cuts[t]));
+    if (most > full) return k.conv2d_backward_f32(dx, dw, db, dy, x, w, ws, batch, ...g);
+    ensureWs(weights ? full : most);
+    const xs = inH * inW * inC * 4, ys = outH * outW * outC * 4;
+    pool.begin();
+    if (weights) {
+      pool.task();
+      pool.call(CONV_BACKWARD, [0, dw, db, dy, x, w, 0, batch, ...g], 6);
+    }
+    for (let t = 0; t < T; t++) {
+      const n0 = cuts[t], n = cuts[t + 1] - n0;
+      pool.task();
+      pool.call(CONV_BACKWARD, [dx + n0 * xs, 0, 0, dy + n0 * ys, x + n0 * xs, w, 0, n, ...g], 6);
+    }
+    pool.run(ws, tuning.callerWorks);
+  }
+
+  /** Max pooling over samples (each sample's outputs and indices are its own). */
+  function maxpoolForward(y: number, ix: number, x: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number, poolH: number, poolW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void {
+    const T = tasksFor(batch * outH * outW * c * poolH * poolW, batch);
+    if (T < 2) return k.maxpool2d_forward_f32(y, ix, x, batch, inH, inW, c, outH, outW, poolH, poolW, strideH, strideW, padTop, padLeft);
+    const cuts = split(batch, T, 1);
+    const xs = inH * inW * c * 4, ys = outH * outW * c * 4;
+    pool.begin();
+    for (let t = 0; t < T; t++) {
+      const n0 = cuts[t];
+      pool.task();
+      pool.call(MAXPOOL_FORWARD, [y + n0 * ys, ix ? ix + n0 * ys : 0, x + n0 * xs, cuts[t + 1] - n0, inH, inW, c, outH, outW, poolH, poolW, strideH, strideW, padTop, padLeft]);
+    }
+    pool.run(ws0, tuning.callerWorks);
+  }
+
+  function maxpoolBackward(dx: number, dy: number, ix: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number): void {
+    const T = tasksFor(batch * inH * inW * c, batch);
+    if (T < 2) return k.maxpool2d_backward_f32(dx, dy, ix, batch, inH, inW, c, outH, outW);
+    const cuts = split(batch, T, 1);
+    const xs = inH * inW * c * 4, ys = outH * outW * c * 4;
+    pool.begin();
+    for (let t = 0; t < T; t++) {
+      const n0 = cuts[t];
+      pool.task();
+      pool.call(MAXPOOL_BACKWARD, [dx + n0 * xs, dy + n0 * ys, ix + n0 * ys, cuts[t + 1] - n0, inH, inW, c, outH, outW]);
+    }
+    pool.run(ws0, tuning.callerWorks);
+  }
+
+  /** Average pooling, forward (fwd) or backward (dx += …), over samples: `a` is y or dx, `b` x or dy. */
+  function avgpool(fwd: boolean, a: number, b: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number, poolH: number, poolW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void {
+    const geo = [inH, inW, c, outH, outW, poolH, poolW, strideH, strideW, padTop, padLeft] as const;
+    const T = tasksFor(batch * outH * outW * c * poolH * poolW, batch);
+    if (T < 2) return fwd ? k.avgpool2d_forward_f32(a, b, batch, ...geo) : k.avgpool2d_backward_f32(a, b, batch, ...geo);
+    const cuts = split(batch, T, 1);
+    const xs = inH * inW * c * 4, ys = outH * outW * c * 4;
+    const [as, bs] = fwd ? [ys, xs] : [xs, ys];
+    pool.begin();
+    for (let t = 0; t < T; t++) {
+      const n0 = cuts[t];
+      pool.task();
+      pool.call(fwd ? AVGPOOL_FORWARD : AVGPOOL_BACKWARD, [a + n0 * as, b + n0 * bs, cuts[t + 1] - n0, ...geo]);
+    }
+    pool.run(ws0, tuning.callerWorks);
+  }
+
+  /**
+   * An optimizer kernel over chunks of its parameter block: the first `ptrs` arguments are
+   * per-element arrays (0 stays 0), argument `nAt` the element count. Each element's update is
+   * the kernel's own (its SIMD body and its tail share one function of the width), and chunks
+   * start at multiples of 64 elements, so every element takes the path it takes on one thread.
+   */
+  function elementwise<K extends KernelName>(name: K, ptrs: number, nAt: number): Kernels[K] {
+    const f = k[name] as unknown as (...a: number[]) => void;
+    const id = idx(name);
+    return ((...args: number[]) => {
+      const n = args[nAt];
+      // ~8 multiply-add equivalents per element (these kernels are bound by memory, not arithmetic).
+      const T = tasksFor(n * 8, Math.ceil(n / 64));
+      if (T < 2) return f(...args);
+      const cuts = split(n, T, 64);
+      pool.begin();
+      for (let t = 0; t < T; t++) {
+        const a = args.slice();
+        for (let i = 0; i < ptrs; i++) if (a[i] !== 0) a[i] += cuts[t] * 4;
+        a[nAt] = cuts[t + 1] - cuts[t];
+        pool.task();
+        pool.call(id, a);
+      }
+      pool.run(ws0, tuning.callerWorks);
+    }) as unknown as Kernels[K];
+  }
+
+  const kernels: Kernels = {
+    ...k,
+    gemm_nn_f32: (c, a, b, ws, m, n, kk) => gemm(0, c, a, b, ws, m, n, kk),
+    gemm_nt_f32: (c, a, b, ws, m, n, kk) => gemm(1, c, a, b, ws, m, n, kk),
+    gemm_tn_f32: (c, a, b, ws, m, n, kk) => gemm(2, c, a, b, ws, m, n, kk),
+    dense_forward_f32: denseForward,
+    dense_backward_f32: denseBackward,
+    conv2d_forward_f32: convForward,
+    conv2d_backward_f32: convBackward,
+    maxpool2d_forward_f32: maxpoolForward,
+    maxpool2d_backward_f32: maxpoolBackward,
+    avgpool2d_forward_f32: (y, x, ...rest) => avgpool(true, y, x, ...rest),
+    avgpool2d_backward_f32: (dx, dy, ...rest) => avgpool(false, dx, dy, ...rest),
+    sgd_f32: elementwise('sgd_f32', 2, 2),
+    momentum_f32: elementwise('momentum_f32', 3, 3),
+    adagrad_f32: elementwise('adagrad_f32', 3, 3),
+    rmsprop_f32: elementwise('rmsprop_f32', 4, 4),
+    rmsprop_centered_f32: elementwise('rmsprop_centered_f32', 5, 5),
+    adam_f32: elementwise('adam_f32', 4, 4),
+    adamax_f32: elementwise('adamax_f32', 4, 4),
+    adadelta_f32: elementwise('adadelta_f32', 4, 4),
+  };
+  return {
+    kernels,
+    dispose() {
+      for (const p of wsPtr) arena.free(p, wsBytes);
+      wsPtr.length = 0;
+      wsBytes = 0;
+    },
+  };
+}

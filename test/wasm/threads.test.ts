@@ -1,0 +1,320 @@
+// Threads in Node: init({ threads }) and what backendInfo() says, bit-identical training for 1, 2
+// and 3 threads (the shared checks of test/browser/threads-checks.mjs, then again with every
+// kernel call split), the arena growing in the middle of a threaded run, an error inside a worker
+// surfacing here while the pool survives, and a process that trained with threads exiting by
+// itself.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as lib from '../../src/index.ts';
+import { backend, backendInfo, init } from '../../src/wasm/loader.ts';
+import { KERNEL_NAMES } from '../../src/wasm/abi.ts';
+import { tuning } from '../../src/wasm/threads.ts';
+import { loadBinary } from '../../scripts/load-binary.mjs';
+import { expectSameRun, threadChecks, trajectory } from '../browser/threads-checks.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const golden = JSON.parse(fs.readFileSync(path.join(root, 'test/model/golden-trajectory.json'), 'utf8'));
+const defaultMinWork = tuning.minWork;
+const defaultPackingShare = tuning.packingShare;
+/** Every call split as finely as it goes (tasks of any size); `callerWorks` false: all on the workers. */
+function splitEverything(callerWorks = true) {
+  tuning.minWork = 1;
+  tuning.packingShare = 0;
+  tuning.callerWorks = callerWorks;
+}
+afterEach(() => {
+  tuning.minWork = defaultMinWork;
+  tuning.packingShare = defaultPackingShare;
+  tuning.callerWorks = true;
+});
+
+describe('init({ threads })', () => {
+  it('reports the thread count, and the binary stays the SIMD variant asked for', async () => {
+    for (const n of [1, 2, 3]) {
+      const info = await init({ threads: n, deterministic: true });
+      expect(info.threads).toBe(n);
+      expect(info.threadsReason).toBe(null);
+      expect(info.binary).toBe('baseline');
+      expect(backendInfo().threads).toBe(n);
+      expect(backend().memory.buffer instanceof SharedArrayBuffer).toBe(n > 1);
+    }
+  });
+
+  it("'auto' takes the available cores, at most 8", async () => {
+    const os = await import('node:os');
+    const info = await init({ threads: 'auto', deterministic: true });
+    expect(info.threads).toBe(Math.min(os.availableParallelism(), 8));
+  });
+
+  it('refuses a thread count that is not a positive integer up to 64, naming the option', async () => {
+    for (const bad of [0, -1, 1.5, 65, Number.NaN]) await expect(init({ threads: bad })).rejects.toThrow(/init: threads/);
+    for (const bad of ['many', true, null, 2n]) await expect(init({ threads: bad as never })).rejects.toThrow(/init: threads must be a positive integer or 'auto', got/);
+  });
+
+  it('without SharedArrayBuffer it runs on one thread and says why', async () => {
+    const g = globalThis as { SharedArrayBuffer?: unknown };
+    const saved = g.SharedArrayBuffer;
+    delete g.SharedArrayBuffer;
+    try {
+      const info = await init({ threads: 2, deterministic: true });
+      expect(info.threads).toBe(1);
+      expect(info.threadsReason).toMatch(/SharedArrayBuffer is unavailable/);
+      expect(info.features.threads).toBe(false);
+    } finally {
+      g.SharedArrayBuffer = saved;
+    }
+    const run = await trajectory(lib, 'mlp', 1, { steps: 2 });
+    expect(run.losses[1]).toBeLessThan(run.losses[0]);
+  });
+
+  it('init({ module }) over non-shared memory runs on one thread and says why; a shared-memory module runs threaded', async () => {
+    const plain = loadBinary({ variant: 'baseline' }).module;
+    const info = await init({ module: plain, threads: 2 });
+    expect(info.threads).toBe(1);
+    expect(info.threadsReason).toMatch(/non-shared memory/);
+    const bytes = fs.readFileSync(path.join(root, 'build/simdnet.threads.wasm'));
+    const shared = await WebAssembly.compile(bytes);
+    const info2 = await init({ module: shared, threads: 2 });
+    expect(info2.threads).toBe(2);
+    expect(info2.binary).toBe('custom');
+    // And it trains.
+    const run = await trajectory(lib, 'mlp', 1, { steps: 2 });
+    expect(run.losses[1]).toBeLessThan(run.losses[0]);
+  });
+});
+
+describe('bit-identical for 1, 2 and 3 threads', () => {
+  for (const c of threadChecks(lib, { golden })) it(c.name, () => c.run(), 120_000);
+
+  it('the default threshold splits the MNIST-sized calls of those runs', async () => {
+    await trajectory(lib, 'mlp', 2, { steps: 1 });
+    const mlpJobs = backend().pool!.jobs;
+    await trajectory(lib, 'cnn', 2, { steps: 1 });
+    const cnnJobs = backend().pool!.jobs;
+    // MLP: the first dense layer's forward and backward; CNN: the second conv's forward and backward too.
+    expect(mlpJobs).toBeGreaterThanOrEqual(2);
+    expect(cnnJobs).toBeGreaterThanOrEqual(3);
+  }, 120_000);
+
+  it('every kernel call split as finely as it goes: MLP and CNN trajectories and the golden one unchanged', async () => {
+    const one = { mlp: await trajectory(lib, 'mlp', 1, { batch: 20, steps: 4 }), cnn: await trajectory(lib, 'cnn', 1, { batch: 5, steps: 3 }) };
+    // With the caller claiming tasks too (whoever is first), then with the workers running all.
+    for (const callerWorks of [true, false]) {
+      splitEverything(callerWorks);
+      for (const n of [2, 3]) {
+        const how = `${n} threads, every call split${callerWorks ? '' : ', all on workers'}`;
+        expectSameRun(await trajectory(lib, 'mlp', n, { batch: 20, steps: 4 }), one.mlp, `mlp, ${how}`);
+        expectSameRun(await trajectory(lib, 'cnn', n, { batch: 5, steps: 3 }), one.cnn, `cnn, ${how}`);
+      }
+    }
+    const goldenCheck = threadChecks(lib, { golden }).find((c) => c.name.startsWith('the golden'))!;
+    await goldenCheck.run();
+    // The golden model's calls are tiny: with minWork 1 they too were split, and ran on the workers.
+    expect(backend().pool!.jobs).toBeGreaterThan(20);
+    expect(backend().pool!.tasksByWorkers).toBeGreaterThan(backend().pool!.jobs);
+  }, 120_000);
+});
+
+describe('average pooling over samples', () => {
+  it('conv → averagePooling2d (overlapping windows, same padding) → dense: bit-identical on 1 and 3 threads, run on the workers', async () => {
+    const run = async (threads: number) => {
+      await init({ threads, deterministic: true });
+      lib.setSeed(9);
+      const L = lib.layers;
+      const model = lib.sequential({
+        layers: [
+          L.conv2d({ filters: 6, kernelSize: 3, activation: 'relu', inputShape: [13, 11, 2] }),
+          L.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+          L.flatten(),
+          L.dense({ units: 5, activation: 'softmax' }),
+        ],
+      });
+      model.compile({ optimizer: lib.optimizers.sgd({ learningRate: 0.1 }), loss: 'sparseCategoricalCrossentropy' });
+      const x = lib.tensor(Float32Array.from({ length: 7 * 13 * 11 * 2 }, (_, i) => ((i * 29) % 83) / 83 - 0.5), [7, 13, 11, 2]);
+      const y = lib.tensor(Int32Array.from({ length: 7 }, (_, i) => i % 5), [7], 'int32');
+      const losses: number[] = [];
+      for (let s = 0; s < 3; s++) losses.push((await model.trainOnBatch(x, y)) as number);
+      const weights = model.getWeights().map((t) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer)));
+      model.dispose();
+      return { losses, weights };
+    };
+    const one = await run(1);
+    splitEverything(false);
+    const three = await run(3);
+    expect(backend().pool!.tasksByWorkers).toBeGreaterThan(0);
+    expect(three.losses).toEqual(one.losses);
+    expect(three.weights).toEqual(one.weights);
+  }, 120_000);
+});
+
+describe('optimizers over chunks of the parameter block', () => {
+  const OPTIMIZERS: [string, () => unknown][] = [
+    ['sgd', () => lib.optimizers.sgd({ learningRate: 0.05 })],
+    ['momentum (nesterov)', () => lib.optimizers.momentum({ learningRate: 0.01, momentum: 0.9, useNesterov: true })],
+    ['adagrad', () => lib.optimizers.adagrad({ learningRate: 0.05 })],
+    ['rmsprop with momentum', () => lib.optimizers.rmsprop({ learningRate: 0.01, momentum: 0.5 })],
+    ['rmsprop centered', () => lib.optimizers.rmsprop({ learningRate: 0.01, centered: true, momentum: 0.5 })],
+    ['adamw', () => lib.optimizers.adamw({ learningRate: 0.01 })],
+    ['adamax', () => lib.optimizers.adamax({ learningRate: 0.01 })],
+    ['adadelta', () => lib.optimizers.adadelta({ learningRate: 1 })],
+  ];
+  async function run(threads: number, make: () => unknown) {
+    await init({ threads, deterministic: true });
+    lib.setSeed(3);
+    // 300·70 + 70 + 70·10 + 10 = 21,780 parameters: odd sizes, so chunks end in a tail.
+    const model = lib.sequential({ layers: [lib.layers.dense({ units: 70, activation: 'tanh', inputShape: [300] }), lib.layers.dense({ units: 10, activation: 'softmax' })] });
+    model.compile({ optimizer: make() as never, loss: 'sparseCategoricalCrossentropy' });
+    const x = lib.tensor(Float32Array.from({ length: 16 * 300 }, (_, i) => ((i * 53) % 97) / 97 - 0.5), [16, 300]);
+    const y = lib.tensor(Int32Array.from({ length: 16 }, (_, i) => (i * 3) % 10), [16], 'int32');
+    const losses: number[] = [];
+    for (let s = 0; s < 4; s++) losses.push((await model.trainOnBatch(x, y)) as number);
+    const weights = model.getWeights().map((t) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer)));
+    model.dispose();
+    return { losses, weights };
+  }
+  it('every optimizer: 4 steps bit-identical on 1 thread and on 3 with each block split and run on the workers', async () => {
+    for (const [name, make] of OPTIMIZERS) {
+      const one = await run(1, make);
+      splitEverything(false);
+      const three = await run(3, make);
+      expect(backend().pool!.tasksByWorkers).toBeGreaterThan(0);
+      tuning.minWork = defaultMinWork;
+      tuning.packingShare = defaultPackingShare;
+      tuning.callerWorks = true;
+      expect(three.losses, name).toEqual(one.losses);
+      expect(three.weights, name).toEqual(one.weights);
+    }
+  }, 120_000);
+});
+
+describe('the pool', () => {
+  it('the arena grows in the middle of a threaded run and every worker sees the new memory', async () => {
+    const run = async (threads: number) => {
+      await init({ threads, deterministic: true, initialMemoryMB: 1 });
+      splitEverything();
+      lib.setSeed(5);
+      const model = lib.sequential({ layers: [lib.layers.dense({ units: 64, activation: 'relu', inputShape: [300] }), lib.layers.dense({ units: 10, activation: 'softmax' })] });
+      model.compile({ optimizer: lib.optimizers.sgd({ learningRate: 0.1 }), loss: 'sparseCategoricalCrossentropy' });
+      const losses: number[] = [];
+      const sizes: number[] = [];
+      for (const batch of [8, 8, 400, 400, 8]) {
+        // The batch of 400 re-plans: the plan needs more memory than there is, mid-run.
+        const x = lib.tensor(Float32Array.from({ length: batch * 300 }, (_, i) => ((i * 37) % 101) / 101 - 0.5), [batch, 300]);
+        const y = lib.tensor(Int32Array.from({ length: batch }, (_, i) => i % 10), [batch], 'int32');
+        losses.push((await model.trainOnBatch(x, y)) as number);
+        sizes.push(backend().memory.buffer.byteLength);
+      }
+      const weights = model.getWeights().map((t) => Array.from(t.dataSync()));
+      model.dispose();
+      return { losses, sizes, weights };
+    };
+    const one = await run(1);
+    const two = await run(2);
+    expect(two.sizes[2]).toBeGreaterThan(two.sizes[1]); // it did grow mid-run
+    expect(two.losses).toEqual(one.losses);
+    expect(two.weights).toEqual(one.weights);
+
+    // A GEMM whose operands lie wholly in memory grown after the workers started.
+    await init({ threads: 2, deterministic: true, initialMemoryMB: 1 });
+    splitEverything();
+    const { arena, kernels: k } = backend();
+    const before = arena.memoryBytes;
+    const [m, n, kk] = [90, 40, 30];
+    const pad = arena.alloc(before); // pushes what follows past the old end
+    const a = arena.alloc(m * kk * 4), b = arena.alloc(kk * n * 4), c = arena.alloc(m * n * 4), ws = arena.alloc(k.gemm_workspace_bytes(m, n, kk));
+    expect(a).toBeGreaterThanOrEqual(before);
+    arena.f32.set(Float32Array.from({ length: m * kk }, (_, i) => (i % 7) - 3), a / 4);
+    arena.f32.set(Float32Array.from({ length: kk * n }, (_, i) => (i % 5) - 2), b / 4);
+    arena.f32.fill(0, c / 4, c / 4 + m * n);
+    // Through the pool with the caller claiming nothing: a worker runs it, on memory grown after it started.
+    const pool = backend().pool!;
+    pool.begin();
+    pool.task();
+    pool.call(KERNEL_NAMES.indexOf('gemm_strided_f32'), [c, a, b, 0, m, n, kk, kk, n, n, 0], 3);
+    pool.run(ws, false);
+    const got = arena.f32.slice(c / 4, c / 4 + m * n);
+    const A = arena.f32.slice(a / 4, a / 4 + m * kk), B = arena.f32.slice(b / 4, b / 4 + kk * n);
+    for (const [i, j] of [[0, 0], [89, 39], [60, 7], [45, 20]]) {
+      let s = 0;
+      for (let p = 0; p < kk; p++) s += A[i * kk + p] * B[p * n + j];
+      expect(got[i * n + j]).toBe(s); // small integers: exact
+    }
+    arena.free(pad, before);
+  }, 120_000);
+
+  it('an error inside a worker surfaces as an Error naming the thread, and the pool keeps working', async () => {
+    await init({ threads: 3, deterministic: true });
+    const { pool, memory } = backend();
+    expect(pool).not.toBe(null);
+    const fill = KERNEL_NAMES.indexOf('fill_f32');
+    // Tasks that trap (past the end of memory) on whichever thread claims them: each fails alone.
+    const past = memory.buffer.byteLength + 65536;
+    let failures = 0;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      pool!.begin();
+      for (let t = 0; t < 3; t++) {
+        pool!.task();
+        pool!.call(fill, [past, 16, 1]);
+      }
+      try {
+        pool!.run(0);
+      } catch (e) {
+        failures++;
+        expect(String(e)).toMatch(/out of bounds|memory access/);
+      }
+    }
+    expect(failures).toBe(20);
+    // A failing task on a worker (the caller claims none): the worker's error, naming it.
+    const ok = backend().arena.alloc(64);
+    pool!.begin();
+    for (let t = 0; t < 4; t++) {
+      pool!.task();
+      pool!.call(fill, t === 3 ? [past, 16, 1] : [ok, 16, 1]);
+    }
+    expect(() => pool!.run(0, false)).toThrow(/simdnet: thread [12] failed: .*(out of bounds|memory access)/);
+    backend().arena.free(ok, 64);
+    // The pool survives: training on all three threads still matches one thread.
+    splitEverything();
+    const three = await trajectory(lib, 'mlp', 3, { batch: 12, steps: 2 });
+    tuning.minWork = defaultMinWork;
+    tuning.packingShare = defaultPackingShare;
+    const one = await trajectory(lib, 'mlp', 1, { batch: 12, steps: 2 });
+    expectSameRun(three, one, 'after worker errors');
+    // Misuse is an error before anything runs.
+    await init({ threads: 2 });
+    const p2 = backend().pool!;
+    p2.begin();
+    expect(() => p2.call(fill, [0, 0, 0])).toThrow(/call\(\) before task\(\)/);
+    p2.task();
+    expect(() => p2.call(9999, [0])).toThrow(/no function 9999/);
+    expect(() => p2.setWorkspace(2, 0)).toThrow(/no thread 2/);
+    p2.call(fill, [0, 0, 0]);
+    p2.run(0);
+  }, 120_000);
+
+  it('a Node process that trained with threads exits by itself', () => {
+    const dist = path.join(root, 'dist/index.js');
+    expect(fs.existsSync(dist), 'dist/index.js: run `node build.mjs` first').toBe(true);
+    const script = `
+      const lib = await import(${JSON.stringify(new URL(`file://${dist}`).href)});
+      const info = await lib.init({ threads: 2 });
+      if (info.threads !== 2) throw new Error('threads: ' + info.threads + ' ' + info.threadsReason);
+      const model = lib.sequential({ layers: [lib.layers.dense({ units: 128, activation: 'relu', inputShape: [784] }), lib.layers.dense({ units: 10, activation: 'softmax' })] });
+      model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+      const x = lib.randomNormal([64, 784]);
+      const y = lib.tensor(Int32Array.from({ length: 64 }, (_, i) => i % 10), [64], 'int32');
+      for (let s = 0; s < 3; s++) await model.trainOnBatch(x, y);
+      console.log('trained on', info.threads, 'threads');
+    `;
+    // The timeout only turns a hang into a failure; a process that exits by itself takes seconds.
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 90_000 });
+    expect(r.signal, `the process did not exit by itself: ${r.stderr}`).toBe(null);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('trained on 2 threads');
+  }, 120_000);
+});
