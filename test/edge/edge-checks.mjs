@@ -98,7 +98,9 @@ export async function runEdgeChecks(lib, env) {
         assert(!g.process?.versions?.node && !g.Deno, 'this runtime looks like Node or Deno (process.versions.node or Deno is defined)');
         const specifier = ['node', 'fs'].join(':');
         await refuses(`import('${specifier}')`, () => import(/* webpackIgnore: true */ specifier));
-        assert(env.module instanceof WebAssembly.Module, 'the binary did not arrive as a WebAssembly.Module');
+        // The platform may compile the binding in another realm (edge-runtime, as `vercel dev`):
+        // instanceof then fails, the brand check does not.
+        assert(Object.prototype.toString.call(env.module) === '[object WebAssembly.Module]', 'the binary did not arrive as a WebAssembly.Module');
       },
     },
     {
