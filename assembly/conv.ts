@@ -21,7 +21,7 @@
 // conv2d_workspace_bytes (at the end of this file) sizes the workspace from the chunk rule and
 // the layouts below: change it with them.
 
-import { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32, gemm_workspace_bytes } from './gemm';
+import { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32, gemm_workspace_bytes, gemmStrided } from './gemm';
 import { relu_forward_f32 } from './activation';
 import { madd, transpose4Store } from './simd';
 
@@ -536,7 +536,7 @@ function paddedInputGrad(dx: usize, dy: usize, w: usize, ws: usize, batch: i32, 
 }
 
 /** dW over a padded sample: every pixel interior, so one wgradTaps5 pass per tap group and row. */
-function paddedWeightGrad(dw: usize, dy: usize, x: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dwl: i32, pt: i32, pl: i32): void {
+function paddedWeightGrad(dw: usize, dy: usize, x: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dwl: i32, pt: i32, pl: i32, iLo: i32, iHi: i32): void {
   const K = kH * kW * inC;
   const T = kW * inC;
   const Wp = paddedWidth(outW, kW, sw, dwl);
@@ -550,8 +550,9 @@ function paddedWeightGrad(dw: usize, dy: usize, x: usize, ws: usize, batch: i32,
     padSample(ws, x + (<usize>n * <usize>(inH * inW * inC) << 2), inH, inW, inC, Wp, pl);
     for (let oh = 0; oh < outH; oh++) {
       const hb = oh * sh - pt;
-      const i0 = firstValid(hb, dh, kH);
-      const i1 = endValid(hb, dh, kH, inH);
+      // Kernel rows [iLo, iHi) only: each tap's sum is its own, whatever group it runs in.
+      const i0 = max(firstValid(hb, dh, kH), iLo);
+      const i1 = min(endValid(hb, dh, kH, inH), iHi);
       if (i0 >= i1) continue;
       const t0 = i0 * T;
       const t1 = i1 * T;
@@ -711,7 +712,7 @@ function wgradCols4(c0: usize, c1: usize, c2: usize, c3: usize, d0: usize, d1: u
  * group is padded as in paddedWeightGrad); edge pixels go through wgradCols4. Sums reach dw once
  * per output row, which bounds the f32 rounding drift like the GEMM's k blocking does.
  */
-function directWeightGrad(dw: usize, dy: usize, x: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dwl: i32, pt: i32, pl: i32): void {
+function directWeightGrad(dw: usize, dy: usize, x: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, sh: i32, sw: i32, dh: i32, dwl: i32, pt: i32, pl: i32, iLo: i32, iHi: i32): void {
   const K = kH * kW * inC;
   const T = kW * inC;
   const rowB = <usize>K << 2;
@@ -727,8 +728,9 @@ function directWeightGrad(dw: usize, dy: usize, x: usize, ws: usize, batch: i32,
     const xs = x + (<usize>n * <usize>(inH * inW * inC) << 2);
     for (let oh = 0; oh < outH; oh++) {
       const hb = oh * sh - pt;
-      const i0 = firstValid(hb, dh, kH);
-      const i1 = endValid(hb, dh, kH, inH);
+      // Kernel rows [iLo, iHi) only: each tap's sum is its own, whatever group it runs in.
+      const i0 = max(firstValid(hb, dh, kH), iLo);
+      const i1 = min(endValid(hb, dh, kH, inH), iHi);
       if (i0 >= i1) continue;
       const t0 = i0 * T;
       const t1 = i1 * T;
@@ -1088,10 +1090,10 @@ export function conv2d_backward_f32(dx: usize, dw: usize, db: usize, dy: usize, 
   let dwG = dw; // dW still to do on the GEMM path
   let dxG = dx; // dx still to do on the GEMM path
   if (dw != 0 && useDirect(inH, inW, inC, outC, kW) && paddedWidth(outW, kW, strideW, dilW) <= padBudget(inW, kW)) {
-    paddedWeightGrad(dw, dy, x, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
+    paddedWeightGrad(dw, dy, x, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft, 0, kH);
     dwG = 0;
   } else if (dw != 0 && inC < 4 && (outC & 7) == 0) {
-    directWeightGrad(dw, dy, x, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
+    directWeightGrad(dw, dy, x, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft, 0, kH);
     dwG = 0;
   }
   if (dx != 0 && useDirectDx(inC, strideW)) {
@@ -1126,6 +1128,47 @@ export function conv2d_backward_f32(dx: usize, dw: usize, db: usize, dy: usize, 
         col2im(dxG, ws, r0, rows, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
       }
     }
+  }
+}
+
+/**
+ * The filter gradient of conv2d_backward_f32 for kernel rows [row0, row1) only, ACCUMULATED:
+ * dw[i, :, :, :] += its part of xᵀ·dy for row0 ≤ i < row1, other rows untouched. Every element is
+ * summed in the order conv2d_backward_f32 sums it, on whichever path that takes (a tap's sum
+ * never depends on the other taps, nor a GEMM element on the other rows of C), so the thread
+ * pool splits dW over kernel rows with the bits of one call. dy: [batch, outH, outW, outC],
+ * x: [batch, inH, inW, inC], dw: [kH, kW, inC, outC]; ws: conv2d_workspace_bytes for the batch.
+ * Reference: test/reference/conv.ts.
+ */
+export function conv2d_backward_filter_rows_f32(dw: usize, dy: usize, x: usize, ws: usize, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, kH: i32, kW: i32, strideH: i32, strideW: i32, dilH: i32, dilW: i32, padTop: i32, padLeft: i32, row0: i32, row1: i32): void {
+  const total = batch * outH * outW;
+  const K = kH * kW * inC;
+  const r0 = max(row0, 0);
+  const r1 = min(row1, kH);
+  if (total <= 0 || outC <= 0 || K <= 0 || r0 >= r1) return;
+  if (useDirect(inH, inW, inC, outC, kW) && paddedWidth(outW, kW, strideW, dilW) <= padBudget(inW, kW)) {
+    paddedWeightGrad(dw, dy, x, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft, r0, r1);
+    return;
+  }
+  if (inC < 4 && (outC & 7) == 0) {
+    directWeightGrad(dw, dy, x, ws, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft, r0, r1);
+    return;
+  }
+  // The GEMM path: rows [r0·kW·inC, r1·kW·inC) of dW += colsᵀ·dy, chunk by chunk as there.
+  const k0 = r0 * kW * inC;
+  const m = (r1 - r0) * kW * inC;
+  const P = chunkRows(total, K);
+  const gws = ws + colsBytes(P, K);
+  const direct = kH == 1 && kW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0 && outH == inH && outW == inW;
+  const dwr = dw + (<usize>k0 * <usize>outC << 2);
+  for (let p0 = 0; p0 < total; p0 += P) {
+    const rows = total - p0 < P ? total - p0 : P;
+    let a = x + (<usize>p0 * <usize>inC << 2);
+    if (!direct) {
+      im2col(ws, x, p0, rows, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
+      a = ws;
+    }
+    gemmStrided(dwr, a + (<usize>k0 << 2), dy + (<usize>p0 * <usize>outC << 2), gws, m, outC, rows, K, outC, outC, true, false);
   }
 }
 

@@ -76,6 +76,7 @@ export {
   conv2d_forward_f32,
   conv2d_backward_f32,
   conv2d_workspace_bytes,
+  conv2d_backward_filter_rows_f32,
 } from './conv';
 
 export {

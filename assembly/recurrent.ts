@@ -52,9 +52,10 @@ const ACT_TANH = 1;
 const ACT_SIGMOID = 2;
 const ACT_HARD_SIGMOID = 3;
 const ACT_RELU = 4;
-// Flags: bit 0 returnSequences, bit 1 goBackwards.
+// Flags: bit 0 returnSequences, bit 1 goBackwards, bit 2 (backward only) state gradients after dy.
 const FLAG_SEQUENCES = 1;
 const FLAG_BACKWARDS = 2;
+const FLAG_STATE_GRADS = 4;
 
 @inline function gatesOf(cell: i32): i32 {
   return cell == CELL_LSTM ? 4 : cell == CELL_GRU || cell == CELL_GRU_RESET_AFTER ? 3 : 1;
@@ -466,6 +467,9 @@ function gruGatesH(pre: usize, h: usize, s3: usize, hPrev: usize, batch: i32, un
  * gradients (and, for the reset_after GRU, cs with its recurrent side's). ws: rnn_workspace_bytes(...) bytes.
  * mask, h0, c0, dropX, dropH: as given to the forward call (the initial states get no gradient).
  * With dropH, hs is CONSUMED too (scaled by dropH in place, for dU's one GEMM).
+ * flags bit 2 (returnState): dy is followed by the final states' gradients, dh_T [batch, units]
+ * and (LSTM) dc_T [batch, units], which start BPTT in place of zeros (the signature stays that of
+ * every existing caller; the host packs them behind its copy of dy).
  * Reference: test/reference/recurrent.ts rnn_backward_f32.
  */
 export function rnn_backward_f32(
@@ -483,8 +487,15 @@ export function rnn_backward_f32(
   const stepG = <usize>(batch * gu) << 2;
   const stepH = <usize>(batch * units) << 2;
   const hRow = <usize>units << 2;
-  memory.fill(dh, 0, stepH);
-  memory.fill(dc, 0, stepH);
+  if (flags & FLAG_STATE_GRADS) {
+    const tail = dy + (<usize>(batch * units * (flags & FLAG_SEQUENCES ? steps : 1)) << 2);
+    memory.copy(dh, tail, stepH);
+    if (cell == CELL_LSTM) memory.copy(dc, tail + stepH, stepH);
+    else memory.fill(dc, 0, stepH);
+  } else {
+    memory.fill(dh, 0, stepH);
+    memory.fill(dc, 0, stepH);
+  }
   memory.fill(zero, 0, stepH);
   const keepH = zero + hBytes;
   const keepC = keepH + hBytes;

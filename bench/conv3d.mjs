@@ -6,8 +6,7 @@
 //   node bench/conv3d.mjs [--quick] [--binary FILE]...   one column per binary, alternating
 //                                                         sample by sample (old vs new in one run)
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { median } from './peers/common.mjs';
+import { calibrate, median, sampleSecs } from './peers/common.mjs';
 import { loadBinary } from '../scripts/load-binary.mjs';
 
 /** batch, [inD, inH, inW], inC → outC, kernel k x k x k, 'same', stride 1. */
@@ -73,21 +72,6 @@ export function conv3dCase(s, { wasmFile } = {}) {
   };
 }
 
-/** Calls per sample so one sample lasts ≥ minMs, after a warm-up. */
-function calibrate(fn, minMs) {
-  const tw = performance.now();
-  do fn();
-  while (performance.now() - tw < 100);
-  let calls = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < calls; i++) fn();
-    const dt = performance.now() - t0;
-    if (dt >= minMs) return calls;
-    calls = Math.max(calls * 2, Math.ceil((calls * minMs * 1.2) / Math.max(dt, 0.01)));
-  }
-}
-
 /**
  * Median GFLOP/s per shape, pass and binary, the binaries alternating sample by sample (so a
  * neighbour's burst lands on all of them alike). Rows { shape, pass, gflops: [per binary] }.
@@ -102,11 +86,7 @@ export function benchConv3d({ quick = false, binaries = [undefined], shapes = CO
       const calls = cases.map((c) => calibrate(c.passes[pass], minMs));
       const secs = cases.map(() => []);
       for (let i = 0; i < samples; i++) {
-        cases.forEach((c, j) => {
-          const t0 = performance.now();
-          for (let r = 0; r < calls[j]; r++) c.passes[pass]();
-          secs[j].push((performance.now() - t0) / 1000 / calls[j]);
-        });
+        cases.forEach((c, j) => secs[j].push(sampleSecs(c.passes[pass], calls[j])));
       }
       const row = { shape: cases[0].shape, pass, gflops: secs.map((t, j) => cases[j].passFlops[pass] / median(t) / 1e9), ms: secs.map((t) => median(t) * 1e3) };
       rows.push(row);

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { measurePeak } from './gemm.mjs';
-import { loadModels, median, root } from './peers/common.mjs';
+import { calibrate, loadModels, median, root, sampleSecs } from './peers/common.mjs';
 import { loadBinary } from '../scripts/load-binary.mjs';
 
 const args = process.argv.slice(2);
@@ -62,24 +62,8 @@ function gemmCalls(cell) {
 
 /** Seconds per call: calibrated to ≥ minMs per sample, median of samples. */
 function timeCall(fn, samples, minMs) {
-  const tw = performance.now();
-  do fn();
-  while (performance.now() - tw < 100);
-  let calls = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < calls; i++) fn();
-    const dt = performance.now() - t0;
-    if (dt >= minMs) break;
-    calls = Math.max(calls * 2, Math.ceil((calls * minMs * 1.2) / Math.max(dt, 0.01)));
-  }
-  const s = [];
-  for (let i = 0; i < samples; i++) {
-    const t0 = performance.now();
-    for (let r = 0; r < calls; r++) fn();
-    s.push((performance.now() - t0) / 1000 / calls);
-  }
-  return median(s);
+  const calls = calibrate(fn, minMs);
+  return median(Array.from({ length: samples }, () => sampleSecs(fn, calls)));
 }
 
 /** Each distinct GEMM shape of `cells`, timed alone on the raw binary: Map key → seconds per call. */

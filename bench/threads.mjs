@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Threads, side by side in one process: GEMM 1024³ (nn, nt, tn), conv2d rows (forward and
 // backward of the MNIST CNN's convolutions), MLP and CNN training (batch 64) and inference
-// (batch 256), each on 1 and 2 threads (or the counts of --threads), rounds interleaved so a
-// busy neighbour slows every count alike; the report gives medians and ratios to one thread.
+// (predict with batchSize 256), each on 1 and 2 threads (or the counts of --threads), rounds
+// interleaved so a busy neighbour slows every count alike; the report gives medians and ratios
+// to one thread.
 // onnxruntime-web's MLP inference with 1 and 2 threads runs alongside where it loads.
 //
 //   node bench/threads.mjs                 1 and 2 threads, 5 rounds
@@ -17,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { calibrate, loadModels, median, sampleSecs } from './peers/common.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, dflt) => {
@@ -26,10 +28,6 @@ const arg = (name, dflt) => {
 const THREADS = arg('--threads', '1,2').split(',').map(Number);
 const ROUNDS = Number(arg('--rounds', '5'));
 const TUNE = process.argv.includes('--tune');
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const bundle = path.join(root, 'build/threads-bench.mjs');
 await esbuild.build({
@@ -49,24 +47,8 @@ const lib = await import(`${bundle}?t=${Date.now()}`);
 
 /** Seconds per call of fn: warm-up, then enough calls for ≥ minMs, best of `reps` samples. */
 function time(fn, { minMs = 150, reps = 3 } = {}) {
-  const tw = performance.now();
-  do fn();
-  while (performance.now() - tw < 60);
-  let calls = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < calls; i++) fn();
-    const dt = performance.now() - t0;
-    if (dt >= minMs) break;
-    calls = Math.max(calls * 2, Math.ceil((calls * minMs * 1.2) / Math.max(dt, 0.01)));
-  }
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < calls; i++) fn();
-    best = Math.min(best, (performance.now() - t0) / 1000 / calls);
-  }
-  return best;
+  const calls = calibrate(fn, minMs, 60);
+  return Math.min(...Array.from({ length: reps }, () => sampleSecs(fn, calls)));
 }
 
 function fillRandom(arena, ptr, n, seed) {
@@ -118,20 +100,9 @@ function convRows() {
   return out;
 }
 
-function build(arch) {
-  const L = lib.layers;
-  if (arch === 'mlp') return lib.sequential({ layers: [L.dense({ units: 128, activation: 'relu', inputShape: [784] }), L.dense({ units: 10, activation: 'softmax' })] });
-  return lib.sequential({
-    layers: [
-      L.conv2d({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: [28, 28, 1] }),
-      L.maxPooling2d({ poolSize: 2 }),
-      L.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }),
-      L.maxPooling2d({ poolSize: 2 }),
-      L.flatten(),
-      L.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-}
+/** The MNIST MLP and CNN as src/cli/models.ts defines them (build/models.mjs). */
+const { mnistModel } = await loadModels();
+const build = (arch) => mnistModel(lib, arch);
 
 /** Training (batch 64) and inference (batch 256) samples/s of the MNIST MLP and CNN. */
 async function modelRows() {
@@ -154,11 +125,11 @@ async function modelRows() {
     out[`${arch.toUpperCase()} training, batch 64 (samples/s)`] = (steps * 64) / best;
     const xi = lib.randomUniform(shape(256));
     const reps = arch === 'mlp' ? 20 : 3;
-    model.predict(xi).dispose();
+    model.predict(xi, { batchSize: 256 }).dispose();
     best = Infinity;
     for (let r = 0; r < 3; r++) {
       const t0 = performance.now();
-      for (let i = 0; i < reps; i++) model.predict(xi).dispose();
+      for (let i = 0; i < reps; i++) model.predict(xi, { batchSize: 256 }).dispose();
       best = Math.min(best, (performance.now() - t0) / 1000);
     }
     out[`${arch.toUpperCase()} inference, batch 256 (samples/s)`] = (reps * 256) / best;

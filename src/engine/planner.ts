@@ -106,7 +106,16 @@ export function makePlan(be: Backend, graph: Graph, capacity: number, mode: Plan
         c.y = p.value(capacity * layer.outSize);
         c.dy = withGrads ? p.grad(capacity * layer.outSize) : 0;
       }
-      values.set(node.output, { ptr: c.y, grad: c.dy });
+      // A node's further outputs (returnState's final states) each get their own value and
+      // gradient, taken right after y so an inference plan keeps them with it.
+      c.ys = [c.y];
+      c.dys = [c.dy];
+      for (const t of node.outputs.slice(1)) {
+        const size = shapeSize(t.sampleShape);
+        c.ys.push(p.value(capacity * size));
+        c.dys.push(withGrads ? p.grad(capacity * size) : 0);
+      }
+      node.outputs.forEach((t, i) => values.set(t, { ptr: c.ys[i], grad: c.dys[i] }));
       c.w = layer.params.map((q) => q.ptr);
       const g = withGrads ? weightGrads(layer) : 0;
       c.dw = layer.params.map((q) => (g ? g + q.offset * 4 : 0));
@@ -114,7 +123,7 @@ export function makePlan(be: Backend, graph: Graph, capacity: number, mode: Plan
       if (lastUse) {
         // Inference: what the node saved is dead once it ran, and so is every value it read last
         // (except around outputs: a fused loss reads the output node's pre-activation or input).
-        if (!lastUse.pinned.has(node)) for (const [ptr, bytes] of pool.taken.slice(mark + (alias ? 0 : 1))) pool.release(ptr, bytes);
+        if (!lastUse.pinned.has(node)) for (const [ptr, bytes] of pool.taken.slice(mark + (alias ? 0 : node.outputs.length))) pool.release(ptr, bytes);
         for (const [ptr, last] of lastUse.byValue(values)) if (last === j) pool.releasePtr(ptr);
       }
       return c;
@@ -126,7 +135,7 @@ export function makePlan(be: Backend, graph: Graph, capacity: number, mode: Plan
       const rowsPerSample = size / cols;
       const ctx = ctxs.find((c) => c.node === t.node);
       const { labels, scratchA, scratchB } = staged[i];
-      const out: Output = { y: v.ptr, dy: v.grad, head: ctx ? ctx.node.layer.head(ctx) : null, rows: 0, cols };
+      const out: Output = { y: v.ptr, dy: v.grad, head: ctx && t.index === 0 ? ctx.node.layer.head(ctx) : null, rows: 0, cols };
       const metric: MetricContext = { k, arena, y: v.ptr, labels, rows: 0, cols, scratchA, scratchB };
       return { out, labels, rowsPerSample, size, metric };
     });

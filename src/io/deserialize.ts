@@ -613,27 +613,34 @@ function sequentialFrom(t: Topology, where: string): Sequential {
 }
 
 /** A reference [layerName, nodeIndex, tensorIndex, kwargs?], checked. */
-function ref(r: unknown, what: string, where: string): { layer: string; node: number } {
+function ref(r: unknown, what: string, where: string): { layer: string; node: number; tensor: number } {
   if (!Array.isArray(r) || typeof r[0] !== 'string' || !Number.isInteger(r[1]) || r[1] < 0) {
     throw new Error(`${where}: ${what}: expected [layer name, node index, tensor index], got ${JSON.stringify(r)}`);
   }
-  if (r[2] !== undefined && r[2] !== 0) throw new Error(`${where}: ${what}: tensor index ${r[2]} of ${r[0]}: simdnet layers have one output`);
-  return { layer: r[0], node: r[1] };
+  if (r[2] !== undefined && !(Number.isInteger(r[2]) && r[2] >= 0)) throw new Error(`${where}: ${what}: tensor index of ${r[0]} must be a non-negative integer, got ${JSON.stringify(r[2])}`);
+  return { layer: r[0], node: r[1], tensor: r[2] ?? 0 };
+}
+
+/** The tensor a reference names among a node's outputs (several only for recurrent layers with returnState). */
+function tensorOf(outs: readonly SymbolicTensor[], r: { layer: string; node: number; tensor: number }, what: string, where: string): SymbolicTensor {
+  const t = outs[r.tensor];
+  if (!t) throw new Error(`${where}: ${what}: tensor index ${r.tensor} of ${r.layer} node ${r.node}, which has ${outs.length} output${outs.length === 1 ? '' : 's'}`);
+  return t;
 }
 
 function functionalFrom(t: Topology, where: string): LayersModel {
   const byName = new Map(t.layers.map((e) => [e.config.name as string, e]));
   const made = new Map<string, Layer>();
-  /** `${layer}#${node}` → its output. */
-  const outputs = new Map<string, SymbolicTensor>();
+  /** `${layer}#${node}` → its outputs. */
+  const outputs = new Map<string, readonly SymbolicTensor[]>();
   // Inbound nodes per layer as lists of references; Keras 2 and TF.js wrap each node's inputs in a list.
-  const pending: { name: string; node: number; inputs: { layer: string; node: number }[] }[] = [];
+  const pending: { name: string; node: number; inputs: { layer: string; node: number; tensor: number }[] }[] = [];
   for (const e of t.layers) {
     const name = e.config.name as string;
     if (e.className === 'InputLayer') {
       if (e.inboundNodes.length) throw new Error(`${where}: input layer ${name} cannot have inbound nodes`);
       const a = inputArgs(e.config, `${where}: layer ${name} (InputLayer)`);
-      outputs.set(`${name}#0`, makeInput(a));
+      outputs.set(`${name}#0`, [makeInput(a)]);
       continue;
     }
     e.inboundNodes.forEach((node, k) => {
@@ -658,9 +665,10 @@ function functionalFrom(t: Topology, where: string): LayersModel {
         layer = buildLayer(byName.get(p.name)!, where);
         made.set(p.name, layer);
       }
-      const xs = p.inputs.map((r) => outputs.get(`${r.layer}#${r.node}`)!);
       try {
-        outputs.set(`${p.name}#${p.node}`, layer.apply(xs.length === 1 ? xs[0] : xs));
+        const xs = p.inputs.map((r, j) => tensorOf(outputs.get(`${r.layer}#${r.node}`)!, r, `layer ${p.name}: inbound node ${p.node}, input ${j}`, where));
+        const ys: SymbolicTensor | SymbolicTensor[] = layer.apply(xs.length === 1 ? xs[0] : xs);
+        outputs.set(`${p.name}#${p.node}`, Array.isArray(ys) ? ys : [ys]);
       } catch (err) {
         throw new Error(`${where}: layer ${p.name} (${layer.className}): ${(err as Error).message}`);
       }
@@ -680,7 +688,7 @@ function functionalFrom(t: Topology, where: string): LayersModel {
       const q = ref(r, `${what}[${i}]`, where);
       const t = outputs.get(`${q.layer}#${q.node}`);
       if (!t) throw new Error(`${where}: ${what}[${i}] names ${q.layer} node ${q.node}, which the file does not define`);
-      return t;
+      return tensorOf(t, q, `${what}[${i}]`, where);
     });
   const ins = pick(t.inputLayers, 'input_layers');
   const outs = pick(t.outputLayers, 'output_layers');

@@ -61,6 +61,9 @@ export class NodeCtx {
   dxs: number[] = [];
   y = 0;
   dy = 0;
+  /** Every output and its gradient: ys[0] is y; more only for a node with several outputs (returnState's states). */
+  ys: number[] = [];
+  dys: number[] = [];
   /** Pre-activation values and their gradient (activated layers); y / dy when linear. */
   z = 0;
   dz = 0;
@@ -102,7 +105,7 @@ export function uniqueName(base: string): string {
 }
 
 /** Runs a layer eagerly on concrete tensors (set by the model module, which owns planning). */
-type EagerRunner = (layer: Layer, xs: Tensor[], training: boolean) => Tensor;
+type EagerRunner = (layer: Layer, xs: Tensor[], training: boolean) => Tensor | Tensor[];
 let eagerRunner: EagerRunner | null = null;
 export function setEagerRunner(f: EagerRunner): void {
   eagerRunner = f;
@@ -166,6 +169,17 @@ export abstract class Layer {
   /** How many inputs the layer takes: [at least, at most]. */
   get arity(): [number, number] {
     return [1, 1];
+  }
+  /**
+   * Sample shapes of every output of a node: [outShape] but for a layer with several outputs (a
+   * recurrent layer with returnState: the output, then the final states), TF.js's output list.
+   */
+  get outShapes(): number[][] {
+    return [this.outShape];
+  }
+  /** How many outputs each node of this layer has (known before the layer is built). */
+  outShapesCount(): number {
+    return 1;
   }
   /** The dtype of the output (int32 only for input layers of token ids). */
   get outputDType(): ModelDType {
@@ -317,10 +331,14 @@ export abstract class Layer {
   /**
    * On symbolic tensors (from `input()` or another layer): adds a node to the graph and
    * returns its output. On concrete tensors: computes the layer now and returns a Tensor.
+   * A layer with several outputs (recurrent layers with returnState) returns the list, as TF.js
+   * does: `const [y, h, c] = lstm({ units, returnState: true }).apply(x) as SymbolicTensor[]`.
    */
   apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: { training?: boolean }): SymbolicTensor;
   apply(inputs: TensorLike | TensorLike[], kwargs?: { training?: boolean }): Tensor;
   apply(inputs: unknown, kwargs: { training?: boolean } = {}): SymbolicTensor | Tensor {
+    // TF.js's recurrent layers take their start state here; simdnet's kernels give an initial state no gradient yet.
+    if (kwargs && typeof kwargs === 'object' && 'initialState' in kwargs) throw new Error(`${this.name}.apply: initialState is not supported (recurrent layers start from zeros, or from their own state when stateful), got ${describe((kwargs as { initialState: unknown }).initialState)}`);
     const list = Array.isArray(inputs) && (inputs.length === 0 || inputs.every((t) => t instanceof SymbolicTensor || t instanceof TensorClass)) ? (inputs as unknown[]) : [inputs];
     const [lo, hi] = this.arity;
     const symbolic = list.filter((t) => t instanceof SymbolicTensor).length;
@@ -335,15 +353,15 @@ export abstract class Layer {
       }
       this.checkInputDTypes(xs.map((x) => x.dtype));
       this.build(xs.map((x) => [...x.sampleShape]));
-      const node = new Node(this, xs, this.outShape, this.outputDType);
+      const node = new Node(this, xs, this.outShape, this.outputDType, this.outShapes.slice(1));
       this.nodeAdded(node);
       node.output.mask = this.computeMask(node);
       this.inboundNodes.push(node);
-      return node.output;
+      return node.outputs.length > 1 ? (node.outputs as SymbolicTensor[] as unknown as SymbolicTensor) : node.output;
     }
     if (!eagerRunner) throw new Error(`${this.name}.apply: the model module is not loaded`);
     const ts = list.map((t, i) => toTensor(t as TensorLike, `${this.name}.apply: input ${i}`));
-    return eagerRunner(this, ts, kwargs?.training ?? false);
+    return eagerRunner(this, ts, kwargs?.training ?? false) as Tensor;
   }
 
   /** A new use of the layer, built, before it joins the graph: layers that need their surroundings check them here. */

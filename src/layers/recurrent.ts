@@ -46,7 +46,10 @@ export interface RecurrentArgs extends LayerArgs {
   biasRegularizer?: string | Regularizer;
   /** Whole sequence [steps, units] instead of the last step's [units]. */
   returnSequences?: boolean;
-  /** Only false: simdnet's layers have one output. */
+  /**
+   * The final state as further outputs: `apply` returns [output, h] (LSTM: [output, h, c]), each
+   * state [batch, units]; in a functional model they feed later layers or are model outputs.
+   */
   returnState?: boolean;
   /** Process the sequence from its last step; with returnSequences the outputs come in that (reversed) order, as in Keras. */
   goBackwards?: boolean;
@@ -161,6 +164,7 @@ abstract class Recurrent extends Layer {
   readonly recurrentActivation: RnnActivation;
   readonly useBias: boolean;
   readonly returnSequences: boolean;
+  readonly returnState: boolean;
   readonly goBackwards: boolean;
   readonly unroll: boolean;
   readonly stateful: boolean;
@@ -186,7 +190,7 @@ abstract class Recurrent extends Layer {
     this.returnSequences = checkBoolean(args.returnSequences ?? false, `${this.name}: returnSequences`);
     this.goBackwards = checkBoolean(args.goBackwards ?? false, `${this.name}: goBackwards`);
     this.unroll = checkBoolean(args.unroll ?? false, `${this.name}: unroll`);
-    if (checkBoolean(args.returnState ?? false, `${this.name}: returnState`)) throw new Error(`${this.name}: returnState true is not supported (the layer has one output, the sequence or its last step)`);
+    this.returnState = checkBoolean(args.returnState ?? false, `${this.name}: returnState`);
     this.stateful = checkBoolean(args.stateful ?? false, `${this.name}: stateful`);
     const b0 = Array.isArray(args.batchInputShape) ? args.batchInputShape[0] : null;
     if (b0 !== null && b0 !== undefined) positiveInt(b0, `${this.name}: batchInputShape[0] (the batch size)`);
@@ -262,6 +266,18 @@ abstract class Recurrent extends Layer {
     return this.returnSequences ? [inShape[0], this.units] : [this.units];
   }
 
+  /** The output, then with returnState the final h and (LSTM) c, [units] each. */
+  get outShapes(): number[][] {
+    return [this.outShape, ...Array.from({ length: this.returnState ? this.stateCount : 0 }, () => [this.units])];
+  }
+  outShapesCount(): number {
+    return this.returnState ? 1 + this.stateCount : 1;
+  }
+  /** States per sequence: h, and the LSTM's c. */
+  private get stateCount(): number {
+    return this.cell === 'lstm' ? 2 : 1;
+  }
+
   /** The kernels' flags: returnSequences, goBackwards. */
   private get flags(): number {
     return (this.returnSequences ? RNN_FLAGS.returnSequences : 0) | (this.goBackwards ? RNN_FLAGS.goBackwards : 0);
@@ -286,6 +302,9 @@ abstract class Recurrent extends Layer {
     c.saved.push(st ? p.value(capacity * this.units) : 0, st && this.cell === 'lstm' ? p.value(capacity * this.units) : 0);
     // Dropout's masks for this pass: [batch, in] and [batch, units].
     c.saved.push(activeRate(this.dropout) ? p.value(capacity * this.inDim) : 0, activeRate(this.recurrentDropout) ? p.value(capacity * this.units) : 0);
+    // returnState, training: y's gradient with the states' behind it, as the kernel reads them
+    // (flag stateGrads); a gradient-region buffer, so inference plans take nothing.
+    c.saved.push(this.returnState ? p.grad(capacity * (this.outSize + this.stateCount * this.units)) : 0);
   }
 
   /** Floats of the state: h, and the LSTM's c. */
@@ -363,18 +382,34 @@ abstract class Recurrent extends Layer {
       if (c0) c.k.copy_f32(c0, st.ptr + size * 4, size);
     }
     c.k.rnn_forward_f32(c.y, g, hs, cs, c.x, c.w[0], c.w[1], c.w[2] ?? 0, c.mask, h0, c0, dx, dh, c.ws, n, this.steps, this.inDim, this.units, RNN_CELLS[this.cell], RNN_ACTIVATIONS[this.activation], RNN_ACTIVATIONS[this.recurrentActivation], this.flags);
+    // The final state is the last processed step's (a masked step holds the carried state).
+    const last = (this.steps - 1) * size * 4;
     if (st) {
-      // The final state (processing order: the last step processed) is the next batch's start.
-      const last = (this.steps - 1) * size * 4;
+      // It is the next batch's start.
       c.k.copy_f32(st.ptr, hs + last, size);
       if (c0) c.k.copy_f32(st.ptr + size * 4, cs + last, size);
+    }
+    if (this.returnState) {
+      c.k.copy_f32(c.ys[1], hs + last, size);
+      if (this.cell === 'lstm') c.k.copy_f32(c.ys[2], cs + last, size);
     }
   }
 
   backward(c: NodeCtx, n: number): void {
-    const [g, hs, cs, h0, c0] = c.saved;
+    const [g, hs, cs, h0, c0, , , packed] = c.saved;
     const [dx, dh] = this.drops.used(c);
-    c.k.rnn_backward_f32(c.dx, c.dw[0], c.dw[1], c.dw[2] ?? 0, c.dy, c.x, c.w[0], c.w[1], c.mask, h0, c0, dx, dh, g, hs, cs, c.ws, n, this.steps, this.inDim, this.units, RNN_CELLS[this.cell], RNN_ACTIVATIONS[this.activation], RNN_ACTIVATIONS[this.recurrentActivation], this.flags);
+    let dy = c.dy;
+    let flags = this.flags;
+    if (packed) {
+      // [dy | dh_T | dc_T] for n samples: the kernel starts BPTT from the states' gradients.
+      const yFloats = n * this.outSize;
+      const size = n * this.units;
+      c.k.copy_f32(packed, c.dy, yFloats);
+      for (let i = 1; i < c.dys.length; i++) c.k.copy_f32(packed + (yFloats + (i - 1) * size) * 4, c.dys[i], size);
+      dy = packed;
+      flags |= RNN_FLAGS.stateGrads;
+    }
+    c.k.rnn_backward_f32(c.dx, c.dw[0], c.dw[1], c.dw[2] ?? 0, dy, c.x, c.w[0], c.w[1], c.mask, h0, c0, dx, dh, g, hs, cs, c.ws, n, this.steps, this.inDim, this.units, RNN_CELLS[this.cell], RNN_ACTIVATIONS[this.activation], RNN_ACTIVATIONS[this.recurrentActivation], flags);
   }
 
   getConfig(): Record<string, unknown> {
@@ -402,7 +437,7 @@ abstract class Recurrent extends Layer {
       recurrentDropout: this.recurrentDropout,
       ...this.cellTail(),
       returnSequences: this.returnSequences,
-      returnState: false,
+      returnState: this.returnState,
       goBackwards: this.goBackwards,
       stateful: this.stateful,
       unroll: this.unroll,

@@ -68,6 +68,7 @@ export class Bidirectional extends Layer {
       throw new Error(`${this.name}: layer must be a recurrent layer (layers.simpleRNN, layers.lstm or layers.gru), got ${inner instanceof Layer ? `${inner.name} (${inner.className})` : describe(inner)}`);
     }
     if (inner.stateful) throw new Error(`${this.name}: a stateful inner layer (${inner.name}) is not supported in a Bidirectional`);
+    if (inner.returnState) throw new Error(`${this.name}: an inner layer with returnState (${inner.name}) is not supported in a Bidirectional`);
     this.layer = inner;
     const m = args.mergeMode === undefined ? 'concat' : args.mergeMode;
     if ((m as unknown) === null) throw new Error(`${this.name}: mergeMode null (the two directions as two outputs) is not supported; expected one of ${MERGE_MODES.join(', ')}`);

@@ -180,8 +180,25 @@ export class LayersModel implements TrainingModel {
   get inputNames(): string[] {
     return this.requireGraph().inputs.map((t) => t.node.layer.name);
   }
+  /**
+   * The output layers' names; a layer that gives several outputs (returnState's h and c, a shared
+   * layer's two uses) gets `_1`, `_2`… on its later ones, as Keras names them, so loss and metric
+   * logs keep one key per output (TF.js would repeat the name and overwrite the log).
+   */
   get outputNames(): string[] {
-    return this.requireGraph().outputs.map((t) => t.node.layer.name);
+    const seen = new Set<string>();
+    const count = new Map<string, number>();
+    return this.requireGraph().outputs.map((t) => {
+      const base = t.node.layer.name;
+      let name = base;
+      while (seen.has(name)) {
+        const k = count.get(base) ?? 1;
+        name = `${base}_${k}`;
+        count.set(base, k + 1);
+      }
+      seen.add(name);
+      return name;
+    });
   }
   /** The input shape with the batch dimension, `[null, ...]`; a list of them for several inputs. */
   get inputShape(): Shape | Shape[] {
@@ -939,7 +956,8 @@ setEagerRunner((layer, xs, training) => {
   const m = new LayersModel({ inputs, outputs: out, name: `${layer.name}_eager` }, { owns: false });
   try {
     const n = xs[0].shape[0];
-    return m.run(m.checkX(xs, `${layer.name}.apply`), Math.max(n, 1), training)[0];
+    const ys = m.run(m.checkX(xs, `${layer.name}.apply`), Math.max(n, 1), training);
+    return Array.isArray(out) ? ys : ys[0];
   } finally {
     m.dispose();
   }

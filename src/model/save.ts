@@ -370,12 +370,12 @@ export function toArtifacts(model: LayersModel, opts: ToArtifactsOptions = {}): 
     const layers = model.layers.flatMap((l) => {
       const s = splits.get(l)!;
       const own = nodes.filter((n) => n.layer === l && n.inputs.length > 0);
-      const inputs = own.map((n) => n.inputs.map((t) => [outName(t.node.layer), indexOf(t.node), 0, {}]));
+      const inputs = own.map((n) => n.inputs.map((t) => [outName(t.node.layer), indexOf(t.node), t.index, {}]));
       // A chain: the first layer written reads the layer's inputs, each next one the previous one's output (node k for node k).
       const chain = [...s.pre, s.main, ...s.post];
       return chain.map((e, i) => named(e, { inbound_nodes: i === 0 ? inputs : own.map((_, k) => [[chain[i - 1].config.name, k, 0, {}]]) }));
     });
-    const ref = (t: LayersModel['inputs'][number]) => [outName(t.node.layer), indexOf(t.node), 0];
+    const ref = (t: LayersModel['inputs'][number]) => [outName(t.node.layer), indexOf(t.node), t.index];
     topology = { class_name: 'Model', config: { name: model.name, layers, input_layers: model.inputs.map(ref), output_layers: model.outputs.map(ref) } };
   }
   const tc = o.includeOptimizer === false ? null : trainingConfig(model);

@@ -29,12 +29,14 @@ export function printSummary(
     // A shared layer's weights are counted at its first row.
     const params = seen.has(l) ? 0 : l.countParams();
     seen.add(l);
-    const shape = `[null,${node.output.sampleShape.join(',')}]`;
+    // Several outputs (returnState) are listed as TF.js lists them: [[null,…],[null,…]].
+    const shapes = node.outputs.map((t) => `[null,${t.sampleShape.join(',')}]`);
+    const shape = shapes.length === 1 ? shapes[0] : `[${shapes.join(',')}]`;
     const label = `${l.name} (${l.className})`;
     if (seq) {
       printFn(row([label, shape, String(params)]));
     } else {
-      const from = node.inputs.map((t) => `${t.node.layer.name}[${t.node.index}][0]`);
+      const from = node.inputs.map((t) => `${t.node.layer.name}[${t.node.index}][${t.index}]`);
       printFn(row([label, shape, String(params), from[0] ?? '']));
       for (const f of from.slice(1)) printFn(row(['', '', '', f]));
     }

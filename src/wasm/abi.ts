@@ -102,6 +102,8 @@ export const KERNELS = {
   conv2d_backward_f32: v(`dx:ptr dw:ptr db:ptr dy:ptr x:ptr w:ptr ws:ptr batch:i32 inH:i32 inW:i32 inC:i32 outH:i32 outW:i32 outC:i32
     kH:i32 kW:i32 strideH:i32 strideW:i32 dilH:i32 dilW:i32 padTop:i32 padLeft:i32`),
   conv2d_workspace_bytes: v('batch:i32 inH:i32 inW:i32 inC:i32 outH:i32 outW:i32 outC:i32 kH:i32 kW:i32', 'i32'),
+  conv2d_backward_filter_rows_f32: v(`dw:ptr dy:ptr x:ptr ws:ptr batch:i32 inH:i32 inW:i32 inC:i32 outH:i32 outW:i32 outC:i32
+    kH:i32 kW:i32 strideH:i32 strideW:i32 dilH:i32 dilW:i32 padTop:i32 padLeft:i32 row0:i32 row1:i32`),
 
   // pool.ts — NHWC; idx holds, per output element, the flat index of its max within the sample
   maxpool2d_forward_f32: v(`y:ptr idx:ptr x:ptr batch:i32 inH:i32 inW:i32 c:i32 outH:i32 outW:i32
@@ -202,7 +204,8 @@ export const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;
 /** gruResetAfter: Keras's default GRU; its cs is [steps, batch, 3·units] (the recurrent products), its bias [2, 3·units]. */
 export const RNN_CELLS = { simpleRNN: 0, lstm: 1, gru: 2, gruResetAfter: 3 } as const;
 export const RNN_ACTIVATIONS = { linear: 0, tanh: 1, sigmoid: 2, hardSigmoid: 3, relu: 4 } as const;
-export const RNN_FLAGS = { returnSequences: 1, goBackwards: 2 } as const;
+/** stateGrads (backward): dy is followed by the final states' gradients (returnState). */
+export const RNN_FLAGS = { returnSequences: 1, goBackwards: 2, stateGrads: 4 } as const;
 
 export type KernelName = keyof typeof KERNELS;
 /** Non-kernel exports: where the arena may start, and the ABI revision. */

@@ -51,8 +51,12 @@ CTL.errorsAt = CTL.tasksAt + MAX_TASKS * CTL.taskBytes;
 /** How long init() waits for the workers to instantiate the module. */
 const START_TIMEOUT_MS = 60_000;
 
-/** How long a thread polls a counter before sleeping (Atomics.load iterations, ~30–100 µs). */
-const SPIN = 20000;
+/**
+ * How long a thread polls a counter before sleeping, in Atomics.load iterations: `worker`, a
+ * worker between jobs (read when the pool starts); `caller`, the calling thread waiting for the
+ * last tasks of a job. Waking a sleeping thread costs a system call on each side.
+ */
+export const spin = { worker: 20000, caller: 20000 };
 
 interface AnyWorker {
   postMessage(m: unknown): void;
@@ -122,7 +126,7 @@ export class Pool {
     let blobUrl: string | null = null;
     try {
       for (let i = 0; i < count; i++) {
-        const msg = { module, memory, sab, names: [...names], thread: i + 1, gen: 0, spin: SPIN, layout: CTL };
+        const msg = { module, memory, sab, names: [...names], thread: i + 1, gen: 0, spin: spin.worker, layout: CTL };
         const failed = (why: string) => new Error(`simdnet: thread ${i + 1} could not start: ${why}`);
         if (node) {
           const w = new node.Worker(NODE_WORKER_SOURCE, { eval: true });
@@ -252,7 +256,7 @@ export class Pool {
       Atomics.add(ctl, CTL.FINISHED, 1);
     }
     let done = Atomics.load(ctl, CTL.FINISHED);
-    for (let i = 0; done < n && i < SPIN; i++) done = Atomics.load(ctl, CTL.FINISHED);
+    for (let i = 0, most = spin.caller; done < n && i < most; i++) done = Atomics.load(ctl, CTL.FINISHED);
     while (done < n) {
       if (this.blocking) Atomics.wait(ctl, CTL.FINISHED, done, 20);
       done = Atomics.load(ctl, CTL.FINISHED);

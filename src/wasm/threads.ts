@@ -7,13 +7,14 @@
  * by the same kernel code, in the same summation order as on one thread —
  * - GEMM: panels of rows (or columns) of C, through gemm_strided_f32; an element's sum depends
  *   on k alone (gemm.ts's K blocks), not on where its panel starts;
- * - dense: the forward over batch rows; the backward's dx over batch rows, dW over rows of W
+ * - dense: the forward as the bias, then the GEMM split as above; the backward's dx over batch rows, dW over rows of W
  *   (inDim), db on the calling thread;
- * - conv2d: the forward over samples; the backward's dx over samples beside one task for dW and
- *   db over the whole batch (dW is not split: that would need partial sums, whose reduction
- *   changes the order of the additions);
+ * - conv2d: the forward over samples; the backward's dx over samples beside dW over kernel rows
+ *   (conv2d_backward_filter_rows_f32; splitting dW over samples would need partial sums, whose
+ *   reduction changes the order of the additions) and db;
  * - max and average pooling, forward and backward, over samples;
- * - the optimizers over chunks of the parameter block (elementwise).
+ * - the optimizers over chunks of the parameter block, fill and relu (forward, backward) over
+ *   chunks of their arrays (elementwise).
  * Small calls stay on the calling thread (tuning.minWork, measured: bench/threads.mjs).
  *
  * A call becomes a few tasks (pool.ts): whichever thread claims a task runs it with its own
@@ -27,11 +28,11 @@ import type { Pool } from './pool.ts';
 
 /**
  * `minWork`: multiply-adds a task must get; below this the wake-up costs more than the thread
- * saves. `packingShare`: a task's work must be at least this many times the packing every task
- * repeats. Tests set both low (1, 0) to split every call, and `callerWorks` to false to have the
+ * saves. `packingShare`: beyond one task per thread, a task's work must be at least this many
+ * times the packing every task repeats. Tests set both low (1, 0) to split every call, and `callerWorks` to false to have the
  * workers run every task.
  */
-export const tuning = { minWork: 1 << 17, packingShare: 32, callerWorks: true };
+export const tuning = { minWork: 1 << 17, packingShare: 128, callerWorks: true };
 
 /** The most tasks per thread a call is cut into (see tasksFor). */
 const TASKS_PER_THREAD = 4;
@@ -39,10 +40,10 @@ const TASKS_PER_THREAD = 4;
 const idx = (name: KernelName): number => KERNEL_NAMES.indexOf(name);
 const GEMM_STRIDED = idx('gemm_strided_f32');
 const GEMM_NT = idx('gemm_nt_f32');
-const DENSE_FORWARD = idx('dense_forward_f32');
 const DENSE_BACKWARD = idx('dense_backward_f32');
 const CONV_FORWARD = idx('conv2d_forward_f32');
 const CONV_BACKWARD = idx('conv2d_backward_f32');
+const CONV_FILTER_ROWS = idx('conv2d_backward_filter_rows_f32');
 const MAXPOOL_FORWARD = idx('maxpool2d_forward_f32');
 const MAXPOOL_BACKWARD = idx('maxpool2d_backward_f32');
 const AVGPOOL_FORWARD = idx('avgpool2d_forward_f32');
@@ -82,18 +83,26 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
   const ws0 = 0;
   /**
    * How many tasks a call of `work` multiply-adds over `items` splittable items should make, when
-   * every task repeats `dup` elements of packing (the operand all tasks share). Up to
-   * TASKS_PER_THREAD per thread, so a thread that runs slower (a busy neighbour on its core, a
-   * slower vCPU) takes fewer tasks instead of holding up the rest; but never so many that the
-   * repeated packing (tuning.packingShare) or the claiming costs more than it saves.
+   * every task repeats `dup` elements of packing (the operand all tasks share). One task per
+   * thread whenever each gets tuning.minWork (the repeated packing then costs less than the
+   * thread saves); more, up to TASKS_PER_THREAD per thread, only while the packing they repeat
+   * stays below 1/tuning.packingShare of the work: extra tasks let a thread that runs slower (a
+   * busy neighbour on its core, a slower vCPU) take fewer of them, but each packs its operand
+   * again (measured on one thread: 256x128x784 cut into 8 row panels costs 1.2x the whole).
    */
-  const tasksFor = (work: number, items: number, dup = 0): number =>
-    Math.max(1, Math.min(pool.size * TASKS_PER_THREAD, items, Math.floor(work / Math.max(tuning.minWork, tuning.packingShare * dup))));
+  const tasksFor = (work: number, items: number, dup = 0): number => {
+    const even = Math.min(pool.size, items, Math.floor(work / tuning.minWork));
+    const more = Math.min(pool.size * TASKS_PER_THREAD, items, Math.floor(work / Math.max(tuning.minWork, tuning.packingShare * dup)));
+    return Math.max(1, even, more);
+  };
 
-  /** C += op(A)·op(B) in panels; layout 0 nn, 1 nt, 2 tn. */
+  /** Tasks gemm() cuts an m×n×kk product into (rows of C when m ≥ n, else columns). */
+  const gemmTasks = (m: number, n: number, kk: number): number =>
+    m >= n ? tasksFor(m * n * kk, Math.ceil(m / 8), kk * n) : tasksFor(m * n * kk, Math.ceil(n / 8), m * kk);
+
   function gemm(layout: number, c: number, a: number, b: number, ws: number, m: number, n: number, kk: number): void {
     const byRows = m >= n;
-    const T = tasksFor(m * n * kk, byRows ? Math.ceil(m / 8) : Math.ceil(n / 8), byRows ? kk * n : m * kk);
+    const T = gemmTasks(m, n, kk);
     if (T < 2) {
       if (layout === 0) k.gemm_nn_f32(c, a, b, ws, m, n, kk);
       else if (layout === 1) k.gemm_nt_f32(c, a, b, ws, m, n, kk);
@@ -115,18 +124,16 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
     pool.run(ws, tuning.callerWorks);
   }
 
+  /**
+   * y = x·W + b as dense_forward_f32 computes it: y starts at the bias (the kernel itself with
+   * inDim 0 writes only that), then the GEMM adds x·W on top, split as any GEMM — over columns of
+   * W when the batch is small (predict's chunks of 32 rows: a row split would make every task
+   * pack all of W), over rows otherwise. Unsplit, the call stays the kernel's own.
+   */
   function denseForward(y: number, x: number, w: number, b: number, ws: number, batch: number, inDim: number, outDim: number): void {
-    const T = tasksFor(batch * inDim * outDim, Math.ceil(batch / 8), inDim * outDim);
-    if (T < 2) return k.dense_forward_f32(y, x, w, b, ws, batch, inDim, outDim);
-    const cuts = split(batch, T, 8);
-    pool.begin();
-    for (let t = 0; t < T; t++) {
-      const r0 = cuts[t], rows = cuts[t + 1] - r0;
-      if (rows === 0) continue;
-      pool.task();
-      pool.call(DENSE_FORWARD, [y + r0 * outDim * 4, x + r0 * inDim * 4, w, b, 0, rows, inDim, outDim], 4);
-    }
-    pool.run(ws, tuning.callerWorks);
+    if (gemmTasks(batch, outDim, inDim) < 2) return k.dense_forward_f32(y, x, w, b, ws, batch, inDim, outDim);
+    k.dense_forward_f32(y, x, w, b, ws, batch, 0, outDim);
+    gemm(0, y, x, w, ws, batch, outDim, inDim);
   }
 
   function denseBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, ws: number, batch: number, inDim: number, outDim: number): void {
@@ -172,24 +179,28 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
   function convBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, ws: number, batch: number, inH: number, inW: number, inC: number, outH: number, outW: number, outC: number, kH: number, kW: number, strideH: number, strideW: number, dilH: number, dilW: number, padTop: number, padLeft: number): void {
     const g: ConvGeom = [inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft];
     const need = (n: number) => k.conv2d_workspace_bytes(n, inH, inW, inC, outH, outW, outC, kH, kW);
-    // dx over samples in parallel with one task for dW and db over the whole batch (not split:
-    // partial sums would change the order of dW's additions).
-    const weights = dw !== 0 || db !== 0;
+    // dx over samples; dW over kernel rows (conv2d_backward_filter_rows_f32: each element summed
+    // as the whole call sums it; a row task repeats only the padding or im2col of its input), db
+    // with the first of them. Partial sums over samples would change the order of dW's additions.
     const work = batch * outH * outW * outC * kH * kW * inC;
+    if (work < tuning.minWork) return k.conv2d_backward_f32(dx, dw, db, dy, x, w, ws, batch, ...g);
     const T = dx === 0 ? 0 : tasksFor(work, batch, kH * kW * inC * outC);
-    // With dW and db there is work for two threads even when dx stays one task.
-    if (dx === 0 || work < tuning.minWork || (!weights && T < 2)) return k.conv2d_backward_f32(dx, dw, db, dy, x, w, ws, batch, ...g);
-    const cuts = split(batch, T, 1);
+    const R = dw === 0 ? 0 : Math.max(1, Math.min(kH, pool.size, Math.floor(work / tuning.minWork)));
+    // One task in all: nothing to run beside it.
+    if (T + R + (dw === 0 && db !== 0 ? 1 : 0) < 2) return k.conv2d_backward_f32(dx, dw, db, dy, x, w, ws, batch, ...g);
+    const cuts = split(batch, Math.max(T, 1), 1);
     const full = need(batch);
     let most = 0;
     for (let t = 0; t < T; t++) most = Math.max(most, need(cuts[t + 1] - cuts[t]));
     if (most > full) return k.conv2d_backward_f32(dx, dw, db, dy, x, w, ws, batch, ...g);
-    ensureWs(weights ? full : most);
+    ensureWs(dw !== 0 || db !== 0 ? full : most);
     const xs = inH * inW * inC * 4, ys = outH * outW * outC * 4;
     pool.begin();
-    if (weights) {
+    const rows = split(kH, Math.max(R, 1), 1);
+    for (let r = 0; r < Math.max(R, db !== 0 ? 1 : 0); r++) {
       pool.task();
-      pool.call(CONV_BACKWARD, [0, dw, db, dy, x, w, 0, batch, ...g], 6);
+      if (R > 0) pool.call(CONV_FILTER_ROWS, [dw, dy, x, 0, batch, ...g, rows[r], rows[r + 1]], 3);
+      if (db !== 0 && r === 0) pool.call(CONV_BACKWARD, [0, 0, db, dy, x, w, 0, batch, ...g], 6);
     }
     for (let t = 0; t < T; t++) {
       const n0 = cuts[t], n = cuts[t + 1] - n0;
@@ -246,10 +257,10 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
   }
 
   /**
-   * An optimizer kernel over chunks of its parameter block: the first `ptrs` arguments are
-   * per-element arrays (0 stays 0), argument `nAt` the element count. Each element's update is
-   * the kernel's own (its SIMD body and its tail share one function of the width), and chunks
-   * start at multiples of 64 elements, so every element takes the path it takes on one thread.
+   * An elementwise kernel (an optimizer over its parameter block, fill, relu) over chunks: the
+   * first `ptrs` arguments are per-element arrays (0 stays 0), argument `nAt` the element count.
+   * Chunks start at multiples of 64 elements and only the last one ends where the array does, so
+   * every element takes the path (SIMD body or scalar tail) it takes on one thread.
    */
   function elementwise<K extends KernelName>(name: K, ptrs: number, nAt: number): Kernels[K] {
     const f = k[name] as unknown as (...a: number[]) => void;
@@ -285,6 +296,9 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
     maxpool2d_backward_f32: maxpoolBackward,
     avgpool2d_forward_f32: (y, x, ...rest) => avgpool(true, y, x, ...rest),
     avgpool2d_backward_f32: (dx, dy, ...rest) => avgpool(false, dx, dy, ...rest),
+    fill_f32: elementwise('fill_f32', 1, 1),
+    relu_forward_f32: elementwise('relu_forward_f32', 2, 2),
+    relu_backward_f32: elementwise('relu_backward_f32', 4, 4),
     sgd_f32: elementwise('sgd_f32', 2, 2),
     momentum_f32: elementwise('momentum_f32', 3, 3),
     adagrad_f32: elementwise('adagrad_f32', 3, 3),

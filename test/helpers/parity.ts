@@ -55,6 +55,16 @@ export function sequentialPair(c: SequentialCase, seed: number, snLayers: unknow
   return { snModel, tfModel };
 }
 
+/** The same model built by one function in both libraries (functional API), TF.js given simdnet's weights. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function modelPair<M>(build: (lib: any) => M, seed: number): { snModel: M; tfModel: tfl.LayersModel } {
+  sn.setSeed(seed);
+  const snModel = build(sn);
+  const tfModel = build(tfl) as unknown as tfl.LayersModel;
+  expect(copyWeightsToTf(snModel as SnModel, tfModel).length).toBeGreaterThan(0);
+  return { snModel, tfModel };
+}
+
 /** Folds the two models' predictions on `x` into `acc`. */
 export function comparePredict(snModel: SnModel, tfModel: tfl.LayersModel, x: Batch, where: string, tol: Tol, acc: Closeness = noDiff()): Closeness {
   return closeness((snModel.predict(snT(x)) as sn.Tensor).dataSync(), (tfModel.predict(toTf(x)) as tf.Tensor).dataSync(), where, tol, acc);

@@ -375,6 +375,58 @@ describe(`conv2d kernels vs reference (${variant} binary)`, () => {
     }
   });
 
+  it("conv2d_backward_filter_rows_f32: kernel rows of dW vs reference, and pieces that together give conv2d_backward_f32's bits", () => {
+    // One shape per dW path: padded direct (1 and 8 input channels), direct without the padded
+    // sample (too wide for it), the GEMM (inC 5 → outC 17, strided and dilated, and 1x1).
+    const shapes = [
+      shape(3, 28, 28, 1, 8, [5, 5], [1, 1], [1, 1], 'same'),
+      shape(2, 14, 14, 8, 16, [5, 5], [1, 1], [1, 1], 'same'),
+      shape(1, 6, 700, 2, 8, [3, 3], [1, 1], [1, 1], 'same'),
+      shape(2, 9, 11, 5, 17, [3, 3], [2, 2], [2, 1], [1, 2, 0, 1]),
+      shape(3, 13, 10, 17, 3, [4, 2], [1, 1], [1, 1], 'valid'),
+      shape(2, 5, 5, 6, 4, [1, 1], [1, 1], [1, 1], 'valid'),
+    ];
+    shapes.forEach((c, si) => {
+      h.reset();
+      const n = sizes(c);
+      const x = f32round(randomArray(n.x, 900 + si));
+      const dy = f32round(randomArray(n.y, 910 + si));
+      const dw0 = f32round(randomArray(n.w, 920 + si));
+      const px = h.put(x), pdy = h.put(dy);
+      const ws = workspace(h, c);
+      const perRow = n.w / c.kH;
+      // Against the reference: a middle range of rows (all rows when there is one), the rest untouched.
+      const r0 = c.kH > 2 ? 1 : 0, r1 = c.kH > 2 ? c.kH - 1 : c.kH;
+      const want = Float64Array.from(dw0);
+      ref.conv2d_backward_filter_rows_f32(want, dy, x, ...hyper(c), r0, r1);
+      const dw = guarded(h, dw0);
+      h.k.conv2d_backward_filter_rows_f32(dw.p, pdy, px, ws.p, ...hyper(c), r0, r1);
+      const got = h.read(dw.p, n.w);
+      const rows = c.batch * c.outH * c.outW;
+      expectClose(got, want, { rtol: 1e-5, atol: 1e-6, scale: Math.sqrt(rows) + 1, label: `dW rows ${r0}..${r1} ${label(c)}` });
+      for (let e = 0; e < n.w; e++) {
+        const row = Math.floor(e / perRow);
+        if (row < r0 || row >= r1) expect(got[e], `dW row ${row} outside ${r0}..${r1} ${label(c)}`).toBe(Math.fround(dw0[e]));
+      }
+      dw.check('dw rows');
+      ws.check('ws rows');
+      // Bit for bit: the whole-filter gradient, then the same from pieces of rows (and an empty range).
+      const whole = guarded(h, dw0);
+      h.k.conv2d_backward_f32(0, whole.p, 0, pdy, px, 0, ws.p, ...hyper(c));
+      const wholeBits = new Uint32Array(Float32Array.from(h.read(whole.p, n.w)).buffer);
+      for (const cuts of [[0, c.kH], [0, 1, c.kH], [0, Math.ceil(c.kH / 2), c.kH, c.kH]]) {
+        const parts = guarded(h, dw0);
+        for (let t = 0; t + 1 < cuts.length; t++) h.k.conv2d_backward_filter_rows_f32(parts.p, pdy, px, ws.p, ...hyper(c), cuts[t], cuts[t + 1]);
+        const bits = new Uint32Array(Float32Array.from(h.read(parts.p, n.w)).buffer);
+        let diff = -1;
+        for (let e = 0; e < n.w && diff < 0; e++) if (bits[e] !== wholeBits[e]) diff = e;
+        expect(diff, `rows cut at ${cuts.join(',')} ${label(c)}: first element differing from conv2d_backward_f32`).toBe(-1);
+        parts.check('dw pieces');
+      }
+      ws.check('ws');
+    });
+  });
+
   it('workspace size agrees with the chunking and does not scale with the batch', () => {
     const a = h.k.conv2d_workspace_bytes(8, 56, 56, 32, 56, 56, 64, 3, 3);
     const b = h.k.conv2d_workspace_bytes(64, 56, 56, 32, 56, 56, 64, 3, 3);

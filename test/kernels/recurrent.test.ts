@@ -108,7 +108,9 @@ function check(h: Harness, c: Case, seed: number, skip: 'none' | 'dx' | 'dw' | '
   expectUntouched(h, pws, wsLen, `${L} ws (forward)`);
 
   // Backward from the wasm forward's own saved buffers; gradients start non-zero (accumulate).
-  const dy = f32round(randomArray(yLen, seed + 8));
+  // returnState (flag 4): the final states' gradients follow y's in dy.
+  const stateLen = c.flags & FLAG.stateGrads ? (c.cell === CELL.lstm ? 2 : 1) * c.batch * c.units : 0;
+  const dy = f32round(randomArray(yLen + stateLen, seed + 8));
   const start = (n: number, s: number, what: typeof skip) => (skip === what ? null : f32round(randomArray(n, s)));
   const dx = start(c.batch * c.steps * c.inDim, seed + 9, 'dx');
   const dw = start(c.inDim * gu, seed + 10, 'dw');
@@ -184,6 +186,16 @@ function suite(load: () => Harness) {
             check(h, { cell: cc.cell, act: cc.acts[seed % cc.acts.length], recAct, flags, batch, steps, inDim, units, bias: (seed & 1) === 0, drop, mask: drop === 'both', state: drop !== 'x' }, (seed += 11));
           }
     });
+    it(`rnn_backward_f32 ${cc.name}: final-state gradients (returnState, flag 4) with masks, states, dropout`, () => {
+      const h = load();
+      let seed = 2500;
+      for (const [batch, steps, inDim, units] of SHAPES)
+        for (const flags of [4, 5, 6, 7])
+          for (const [mask, state, drop] of [[false, false, undefined], [true, false, undefined], [true, true, 'both']] as const) {
+            const recAct = REC_ACTS[(seed >> 2) % 2];
+            check(h, { cell: cc.cell, act: cc.acts[seed % cc.acts.length], recAct, flags, batch, steps, inDim, units, bias: (seed & 1) === 0, mask, state, drop }, (seed += 11));
+          }
+    });
     it(`rnn_backward_f32 ${cc.name}: each of dx, dw, du, db skipped (0 pointer)`, () => {
       const h = load();
       let seed = 500;
@@ -236,7 +248,7 @@ describe('recurrent (relaxed binary)', () => suite(() => loadHarness('relaxed'))
 
 describe('recurrent reference backward = central differences of its forward (through time)', () => {
   for (const cc of CELLS)
-    for (const flags of [0, 1, 2, 3])
+    for (const flags of [0, 1, 2, 3, 4, 5, 6, 7])
       for (const extra of ['plain', 'mask', 'mask+state', 'mask+state+dropout'] as const)
       it(`${cc.name} flags=${flags} ${extra}`, () => {
         const [batch, steps, inDim, units] = [2, 4, 3, 3];
@@ -249,7 +261,9 @@ describe('recurrent reference backward = central differences of its forward (thr
         const b = randomArray(ra ? 2 * gu : gu, 6, -0.5, 0.5);
         const csLen = steps * batch * (ra ? gu : units);
         const yLen = flags & FLAG.returnSequences ? batch * steps * units : batch * units;
-        const dy = randomArray(yLen, 7);
+        // Flag 4 (returnState): the loss reads the final h (and the LSTM's c) too, with these weights after y's.
+        const nState = flags & FLAG.stateGrads ? (cc.cell === CELL.lstm ? 2 : 1) : 0;
+        const dy = randomArray(yLen + nState * batch * units, 7);
         // Smooth activations only (finite differences across a kink are meaningless).
         const [act, recAct] = [ACT.tanh, ACT.sigmoid];
         // Sample 0 masked at its first and third steps, sample 1 at its last.
@@ -260,8 +274,17 @@ describe('recurrent reference backward = central differences of its forward (thr
         const dropH = extra === 'mask+state+dropout' ? [0, 2, 2, 2, 2, 0] : null;
         const loss = (xx: Float64Array, ww: Float64Array, uu: Float64Array, bb: Float64Array) => {
           const y = new Float64Array(yLen);
-          ref.rnn_forward_f32(y, new Float64Array(steps * batch * gu), new Float64Array(steps * batch * units), new Float64Array(csLen), xx, ww, uu, bb, mask, h0, c0, dropX, dropH, batch, steps, inDim, units, cc.cell, act, recAct, flags);
-          return y.reduce((s, v, i) => s + v * dy[i], 0);
+          const hsF = new Float64Array(steps * batch * units);
+          const csF = new Float64Array(csLen);
+          ref.rnn_forward_f32(y, new Float64Array(steps * batch * gu), hsF, csF, xx, ww, uu, bb, mask, h0, c0, dropX, dropH, batch, steps, inDim, units, cc.cell, act, recAct, flags);
+          let l = y.reduce((s, v, i) => s + v * dy[i], 0);
+          // The final states: the last processed step's h and c (a masked last step holds the carried state).
+          const last = (steps - 1) * batch * units;
+          for (let j = 0; j < batch * units; j++) {
+            if (nState >= 1) l += hsF[last + j] * dy[yLen + j];
+            if (nState === 2) l += csF[last + j] * dy[yLen + batch * units + j];
+          }
+          return l;
         };
         const gates = new Float64Array(steps * batch * gu);
         const hs = new Float64Array(steps * batch * units);

@@ -5,8 +5,8 @@
 // files both ways: simdnet saves → TF.js loads and predicts the same; TF.js saves → simdnet loads.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.ts';
-import { comparePredict, expectFilesBothWays, expectParity, snT, trainLockstep } from '../helpers/parity.ts';
-import { type Batch, copyWeightsToTf, initTfjs, noDiff, randomBatch, randomLabels, Rng, tfl } from '../helpers/tfjs.ts';
+import { comparePredict, expectFilesBothWays, expectParity, modelPair, snT, trainLockstep } from '../helpers/parity.ts';
+import { type Batch, initTfjs, noDiff, randomBatch, randomLabels, Rng } from '../helpers/tfjs.ts';
 
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 
@@ -107,13 +107,7 @@ const CASES: Case[] = [
   },
 ];
 
-function makeModels(c: Case, seed: number) {
-  sn.setSeed(seed);
-  const snModel = c.build(sn);
-  const tfModel = c.build(tfl);
-  expect(copyWeightsToTf(snModel, tfModel).length).toBeGreaterThan(0);
-  return { snModel, tfModel };
-}
+const makeModels = (c: Case, seed: number) => modelPair(c.build, seed);
 
 describe('embedding, repeatVector and permute train as in TF.js', () => {
   for (const c of CASES) {

@@ -14,8 +14,8 @@ import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.j
 // its clone() (which TF.js's layers call when they pass a mask on) needs the op handler that only
 // this module of that copy installs.
 import '@tensorflow/tfjs-core/dist/base_side_effects.js';
-import { comparePredict, expectFilesBothWays, expectParity, snT, trainLockstep } from '../helpers/parity.ts';
-import { type Batch, copyWeightsToTf, initTfjs, noDiff, randomLabels, Rng, tfl } from '../helpers/tfjs.ts';
+import { comparePredict, expectFilesBothWays, expectParity, modelPair, snT, trainLockstep } from '../helpers/parity.ts';
+import { type Batch, initTfjs, noDiff, randomLabels, Rng } from '../helpers/tfjs.ts';
 
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 
@@ -127,13 +127,7 @@ const CASES: Case[] = [
   },
 ];
 
-function makeModels(c: Case, seed: number) {
-  sn.setSeed(seed);
-  const snModel = c.build(sn);
-  const tfModel = c.build(tfl);
-  expect(copyWeightsToTf(snModel, tfModel).length).toBeGreaterThan(0);
-  return { snModel, tfModel };
-}
+const makeModels = (c: Case, seed: number) => modelPair(c.build, seed);
 
 describe('masked sequences train as in TF.js', () => {
   for (const c of CASES) {

@@ -251,7 +251,8 @@ describe('recurrent options', () => {
     m.dispose();
   });
   it('refuses what it does not compute, naming the layer, option and value', () => {
-    expect(() => sn.layers.lstm({ units: 3, returnState: true, name: 'l' })).toThrow(/l: returnState true is not supported/);
+    expect(() => sn.sequential({ layers: [sn.layers.lstm({ units: 3, returnState: true, inputShape: [4, 2], name: 'l' })] })).toThrow(/l has several outputs/);
+    expect(() => sn.layers.bidirectional({ layer: sn.layers.lstm({ units: 3, returnState: true, name: 'l' }), name: 'b' })).toThrow(/b: an inner layer with returnState \(l\) is not supported in a Bidirectional/);
     expect(() => sn.layers.gru({ units: 3, stateful: true, name: 'g' }).apply(sn.input({ shape: [4, 2] }))).toThrow(/g: a stateful layer needs to know its batch size/);
     expect(() => sn.layers.simpleRNN({ units: 3, dropout: 1.2, name: 's' })).toThrow(/s: dropout/);
     expect(() => sn.layers.lstm({ units: 3, recurrentDropout: -0.1, name: 'l' })).toThrow(/l: recurrentDropout/);

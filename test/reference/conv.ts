@@ -62,3 +62,27 @@ export function conv2d_backward_f32(
           }
         }
 }
+
+/** dw[i, …] += conv2d_backward_f32's dW for the kernel rows row0 ≤ i < row1 only; other rows untouched. */
+export function conv2d_backward_filter_rows_f32(
+  dw: F, dy: F, x: F,
+  batch: number, inH: number, inW: number, inC: number, outH: number, outW: number, outC: number,
+  kH: number, kW: number, strideH: number, strideW: number, dilH: number, dilW: number, padTop: number, padLeft: number,
+  row0: number, row1: number,
+): void {
+  for (let n = 0; n < batch; n++)
+    for (let oh = 0; oh < outH; oh++)
+      for (let ow = 0; ow < outW; ow++)
+        for (let oc = 0; oc < outC; oc++) {
+          const g = dy[((n * outH + oh) * outW + ow) * outC + oc];
+          for (let i = Math.max(row0, 0); i < Math.min(row1, kH); i++) {
+            const ih = oh * strideH - padTop + i * dilH;
+            if (ih < 0 || ih >= inH) continue;
+            for (let j = 0; j < kW; j++) {
+              const iw = ow * strideW - padLeft + j * dilW;
+              if (iw < 0 || iw >= inW) continue;
+              for (let ic = 0; ic < inC; ic++) dw[((i * kW + j) * inC + ic) * outC + oc] += g * x[((n * inH + ih) * inW + iw) * inC + ic];
+            }
+          }
+        }
+}

@@ -18,7 +18,7 @@ import { gemm_workspace_bytes, GEMM_MRS } from './workspace.ts';
 
 export const CELL = { simpleRNN: 0, lstm: 1, gru: 2, gruResetAfter: 3 } as const;
 export const ACT = { linear: 0, tanh: 1, sigmoid: 2, hardSigmoid: 3, relu: 4 } as const;
-export const FLAG = { returnSequences: 1, goBackwards: 2 } as const;
+export const FLAG = { returnSequences: 1, goBackwards: 2, stateGrads: 4 } as const;
 
 export const gatesOf = (cell: number) => (cell === CELL.lstm ? 4 : cell === CELL.gru || cell === CELL.gruResetAfter ? 3 : 1);
 
@@ -169,6 +169,14 @@ export function rnn_backward_f32(
   const gu = G * units;
   const dh = new Float64Array(batch * units);
   const dc = new Float64Array(batch * units);
+  if (flags & FLAG.stateGrads) {
+    // returnState: dh_T (and the LSTM's dc_T) follow y's gradient in dy.
+    const tail = batch * units * (flags & FLAG.returnSequences ? steps : 1);
+    for (let j = 0; j < batch * units; j++) {
+      dh[j] = dy[tail + j];
+      if (cell === CELL.lstm) dc[j] = dy[tail + batch * units + j];
+    }
+  }
   for (let s = steps - 1; s >= 0; s--) {
     for (let bb = 0; bb < batch; bb++)
       for (let q = 0; q < units; q++) {

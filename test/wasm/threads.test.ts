@@ -12,6 +12,7 @@ import * as lib from '../../src/index.ts';
 import { backend, backendInfo, init } from '../../src/wasm/loader.ts';
 import { KERNEL_NAMES } from '../../src/wasm/abi.ts';
 import { tuning } from '../../src/wasm/threads.ts';
+import { mnistModel } from '../../src/cli/models.ts';
 import { loadBinary } from '../../scripts/load-binary.mjs';
 import { expectSameRun, threadChecks, trajectory } from '../browser/threads-checks.mjs';
 
@@ -85,6 +86,54 @@ describe('init({ threads })', () => {
     const run = await trajectory(lib, 'mlp', 1, { steps: 2 });
     expect(run.losses[1]).toBeLessThan(run.losses[0]);
   });
+});
+
+/**
+ * predict's outputs as float32 bits: the MNIST MLP (relu, softmax) and CNN from seed 5 on
+ * `threads`, over 256 deterministic samples in chunks of `batchSize`.
+ */
+async function predictBits(arch: 'mlp' | 'cnn', threads: number, batchSize: number): Promise<Uint32Array> {
+  await init({ threads, deterministic: true });
+  lib.setSeed(5);
+  const model = mnistModel(lib, arch); // the CLI's, the demo's and the bench's
+  const n = 256;
+  const data = Float32Array.from({ length: n * 784 }, (_, i) => ((Math.imul(i + 1, 2654435761) >>> 8) / 16777216) * 2 - 1);
+  const x = lib.tensor(data, arch === 'mlp' ? [n, 784] : [n, 28, 28, 1]);
+  const y = model.predict(x, { batchSize }) as lib.Tensor;
+  const bits = new Uint32Array(Float32Array.from(y.dataSync()).buffer);
+  for (const t of [x, y]) t.dispose();
+  model.dispose();
+  return bits;
+}
+
+describe('predict bit-identical for 1, 2 and 3 threads', () => {
+  it('MLP and CNN, chunks of 32 (a dense forward split over columns) and of 256 (over rows), default and every call split', async () => {
+    for (const arch of ['mlp', 'cnn'] as const) {
+      for (const batchSize of [32, 256]) {
+        const one = await predictBits(arch, 1, batchSize);
+        for (const split of [false, true]) {
+          if (split) splitEverything();
+          for (const n of [2, 3]) {
+            const got = await predictBits(arch, n, batchSize);
+            // The default threshold splits these models' large calls too.
+            expect(backend().pool!.jobs).toBeGreaterThan(0);
+            let diff = -1;
+            for (let i = 0; i < one.length && diff < 0; i++) if (got[i] !== one[i]) diff = i;
+            expect(diff, `${arch}, batchSize ${batchSize}, ${n} threads${split ? ', every call split' : ''}: first differing output`).toBe(-1);
+            expect(got.length).toBe(one.length);
+          }
+          tuning.minWork = defaultMinWork;
+          tuning.packingShare = defaultPackingShare;
+        }
+      }
+    }
+  }, 120_000);
+
+  it("the default threshold splits the MLP's first dense forward at predict's default chunk of 32 rows", async () => {
+    await predictBits('mlp', 2, 32);
+    // One job per chunk for the 784→128 layer (8 chunks); the 128→10 layer stays on one thread.
+    expect(backend().pool!.jobs).toBeGreaterThanOrEqual(8);
+  }, 120_000);
 });
 
 describe('bit-identical for 1, 2 and 3 threads', () => {
