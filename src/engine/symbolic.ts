@@ -1,7 +1,8 @@
 /**
  * The symbolic side of the layer graph: a SymbolicTensor is an output of one use (Node) of a
- * layer (a recurrent layer with returnState gives several, told apart by `index`). Nodes are created by `layer.apply` on symbolic tensors and by `input()`; they hold no
- * memory — each model's plan gives them pointers.
+ * layer (a recurrent layer with returnState gives several, told apart by `index`). Nodes are
+ * created by `layer.apply` on symbolic tensors and by `input()`; they hold no memory — each
+ * model's plan gives them pointers.
  */
 import type { Layer } from '../layers/layer.ts';
 import type { ModelDType } from '../tensor.ts';

@@ -178,7 +178,7 @@ export abstract class Layer {
     return [this.outShape];
   }
   /** How many outputs each node of this layer has (known before the layer is built). */
-  outShapesCount(): number {
+  outputCount(): number {
     return 1;
   }
   /** The dtype of the output (int32 only for input layers of token ids). */

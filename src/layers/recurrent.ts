@@ -270,7 +270,7 @@ abstract class Recurrent extends Layer {
   get outShapes(): number[][] {
     return [this.outShape, ...Array.from({ length: this.returnState ? this.stateCount : 0 }, () => [this.units])];
   }
-  outShapesCount(): number {
+  outputCount(): number {
     return this.returnState ? 1 + this.stateCount : 1;
   }
   /** States per sequence: h, and the LSTM's c. */

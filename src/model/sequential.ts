@@ -33,7 +33,7 @@ export class Sequential extends LayersModel {
     if (this.stack.includes(layer)) throw new Error(`${this.name}.add: layer ${layer.name} is already in the model`);
     if (layer instanceof InputLayer) throw new Error(`${this.name}.add: give the first layer an inputShape instead of an input layer`);
     // TF.js refuses the same: a chain has one tensor between layers.
-    if (layer.outShapesCount() > 1) throw new Error(`${this.name}.add: ${layer.name} has several outputs (returnState: true); all layers in a Sequential model should have a single output tensor. For multi-output layers, use the functional API`);
+    if (layer.outputCount() > 1) throw new Error(`${this.name}.add: ${layer.name} has several outputs (returnState: true); all layers in a Sequential model should have a single output tensor. For multi-output layers, use the functional API`);
     if (!this.out) {
       if (!layer.inputShape) throw new Error(`${this.name}: the first layer (${layer.name}) needs an inputShape, e.g. { inputShape: [784] }`);
       // A first layer that reads token ids (embedding) makes an int32 input, as TF.js does.
