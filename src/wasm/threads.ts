@@ -167,13 +167,7 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
     if (T < 2 || most > need(batch)) return k.conv2d_forward_f32(y, x, w, b, ws, batch, ...g, relu);
     ensureWs(most);
     const xs = inH * inW * inC * 4, ys = outH * outW * outC * 4;
-    pool.begin();
-    for (let t = 0; t < T; t++) {
-      const n0 = cuts[t], n = cuts[t + 1] - n0;
-      pool.task();
-      pool.call(CONV_FORWARD, [y + n0 * ys, x + n0 * xs, w, b, 0, n, ...g, relu], 4);
-    }
-    pool.run(ws, tuning.callerWorks);
+    overSamples(CONV_FORWARD, cuts, ws, (n0, n) => [y + n0 * ys, x + n0 * xs, w, b, 0, n, ...g, relu], 4);
   }
 
   function convBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, ws: number, batch: number, inH: number, inW: number, inC: number, outH: number, outW: number, outC: number, kH: number, kW: number, strideH: number, strideW: number, dilH: number, dilW: number, padTop: number, padLeft: number): void {
@@ -210,33 +204,32 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
     pool.run(ws, tuning.callerWorks);
   }
 
+  /**
+   * One task per run of samples [cuts[t], cuts[t + 1]): `args(n0, n)` gives the kernel's arguments
+   * for samples n0..n0+n (argument `wsArg`, when given, is the running thread's workspace).
+   */
+  function overSamples(fn: number, cuts: number[], callerWs: number, args: (n0: number, n: number) => number[], wsArg = -1): void {
+    pool.begin();
+    for (let t = 0; t + 1 < cuts.length; t++) {
+      pool.task();
+      pool.call(fn, args(cuts[t], cuts[t + 1] - cuts[t]), wsArg);
+    }
+    pool.run(callerWs, tuning.callerWorks);
+  }
+
   /** Max pooling over samples (each sample's outputs and indices are its own). */
   function maxpoolForward(y: number, ix: number, x: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number, poolH: number, poolW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void {
     const T = tasksFor(batch * outH * outW * c * poolH * poolW, batch);
     if (T < 2) return k.maxpool2d_forward_f32(y, ix, x, batch, inH, inW, c, outH, outW, poolH, poolW, strideH, strideW, padTop, padLeft);
-    const cuts = split(batch, T, 1);
     const xs = inH * inW * c * 4, ys = outH * outW * c * 4;
-    pool.begin();
-    for (let t = 0; t < T; t++) {
-      const n0 = cuts[t];
-      pool.task();
-      pool.call(MAXPOOL_FORWARD, [y + n0 * ys, ix ? ix + n0 * ys : 0, x + n0 * xs, cuts[t + 1] - n0, inH, inW, c, outH, outW, poolH, poolW, strideH, strideW, padTop, padLeft]);
-    }
-    pool.run(ws0, tuning.callerWorks);
+    overSamples(MAXPOOL_FORWARD, split(batch, T, 1), ws0, (n0, n) => [y + n0 * ys, ix ? ix + n0 * ys : 0, x + n0 * xs, n, inH, inW, c, outH, outW, poolH, poolW, strideH, strideW, padTop, padLeft]);
   }
 
   function maxpoolBackward(dx: number, dy: number, ix: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number): void {
     const T = tasksFor(batch * inH * inW * c, batch);
     if (T < 2) return k.maxpool2d_backward_f32(dx, dy, ix, batch, inH, inW, c, outH, outW);
-    const cuts = split(batch, T, 1);
     const xs = inH * inW * c * 4, ys = outH * outW * c * 4;
-    pool.begin();
-    for (let t = 0; t < T; t++) {
-      const n0 = cuts[t];
-      pool.task();
-      pool.call(MAXPOOL_BACKWARD, [dx + n0 * xs, dy + n0 * ys, ix + n0 * ys, cuts[t + 1] - n0, inH, inW, c, outH, outW]);
-    }
-    pool.run(ws0, tuning.callerWorks);
+    overSamples(MAXPOOL_BACKWARD, split(batch, T, 1), ws0, (n0, n) => [dx + n0 * xs, dy + n0 * ys, ix + n0 * ys, n, inH, inW, c, outH, outW]);
   }
 
   /** Average pooling, forward (fwd) or backward (dx += …), over samples: `a` is y or dx, `b` x or dy. */
@@ -244,16 +237,9 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
     const geo = [inH, inW, c, outH, outW, poolH, poolW, strideH, strideW, padTop, padLeft] as const;
     const T = tasksFor(batch * outH * outW * c * poolH * poolW, batch);
     if (T < 2) return fwd ? k.avgpool2d_forward_f32(a, b, batch, ...geo) : k.avgpool2d_backward_f32(a, b, batch, ...geo);
-    const cuts = split(batch, T, 1);
     const xs = inH * inW * c * 4, ys = outH * outW * c * 4;
     const [as, bs] = fwd ? [ys, xs] : [xs, ys];
-    pool.begin();
-    for (let t = 0; t < T; t++) {
-      const n0 = cuts[t];
-      pool.task();
-      pool.call(fwd ? AVGPOOL_FORWARD : AVGPOOL_BACKWARD, [a + n0 * as, b + n0 * bs, cuts[t + 1] - n0, ...geo]);
-    }
-    pool.run(ws0, tuning.callerWorks);
+    overSamples(fwd ? AVGPOOL_FORWARD : AVGPOOL_BACKWARD, split(batch, T, 1), ws0, (n0, n) => [a + n0 * as, b + n0 * bs, n, ...geo]);
   }
 
   /**
