@@ -9,6 +9,7 @@
 import { ActivatedLayer, positiveInt, requireOptions, type WeightedArgs } from './activation.ts';
 import { UNSUPPORTED_AS_NULL, windowOutput } from './conv.ts';
 import { Layer, type LayerArgs, type NodeCtx, type Planner } from './layer.ts';
+import { GlobalAveragePooling, GlobalMaxPooling } from './pool.ts';
 import { describe } from '../tensor.ts';
 import { backend } from '../wasm/loader.ts';
 
@@ -191,50 +192,18 @@ export class AveragePooling3D extends Pooling3D {
 }
 
 /** Pools every channel over all voxels: [d, h, w, c] → [c], with pool.ts's global kernels. */
-abstract class GlobalPooling3D extends Layer {
-  protected spatial = 0;
-  protected c = 0;
-  constructor(args: LayerArgs & { dataFormat?: string }, defaultName: string) {
-    const a = requireOptions(args ?? {}, defaultName);
-    super(a, defaultName);
-    channelsLast(a.dataFormat, this.name);
-  }
-  protected computeOutputShape(inShape: number[]): number[] {
-    const [d, h, w, c] = volume(inShape, this.name);
-    this.spatial = d * h * w;
-    this.c = c;
-    return [c];
-  }
-  getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), dataFormat: 'channelsLast' };
-  }
-}
-
-export class GlobalMaxPooling3D extends GlobalPooling3D {
+export class GlobalMaxPooling3D extends GlobalMaxPooling {
   readonly className = 'GlobalMaxPooling3D';
-  constructor(args: LayerArgs = {}) {
-    super(args, 'global_max_pooling3d');
-  }
-  bindExtra(c: NodeCtx, p: Planner, capacity: number): void {
-    c.saved[0] = p.value(capacity * this.outSize);
-  }
-  forward(c: NodeCtx, n: number, training: boolean): void {
-    c.k.global_maxpool_forward_f32(c.y, training ? c.saved[0] : 0, c.x, n, this.spatial, this.c);
-  }
-  backward(c: NodeCtx, n: number): void {
-    if (c.dx) c.k.global_maxpool_backward_f32(c.dx, c.dy, c.saved[0], n, this.spatial, this.c);
+  constructor(args: LayerArgs & { dataFormat?: string } = {}) {
+    super(args, 'global_max_pooling3d', 3);
+    channelsLast(args.dataFormat, this.name);
   }
 }
 
-export class GlobalAveragePooling3D extends GlobalPooling3D {
+export class GlobalAveragePooling3D extends GlobalAveragePooling {
   readonly className = 'GlobalAveragePooling3D';
-  constructor(args: LayerArgs = {}) {
-    super(args, 'global_average_pooling3d');
-  }
-  forward(c: NodeCtx, n: number): void {
-    c.k.global_avgpool_forward_f32(c.y, c.x, n, this.spatial, this.c);
-  }
-  backward(c: NodeCtx, n: number): void {
-    if (c.dx) c.k.global_avgpool_backward_f32(c.dx, c.dy, n, this.spatial, this.c);
+  constructor(args: LayerArgs & { dataFormat?: string } = {}) {
+    super(args, 'global_average_pooling3d', 3);
+    channelsLast(args.dataFormat, this.name);
   }
 }

@@ -128,20 +128,23 @@ export class AveragePooling1D extends AveragePooling {
   }
 }
 
-/** Pools every channel over all positions: [h, w, c] or [steps, c] → [c]. */
+/** The spatial axes of a global pooling's input, by rank (for its error message). */
+const SPATIAL_AXES = { 1: 'steps', 2: 'height, width', 3: 'depth, height, width' } as const;
+
+/** Pools every channel over all positions: [d, h, w, c], [h, w, c] or [steps, c] → [c]. */
 abstract class GlobalPooling extends Layer {
   protected spatialSize = 0;
   protected c = 0;
-  constructor(args: LayerArgs, defaultName: string, private readonly rank: 1 | 2) {
+  constructor(args: LayerArgs, defaultName: string, private readonly rank: 1 | 2 | 3) {
     super(requireOptions(args ?? {}, defaultName), defaultName);
   }
-  /** TF.js writes dataFormat for the 2D ones only. */
+  /** TF.js writes dataFormat for the 2D and 3D ones only. */
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), ...(this.rank === 2 ? { dataFormat: 'channelsLast' } : {}) };
+    return { ...super.getConfig(), ...(this.rank >= 2 ? { dataFormat: 'channelsLast' } : {}) };
   }
   protected computeOutputShape(inShape: number[]): number[] {
     if (inShape.length !== this.rank + 1) {
-      throw new Error(`${this.name}: expects input [${this.rank === 2 ? 'height, width, ' : 'steps, '}channels], got [${inShape}]`);
+      throw new Error(`${this.name}: expects input [${SPATIAL_AXES[this.rank]}, channels], got [${inShape}]`);
     }
     this.c = inShape[inShape.length - 1];
     this.spatialSize = inShape.slice(0, -1).reduce((a, b) => a * b, 1);
@@ -149,7 +152,7 @@ abstract class GlobalPooling extends Layer {
   }
 }
 
-abstract class GlobalMaxPooling extends GlobalPooling {
+export abstract class GlobalMaxPooling extends GlobalPooling {
   /** The argmax of each window (saved[0]), for backward. */
   bindExtra(c: NodeCtx, p: Planner, capacity: number): void {
     c.saved[0] = p.value(capacity * this.outSize);
@@ -161,7 +164,7 @@ abstract class GlobalMaxPooling extends GlobalPooling {
     if (c.dx) c.k.global_maxpool_backward_f32(c.dx, c.dy, c.saved[0], n, this.spatialSize, this.c);
   }
 }
-abstract class GlobalAveragePooling extends GlobalPooling {
+export abstract class GlobalAveragePooling extends GlobalPooling {
   forward(c: NodeCtx, n: number): void {
     c.k.global_avgpool_forward_f32(c.y, c.x, n, this.spatialSize, this.c);
   }
