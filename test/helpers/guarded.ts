@@ -37,6 +37,13 @@ export function expectGuard(h: Harness, p: number, n: number, label = ''): void 
     if (g[i] !== SENTINEL) throw new Error(`${label}: guard float ${i} after ${n} values was overwritten (${g[i]})`);
 }
 
+/** A guarded buffer (putGuarded; a number: that many zeros) with its check (expectGuard). */
+export function guarded(h: Harness, data: ArrayLike<number> | number): { p: number; check: (what: string) => void } {
+  const values = typeof data === 'number' ? new Float32Array(data) : data;
+  const p = putGuarded(h, values);
+  return { p, check: (what) => expectGuard(h, p, values.length, what) };
+}
+
 export function expectGuardI32(h: Harness, p: number, n: number, label = ''): void {
   const g = h.readI32(p + 4 * n, GUARD);
   for (let i = 0; i < GUARD; i++)

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { expectClose, f32round, loadHarness, randomArray, type Harness } from '../helpers/harness.ts';
 import { numericGrad } from '../helpers/gradcheck.ts';
 import * as ref from '../reference/conv.ts';
+import { guarded } from '../helpers/guarded.ts';
 
 type Padding = 'valid' | 'same' | [number, number, number, number]; // explicit: top, bottom, left, right
 
@@ -47,24 +48,6 @@ const sizes = (c: Conv) => ({
 const hyper = (c: Conv) => [c.batch, c.inH, c.inW, c.inC, c.outH, c.outW, c.outC, c.kH, c.kW, c.sH, c.sW, c.dH, c.dW, c.padTop, c.padLeft] as const;
 const label = (c: Conv) =>
   `b${c.batch} ${c.inH}x${c.inW}x${c.inC}→${c.outC} k${c.kH}x${c.kW} s${c.sH}x${c.sW} d${c.dH}x${c.dW} pad${c.padTop},${c.padLeft} out${c.outH}x${c.outW}`;
-
-const GUARD = 8;
-const SENTINEL = 1234.5;
-
-/** A buffer with GUARD sentinel floats after it; returns the pointer and a checker. */
-function guarded(h: Harness, data: ArrayLike<number> | number): { p: number; check: (what: string) => void } {
-  const n = typeof data === 'number' ? data : data.length;
-  const p = h.zeros(n + GUARD);
-  if (typeof data !== 'number') h.arena.f32.set(data, p >>> 2);
-  h.arena.f32.fill(SENTINEL, (p >>> 2) + n, (p >>> 2) + n + GUARD);
-  return {
-    p,
-    check(what) {
-      const g = h.read(p + n * 4, GUARD);
-      for (const v of g) expect(v, `${what}: guard after the buffer was overwritten`).toBe(SENTINEL);
-    },
-  };
-}
 
 /** The guarded workspace: conv2dWorkspaceBytes, or exactly `bytes` when given. */
 function workspace(h: Harness, c: Conv, bytes?: number) {

@@ -11,6 +11,7 @@ import { numericGrad } from '../helpers/gradcheck.ts';
 import { Random } from '../../src/random.ts';
 import * as ref from '../reference/conv3d.ts';
 import { GEMM_MRS } from '../reference/workspace.ts';
+import { guarded } from '../helpers/guarded.ts';
 
 type Padding = 'valid' | 'same';
 type V3 = [number, number, number];
@@ -39,23 +40,6 @@ const nIn = (g: Geo) => g.batch * g.inD * g.inH * g.inW * g.c;
 const nOut = (g: Geo, c = g.outC) => g.batch * g.outD * g.outH * g.outW * c;
 const nW = (g: Geo) => g.k[0] * g.k[1] * g.k[2] * g.c * g.outC;
 const label = (g: Geo) => `b${g.batch} ${g.inD}x${g.inH}x${g.inW}x${g.c}→${g.outC} k${g.k.join('x')} s${g.s.join('x')} pad${g.pad.join(',')} out${g.outD}x${g.outH}x${g.outW}`;
-
-const GUARD = 8;
-const SENTINEL = 1234.5;
-
-/** A buffer with GUARD sentinel floats after it; returns the pointer and a checker. */
-function guarded(h: Harness, data: ArrayLike<number> | number): { p: number; check: (what: string) => void } {
-  const n = typeof data === 'number' ? data : data.length;
-  const p = h.zeros(n + GUARD);
-  if (typeof data !== 'number') h.arena.f32.set(data, p >>> 2);
-  h.arena.f32.fill(SENTINEL, (p >>> 2) + n, (p >>> 2) + n + GUARD);
-  return {
-    p,
-    check(what) {
-      for (const v of h.read(p + n * 4, GUARD)) expect(v, `${what}: guard after the buffer was overwritten`).toBe(SENTINEL);
-    },
-  };
-}
 
 /** Exactly conv3d_workspace_bytes, guarded. */
 const workspace = (h: Harness, g: Geo) => guarded(h, Math.ceil(h.k.conv3d_workspace_bytes(...wsArgs(g)) / 4));

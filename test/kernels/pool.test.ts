@@ -6,6 +6,7 @@ import { expectClose, f32round, loadHarness, randomArray, type Harness } from '.
 import { Random } from '../../src/random.ts';
 import { numericGrad } from '../helpers/gradcheck.ts';
 import * as ref from '../reference/pool.ts';
+import { GUARD, guarded } from '../helpers/guarded.ts';
 
 interface Pool {
   batch: number; inH: number; inW: number; c: number; outH: number; outW: number;
@@ -43,20 +44,6 @@ function distinct(n: number, seed: number): Float64Array {
   return f32round(p.map((v) => (v - n / 2) / 64));
 }
 
-const GUARD = 8;
-const SENTINEL = 1234.5;
-function guarded(h: Harness, data: ArrayLike<number>) {
-  const n = data.length;
-  const p = h.zeros(n + GUARD);
-  h.arena.f32.set(data, p >>> 2);
-  h.arena.f32.fill(SENTINEL, (p >>> 2) + n, (p >>> 2) + n + GUARD);
-  return {
-    p,
-    check(what: string) {
-      for (const v of h.read(p + n * 4, GUARD)) expect(v, `${what}: guard after the buffer was overwritten`).toBe(SENTINEL);
-    },
-  };
-}
 function guardedI32(h: Harness, n: number) {
   const p = h.zeros(n + GUARD);
   h.arena.i32.fill(-7, p >>> 2, (p >>> 2) + n + GUARD);
