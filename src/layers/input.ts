@@ -1,7 +1,7 @@
 /** The input of a graph: `input({ shape })` makes an InputLayer and returns its symbolic output. */
 import { type ModelDType, checkOptions, describe } from '../tensor.ts';
 import { Node, type SymbolicTensor } from '../engine/symbolic.ts';
-import { checkShape, Layer } from './layer.ts';
+import { checkShape, Layer, positiveInt } from './layer.ts';
 
 export interface InputArgs {
   /** Shape of one sample (no batch dimension). */
@@ -26,7 +26,10 @@ export class InputLayer extends Layer {
     const shape = args.shape ?? (args.batchShape ? (args.batchShape.slice(1) as number[]) : undefined);
     if (shape === undefined) throw new Error('input: shape is required, e.g. input({ shape: [784] })');
     checkShape(shape, `input${args.name ? ` ${args.name}` : ''}: shape`);
-    // batchShape's first entry, when a number, is the batch size stateful layers downstream read.
+    // batchShape's first entry, null or a positive integer, is the batch size stateful layers
+    // downstream read.
+    const b0 = args.batchShape?.[0];
+    if (b0 !== null && b0 !== undefined) positiveInt(b0, `input${args.name ? ` ${args.name}` : ''}: batchShape[0] (the batch size)`);
     super({ name: args.name, ...(args.batchShape ? { batchInputShape: args.batchShape } : {}) }, 'input');
     if (args.dtype !== undefined && args.dtype !== 'float32' && args.dtype !== 'int32') {
       throw new Error(`${this.name}: dtype must be 'float32' or 'int32', got ${describe(args.dtype)}`);

@@ -126,7 +126,7 @@ export abstract class Layer {
   abstract readonly className: string;
   readonly name: string;
   readonly inputShape: number[] | null;
-  /** batchInputShape[0] when given as a positive integer (stateful layers read it upstream), else null. */
+  /** batchInputShape[0]: a positive integer (stateful layers read it upstream), or null. */
   readonly givenBatch: number | null;
   readonly params: Param[] = [];
   trainable: boolean;
@@ -151,8 +151,9 @@ export abstract class Layer {
     const shape = args.inputShape ?? (args.batchInputShape ? (args.batchInputShape.slice(1) as number[]) : null);
     if (shape) checkShape(shape, `${this.name}: inputShape`);
     this.inputShape = shape ? [...shape] : null;
+    // A fixed batch size (stateful layers read it, here or downstream) or null: nothing else.
     const b0 = args.batchInputShape?.[0];
-    this.givenBatch = typeof b0 === 'number' && Number.isInteger(b0) && b0 > 0 ? b0 : null;
+    this.givenBatch = b0 === null || b0 === undefined ? null : positiveInt(b0, `${this.name}: batchInputShape[0] (the batch size)`);
     if (args.trainable !== undefined && typeof args.trainable !== 'boolean') throw new Error(`${this.name}: trainable must be a boolean, got ${describe(args.trainable)}`);
     this.trainable = args.trainable ?? true;
   }

@@ -192,9 +192,7 @@ abstract class Recurrent extends Layer {
     this.unroll = checkBoolean(args.unroll ?? false, `${this.name}: unroll`);
     this.returnState = checkBoolean(args.returnState ?? false, `${this.name}: returnState`);
     this.stateful = checkBoolean(args.stateful ?? false, `${this.name}: stateful`);
-    const b0 = Array.isArray(args.batchInputShape) ? args.batchInputShape[0] : null;
-    if (b0 !== null && b0 !== undefined) positiveInt(b0, `${this.name}: batchInputShape[0] (the batch size)`);
-    this.batch = this.stateful ? (b0 ?? null) : null;
+    this.batch = this.stateful ? this.givenBatch : null;
     this.dropout = checkNumber(args.dropout ?? 0, `${this.name}: dropout`, { min: 0, max: 1 });
     this.recurrentDropout = checkNumber(args.recurrentDropout ?? 0, `${this.name}: recurrentDropout`, { min: 0, max: 1 });
     if (args.implementation !== undefined) checkNumber(args.implementation, `${this.name}: implementation`, { min: 0, max: 2, integer: true });

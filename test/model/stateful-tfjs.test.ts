@@ -135,6 +135,15 @@ describe('stateful layers in the functional API', () => {
     expect(Array.from((back.predict(snT(b1)) as sn.Tensor).dataSync())).toEqual(want);
     for (const m of [seq, fn, back]) m.dispose();
   });
+  it('a batch size is null or a positive integer, wherever it is given', () => {
+    for (const bad of [0, -2, 2.5, NaN, '3']) {
+      expect(() => sn.input({ batchShape: [bad as never, 4, 2], name: 'x' })).toThrow(/input x: batchShape\[0\] \(the batch size\): expected a positive integer, got/);
+      expect(() => sn.layers.dense({ units: 2, batchInputShape: [bad as never, 3], name: 'd' })).toThrow(/d: batchInputShape\[0\] \(the batch size\): expected a positive integer, got/);
+      expect(() => sn.layers.lstm({ units: 2, stateful: true, batchInputShape: [bad as never, 4, 2], name: 'l' })).toThrow(/l: batchInputShape\[0\] \(the batch size\): expected a positive integer, got/);
+    }
+    expect(sn.input({ batchShape: [null, 4, 2] }).shape).toEqual([null, 4, 2]);
+    expect((sn.layers.dense({ units: 2, batchInputShape: [5, 3] }) as unknown as { givenBatch: number }).givenBatch).toBe(5);
+  });
 });
 
 describe('stateful model files', () => {
