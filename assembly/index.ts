@@ -150,6 +150,9 @@ export {
   rnn_workspace_bytes,
   rnn_forward_f32,
   rnn_backward_f32,
+  rnn_forward_rows_f32,
+  rnn_backward_rows_f32,
+  rnn_backward_weights_f32,
   rnn_mask_f32,
 } from './recurrent';
 

@@ -38,7 +38,7 @@
 // padding mask's carried state are the unmasked ones. The masks hold 0 or 1/(1 − rate) and come
 // from the host. The input mask is applied as the input is copied time-major; h̄ is made per step
 // in the workspace; every gradient reaching h_{s−1} through h̄ is scaled by dropH once per step.
-import { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32, gemm_workspace_bytes } from './gemm';
+import { gemmStrided, gemm_nn_f32, gemm_nt_f32, gemm_workspace_bytes } from './gemm';
 import { loadN, sigmoid4, storeN, tanh4 } from './simd';
 
 // Cell codes (src/wasm/abi.ts RNN_CELLS holds the same numbers).
@@ -113,7 +113,7 @@ function gemmBytes(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): i
 
 // Workspace layout after the GEMM's: xt [T·B·in] | dh [B·u] | dc [B·u] | zero [B·u] | keepH [B·u] |
 // keepC [B·u] (the masked rows' carried gradients) | hbar [B·u] (h ⊙ dropH), then for the
-// GRU: uzr [u·2u] | uh [u·u] | s1 [B·2u] | s2 [B·u] | s3 [B·u] | duzr [u·2u] | duh [u·u].
+// GRU: uzr [u·2u] | uh [u·u] | s1 [B·2u] | s2 [B·u] | s3 [B·u].
 @inline function offXt(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): usize {
   return <usize>gemmBytes(batch, steps, inDim, units, cell);
 }
@@ -125,7 +125,7 @@ function gemmBytes(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): i
 export function rnn_workspace_bytes(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): i32 {
   if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0) return 0;
   let n = offXt(batch, steps, inDim, units, cell) + fbytes(steps * batch * inDim) + 6 * fbytes(batch * units);
-  if (cell == CELL_GRU) n += fbytes(2 * units * units) * 2 + fbytes(units * units) * 2 + fbytes(2 * batch * units) + 2 * fbytes(batch * units);
+  if (cell == CELL_GRU) n += fbytes(2 * units * units) + fbytes(units * units) + fbytes(2 * batch * units) + 2 * fbytes(batch * units);
   return <i32>n;
 }
 
@@ -185,20 +185,15 @@ function copyCols(dst: usize, src: usize, rows: i32, ld: i32, col0: i32, cols: i
   for (let r = 0; r < rows; r++) memory.copy(dst + (<usize>(r * cols) << 2), src + (<usize>(r * ld + col0) << 2), <usize>cols << 2);
 }
 
-/** dst[rows, col0 .. col0 + cols) of a [rows, ld] matrix += src[rows, cols]. */
-function addCols(dst: usize, src: usize, rows: i32, ld: i32, col0: i32, cols: i32): void {
-  for (let r = 0; r < rows; r++) addInto(dst + (<usize>(r * ld + col0) << 2), src + (<usize>(r * cols) << 2), cols);
-}
-
-/** db[cols] += Σ_r a[r, cols]. */
-function columnSums(db: usize, a: usize, rows: i32, cols: i32): void {
+/** db[cols] += Σ_r a[r, cols] of a [rows, ld] matrix. */
+function columnSums(db: usize, a: usize, rows: i32, cols: i32, ld: i32): void {
   for (let j = 0; j < cols; j += 4) {
     const k = min32(4, cols - j);
     let p = a + (<usize>j << 2);
     let s = f32x4.splat(0);
     for (let r = 0; r < rows; r++) {
       s = f32x4.add(s, loadN(p, k));
-      p += <usize>cols << 2;
+      p += <usize>ld << 2;
     }
     const d = db + (<usize>j << 2);
     storeN(d, f32x4.add(loadN(d, k), s), k);
@@ -271,6 +266,22 @@ export function rnn_forward_f32(
   mask: usize, h0: usize, c0: usize, dropX: usize, dropH: usize, ws: usize,
   batch: i32, steps: i32, inDim: i32, units: i32, cell: i32, act: i32, recAct: i32, flags: i32,
 ): void {
+  rnn_forward_rows_f32(y, gates, hs, cs, x, w, u, b, mask, h0, c0, dropX, dropH, ws, batch, steps, inDim, units, cell, act, recAct, flags, batch);
+}
+
+/**
+ * rnn_forward_f32 for `batch` samples of a larger batch (the thread pool's part of it): every
+ * pointer is the caller's, moved to the first of these samples, and the saved buffers (gates, hs,
+ * cs) keep `stride` rows per step (the whole batch's), so the parts of a split batch fill them
+ * as one call would. A sample's results do not depend on the others': the same bits for any
+ * split. ws: rnn_workspace_bytes(batch, ...) bytes (this part's batch).
+ * Reference: test/reference/recurrent.ts rnn_forward_rows_f32.
+ */
+export function rnn_forward_rows_f32(
+  y: usize, gates: usize, hs: usize, cs: usize, x: usize, w: usize, u: usize, b: usize,
+  mask: usize, h0: usize, c0: usize, dropX: usize, dropH: usize, ws: usize,
+  batch: i32, steps: i32, inDim: i32, units: i32, cell: i32, act: i32, recAct: i32, flags: i32, stride: i32,
+): void {
   if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0) return;
   const gu = gatesOf(cell) * units;
   const xt = ws + offXt(batch, steps, inDim, units, cell);
@@ -278,8 +289,10 @@ export function rnn_forward_f32(
   const dh = xt + fbytes(steps * batch * inDim);
   const zero = dh + 2 * hBytes;
   memory.fill(zero, 0, hBytes);
-  const stepG = <usize>(batch * gu) << 2;
-  const stepH = <usize>(batch * units) << 2;
+  // Steps of the saved buffers (stride rows each); this part's rows of a step are contiguous.
+  const stepG = <usize>(stride * gu) << 2;
+  const stepH = <usize>(stride * units) << 2;
+  const partH = <usize>(batch * units) << 2;
   const back = (flags & FLAG_BACKWARDS) != 0;
   const hInit = h0 != 0 ? h0 : zero;
   const cInit = c0 != 0 ? c0 : zero;
@@ -288,14 +301,17 @@ export function rnn_forward_f32(
 
   // Input projection for every step: gates = bias, then += xt·W.
   toTimeMajor(xt, x, batch, steps, inDim, back, dropX);
-  const rows = steps * batch;
   const rowBytes = <usize>gu << 2;
-  for (let r = 0; r < rows; r++) {
-    const gr = gates + <usize>r * rowBytes;
-    if (b == 0) memory.fill(gr, 0, rowBytes);
-    else memory.copy(gr, b, rowBytes);
-  }
-  gemm_nn_f32(gates, xt, w, ws, rows, gu, inDim);
+  for (let s = 0; s < steps; s++)
+    for (let r = 0; r < batch; r++) {
+      const gr = gates + <usize>s * stepG + <usize>r * rowBytes;
+      if (b == 0) memory.fill(gr, 0, rowBytes);
+      else memory.copy(gr, b, rowBytes);
+    }
+  // One GEMM over every step when the steps are contiguous, else one per step: an element's sum
+  // depends on inDim alone, so both give the same bits.
+  if (stride == batch) gemm_nn_f32(gates, xt, w, ws, steps * batch, gu, inDim);
+  else for (let s = 0; s < steps; s++) gemm_nn_f32(gates + <usize>s * stepG, xt + (<usize>(s * batch * inDim) << 2), w, ws, batch, gu, inDim);
 
   if (cell == CELL_SIMPLE) {
     for (let s = 0; s < steps; s++) {
@@ -356,7 +372,7 @@ export function rnn_forward_f32(
       memory.fill(s1, 0, <usize>(2 * batch * units) << 2);
       if (s > 0 || h0 != 0) gemm_nn_f32(s1, hUse, uzr, ws, batch, 2 * units, units);
       gruGatesZR(pre, s2, s1, hUse, batch, units, recAct);
-      memory.fill(s3, 0, stepH);
+      memory.fill(s3, 0, partH);
       if (s > 0 || h0 != 0) gemm_nn_f32(s3, s2, uh, ws, batch, units, units);
       gruGatesH(pre, hs + <usize>s * stepH, s3, hUse, batch, units, act);
       if (mask != 0) carryMasked(hs + <usize>s * stepH, hPrev, mask, batch, steps, back ? steps - 1 - s : s, units);
@@ -369,7 +385,7 @@ export function rnn_forward_f32(
     for (let bb = 0; bb < batch; bb++)
       for (let s = 0; s < steps; s++) memory.copy(y + <usize>(bb * steps + s) * hRow, hs + <usize>s * stepH + <usize>bb * hRow, hRow);
   } else {
-    memory.copy(y, hs + <usize>(steps - 1) * stepH, stepH);
+    memory.copy(y, hs + <usize>(steps - 1) * stepH, partH);
   }
 }
 
@@ -463,13 +479,16 @@ function gruGatesH(pre: usize, h: usize, s3: usize, hPrev: usize, batch: i32, un
  * Backprop through time of rnn_forward_f32, ACCUMULATED: dx [batch, steps, inDim], dw
  * [inDim, G·u], du [u, G·u], db [G·u] (reset_after GRU: [2, G·u]) += their gradients from dy (y's shape); any of them 0:
  * skipped. x, w, u, flags and the codes as given to the forward call; gates, hs, cs: what it
- * saved. gates is CONSUMED: each step's gates are overwritten with their pre-activation
+ * saved (the GRU's cs [steps, batch, units] is scratch here). gates is CONSUMED: each step's gates are overwritten with their pre-activation
  * gradients (and, for the reset_after GRU, cs with its recurrent side's). ws: rnn_workspace_bytes(...) bytes.
  * mask, h0, c0, dropX, dropH: as given to the forward call (the initial states get no gradient).
  * With dropH, hs is CONSUMED too (scaled by dropH in place, for dU's one GEMM).
  * flags bit 2 (returnState): dy is followed by the final states' gradients, dh_T [batch, units]
  * and (LSTM) dc_T [batch, units], which start BPTT in place of zeros (the signature stays that of
  * every existing caller; the host packs them behind its copy of dy).
+ * The two halves are rnn_backward_rows_f32 (through time, per sample) and
+ * rnn_backward_weights_f32 (the weights' sums over every sample and step), which the thread pool
+ * splits differently.
  * Reference: test/reference/recurrent.ts rnn_backward_f32.
  */
 export function rnn_backward_f32(
@@ -478,25 +497,46 @@ export function rnn_backward_f32(
   batch: i32, steps: i32, inDim: i32, units: i32, cell: i32, act: i32, recAct: i32, flags: i32,
 ): void {
   if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0) return;
+  let dhT: usize = 0, dcT: usize = 0;
+  if (flags & FLAG_STATE_GRADS) {
+    dhT = dy + (<usize>(batch * units * (flags & FLAG_SEQUENCES ? steps : 1)) << 2);
+    if (cell == CELL_LSTM) dcT = dhT + (<usize>(batch * units) << 2);
+  }
+  rnn_backward_rows_f32(dx, dy, dhT, dcT, x, w, u, mask, h0, c0, dropX, dropH, gates, hs, cs, ws, batch, steps, inDim, units, cell, act, recAct, flags, batch);
+  if (dw != 0 || du != 0 || db != 0) rnn_backward_weights_f32(dw, du, db, x, h0, dropX, dropH, gates, hs, cs, ws, batch, steps, inDim, units, cell, flags, 0, gatesOf(cell) * units);
+}
+
+/**
+ * Backprop through time for `batch` samples of a larger batch (strides as rnn_forward_rows_f32:
+ * pointers moved to the part's first sample, `stride` rows per step in gates, hs and cs): dx
+ * [batch, steps, inDim] += its gradient (0: skipped), and what rnn_backward_weights_f32 reads
+ * left in the saved buffers: every step's pre-activation gradients in gates (reset_after GRU: the
+ * recurrent side's in cs), hs scaled by dropH in place (steps 0 .. steps − 2), and for the GRU
+ * r ⊙ h̄_{s−1} in cs [steps, stride, units]. dhT, dcT [batch, units]: the final states'
+ * gradients (returnState), 0: zeros. The flags' bit 2 is ignored here (dhT, dcT say it).
+ * ws: rnn_workspace_bytes(batch, ...) bytes. Reference: test/reference/recurrent.ts rnn_backward_rows_f32.
+ */
+export function rnn_backward_rows_f32(
+  dx: usize, dy: usize, dhT: usize, dcT: usize, x: usize, w: usize, u: usize,
+  mask: usize, h0: usize, c0: usize, dropX: usize, dropH: usize, gates: usize, hs: usize, cs: usize, ws: usize,
+  batch: i32, steps: i32, inDim: i32, units: i32, cell: i32, act: i32, recAct: i32, flags: i32, stride: i32,
+): void {
+  if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0) return;
   const gu = gatesOf(cell) * units;
   const xt = ws + offXt(batch, steps, inDim, units, cell);
   const hBytes = fbytes(batch * units);
   const dh = xt + fbytes(steps * batch * inDim);
   const dc = dh + hBytes;
   const zero = dc + hBytes;
-  const stepG = <usize>(batch * gu) << 2;
-  const stepH = <usize>(batch * units) << 2;
+  const stepG = <usize>(stride * gu) << 2;
+  const stepH = <usize>(stride * units) << 2;
+  const partH = <usize>(batch * units) << 2;
   const hRow = <usize>units << 2;
-  if (flags & FLAG_STATE_GRADS) {
-    const tail = dy + (<usize>(batch * units * (flags & FLAG_SEQUENCES ? steps : 1)) << 2);
-    memory.copy(dh, tail, stepH);
-    if (cell == CELL_LSTM) memory.copy(dc, tail + stepH, stepH);
-    else memory.fill(dc, 0, stepH);
-  } else {
-    memory.fill(dh, 0, stepH);
-    memory.fill(dc, 0, stepH);
-  }
-  memory.fill(zero, 0, stepH);
+  if (dhT != 0) memory.copy(dh, dhT, partH);
+  else memory.fill(dh, 0, partH);
+  if (dcT != 0) memory.copy(dc, dcT, partH);
+  else memory.fill(dc, 0, partH);
+  memory.fill(zero, 0, partH);
   const keepH = zero + hBytes;
   const keepC = keepH + hBytes;
   const back = (flags & FLAG_BACKWARDS) != 0;
@@ -509,13 +549,9 @@ export function rnn_backward_f32(
   const s1 = uh + fbytes(units * units);
   const s2 = s1 + fbytes(2 * batch * units);
   const s3 = s2 + hBytes;
-  const duzr = s3 + hBytes;
-  const duh = duzr + fbytes(2 * units * units);
   if (cell == CELL_GRU) {
     copyCols(uzr, u, units, gu, 0, 2 * units);
     copyCols(uh, u, units, gu, 2 * units, units);
-    memory.fill(duzr, 0, <usize>(2 * units * units) << 2);
-    memory.fill(duh, 0, <usize>(units * units) << 2);
   }
 
   for (let s = steps - 1; s >= 0; s--) {
@@ -541,7 +577,7 @@ export function rnn_backward_f32(
         storeN(pre + o, f32x4.mul(loadN(dh + o, k), dact4(loadN(h + o, k), act)), k);
       }
       if (s > 0) {
-        memory.fill(dh, 0, stepH);
+        memory.fill(dh, 0, partH);
         gemm_nt_f32(dh, pre, u, ws, batch, units, gu);
       }
     } else if (cell == CELL_GRU_RESET_AFTER) {
@@ -553,22 +589,22 @@ export function rnn_backward_f32(
       const cPrev = s > 0 ? cs + <usize>(s - 1) * stepH : cInit;
       lstmBack(pre, dc, dh, cs + <usize>s * stepH, cPrev, batch, units, act, recAct);
       if (s > 0) {
-        memory.fill(dh, 0, stepH);
+        memory.fill(dh, 0, partH);
         gemm_nt_f32(dh, pre, u, ws, batch, units, gu);
       }
     } else {
       gruBackH(pre, s1, s2, s3, dh, hPrev, batch, units, act, recAct);
       // With an initial state, step 0 has an h_{−1} too: its r gate and U get gradients.
       if (s > 0 || h0 != 0) {
-        if (du != 0) gemm_tn_f32(duh, s2, s3, ws, units, units, batch);
-        memory.fill(s2, 0, stepH);
+        // r ⊙ h̄_{s−1}, for dU_h (rnn_backward_weights_f32); s2 is reused next.
+        memory.copy(cs + <usize>s * stepH, s2, partH);
+        memory.fill(s2, 0, partH);
         gemm_nt_f32(s2, s3, uh, ws, batch, units, units);
         gruBackR(pre, s1, s2, dh, hPrev, batch, units, recAct);
-        if (du != 0) gemm_tn_f32(duzr, hPrev, s1, ws, units, 2 * units, batch);
         gemm_nt_f32(dh, s1, uzr, ws, batch, units, 2 * units);
       } else {
         // No step before: only the r gate's own gradient is left (h_{−1} = 0 gives dr = 0).
-        memory.fill(s2, 0, stepH);
+        memory.fill(s2, 0, partH);
         gruBackR(pre, s1, s2, dh, hPrev, batch, units, recAct);
       }
     }
@@ -579,32 +615,68 @@ export function rnn_backward_f32(
       if (cell == CELL_LSTM) restoreMasked(dc, keepC, mask, batch, steps, t, units);
     }
   }
+  // dU reads h̄_{s−1} = h_{s−1} ⊙ dropH: hs becomes h̄ in place (the last step is never read).
+  if (dropH != 0) for (let s = 0; s < steps - 1; s++) mulInto(hs + <usize>s * stepH, dropH, nh);
 
+  if (dx != 0) {
+    const dxt = xt;
+    memory.fill(dxt, 0, <usize>(steps * batch * inDim) << 2);
+    // As the forward's projection: one GEMM when the steps are contiguous, else one per step.
+    if (stride == batch) gemm_nt_f32(dxt, gates, w, ws, steps * batch, inDim, gu);
+    else for (let s = 0; s < steps; s++) gemm_nt_f32(dxt + (<usize>(s * batch * inDim) << 2), gates + <usize>s * stepG, w, ws, batch, inDim, gu);
+    addFromTimeMajor(dx, dxt, batch, steps, inDim, back, dropX);
+  }
+}
+
+/**
+ * The weights' gradients after rnn_backward_rows_f32 has run over the whole batch, ACCUMULATED,
+ * for the gate columns [col0, col0 + cols) of G·u only (the thread pool's part; each element is
+ * summed as by the whole call): dw [inDim, G·u], du [u, G·u], db [G·u] (reset_after GRU: both
+ * rows of [2, G·u]); any of them 0: skipped. gates, hs, cs: as rnn_backward_rows_f32 left them;
+ * x, h0, dropX, dropH, flags: as given to the forward call. ws: rnn_workspace_bytes(...) bytes.
+ * Reference: test/reference/recurrent.ts rnn_backward_weights_f32.
+ */
+export function rnn_backward_weights_f32(
+  dw: usize, du: usize, db: usize, x: usize, h0: usize, dropX: usize, dropH: usize, gates: usize, hs: usize, cs: usize, ws: usize,
+  batch: i32, steps: i32, inDim: i32, units: i32, cell: i32, flags: i32, col0: i32, cols: i32,
+): void {
+  if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0 || cols <= 0) return;
+  const gu = gatesOf(cell) * units;
+  const xt = ws + offXt(batch, steps, inDim, units, cell);
+  const hBytes = fbytes(batch * units);
+  const hbar = xt + fbytes(steps * batch * inDim) + 5 * hBytes;
+  const nh = batch * units;
+  const stepG = <usize>(batch * gu) << 2;
+  const stepH = <usize>(batch * units) << 2;
   const rows = steps * batch;
+  const c0 = <usize>col0 << 2;
   if (db != 0) {
-    columnSums(db, gates, rows, gu);
-    if (cell == CELL_GRU_RESET_AFTER) columnSums(db + (<usize>gu << 2), cs, rows, gu);
+    columnSums(db + c0, gates + c0, rows, cols, gu);
+    if (cell == CELL_GRU_RESET_AFTER) columnSums(db + (<usize>gu << 2) + c0, cs + c0, rows, cols, gu);
   }
   if (du != 0) {
+    const h0bar = h0 != 0 ? dropped(hbar, h0, dropH, nh) : 0;
     if (cell == CELL_GRU) {
-      addCols(du, duzr, units, gu, 0, 2 * units);
-      addCols(du, duh, units, gu, 2 * units, units);
-    } else if (steps > 1) {
+      // Per step, as the recurrence made them: dU_zr += h̄_{s−1}ᵀ·dA_zr,s and dU_h += (r ⊙ h̄_{s−1})ᵀ·dA_h,s.
+      const zr0 = col0, zr1 = min32(col0 + cols, 2 * units);
+      const h0c = max32(col0, 2 * units), h1c = col0 + cols;
+      for (let s = steps - 1; s >= (h0 != 0 ? 0 : 1); s--) {
+        const dA = gates + <usize>s * stepG;
+        const hPrev = s > 0 ? hs + <usize>(s - 1) * stepH : h0bar;
+        if (zr1 > zr0) gemmStrided(du + (<usize>zr0 << 2), hPrev, dA + (<usize>zr0 << 2), ws, units, zr1 - zr0, batch, units, gu, gu, true, false);
+        if (h1c > h0c) gemmStrided(du + (<usize>h0c << 2), cs + <usize>s * stepH, dA + (<usize>h0c << 2), ws, units, h1c - h0c, batch, units, gu, gu, true, false);
+      }
+    } else {
       // dU += Σ_{s≥1} h̄_{s−1}ᵀ·dA_s as one GEMM over (steps − 1)·batch rows (the reset_after GRU:
-      // its recurrent side's dA, kept in cs); with dropH, hs becomes h̄ in place first.
-      if (dropH != 0) for (let s = 0; s < steps - 1; s++) mulInto(hs + <usize>s * stepH, dropH, nh);
-      gemm_tn_f32(du, hs, (cell == CELL_GRU_RESET_AFTER ? cs : gates) + stepG, ws, units, gu, (steps - 1) * batch);
+      // its recurrent side's dA, kept in cs), and h̄_0's step with an initial state.
+      const dA = (cell == CELL_GRU_RESET_AFTER ? cs : gates) + c0;
+      if (steps > 1) gemmStrided(du + c0, hs, dA + stepG, ws, units, cols, (steps - 1) * batch, units, gu, gu, true, false);
+      if (h0 != 0) gemmStrided(du + c0, h0bar, dA, ws, units, cols, batch, units, gu, gu, true, false);
     }
-    if (cell != CELL_GRU && h0 != 0) gemm_tn_f32(du, dropped(hbar, h0, dropH, nh), cell == CELL_GRU_RESET_AFTER ? cs : gates, ws, units, gu, batch);
   }
   if (dw != 0) {
-    toTimeMajor(xt, x, batch, steps, inDim, back, dropX);
-    gemm_tn_f32(dw, xt, gates, ws, inDim, gu, rows);
-  }
-  if (dx != 0) {
-    memory.fill(xt, 0, <usize>(rows * inDim) << 2);
-    gemm_nt_f32(xt, gates, w, ws, rows, inDim, gu);
-    addFromTimeMajor(dx, xt, batch, steps, inDim, back, dropX);
+    toTimeMajor(xt, x, batch, steps, inDim, (flags & FLAG_BACKWARDS) != 0, dropX);
+    gemmStrided(dw + c0, xt, gates + c0, ws, inDim, cols, rows, inDim, gu, gu, true, false);
   }
 }
 

@@ -289,11 +289,12 @@ abstract class Recurrent extends Layer {
 
   /**
    * Saved for backward: every step's gates [steps, batch, G·units], h and (LSTM) c [steps, batch,
-   * units]; the reset_after GRU's third buffer holds every step's recurrent product [steps, batch, 3·units].
+   * units]; the reset_after GRU's third buffer holds every step's recurrent product [steps, batch,
+   * 3·units], the GRU's its backward's r ⊙ h_{s−1} [steps, batch, units] (for dU after BPTT).
    */
   bindExtra(c: NodeCtx, p: Planner, capacity: number): void {
     const rows = capacity * this.steps;
-    const third = this.cell === 'lstm' ? p.value(rows * this.units) : this.cell === 'gruResetAfter' ? p.value(rows * this.gates * this.units) : 0;
+    const third = this.cell === 'gruResetAfter' ? p.value(rows * this.gates * this.units) : this.cell === 'simpleRNN' ? 0 : p.value(rows * this.units);
     c.saved = [p.value(rows * this.gates * this.units), p.value(rows * this.units), third];
     // A stateful layer's initial state for this pass (backward reads it after forward moved the state on).
     const st = this.stateful;

@@ -183,7 +183,8 @@ export const KERNELS = {
   repeat_backward_f32: v('dx:ptr dy:ptr count:i32 n:i32 features:i32'),
 
   // recurrent.ts — SimpleRNN / LSTM / GRU over a whole sequence in one call. x [batch, steps, in];
-  // saved: gates [steps, batch, G·units], hs and cs [steps, batch, units] (cs: LSTM only, else 0);
+  // saved: gates [steps, batch, G·units], hs and cs [steps, batch, units] (cs: LSTM; GRU: backward's
+  // scratch; reset_after GRU: [steps, batch, 3·units]; SimpleRNN: 0);
   // backward consumes gates. cell, act, recAct, flags: RNN_CELLS, RNN_ACTIVATIONS, RNN_FLAGS below.
   rnn_workspace_bytes: v('batch:i32 steps:i32 inDim:i32 units:i32 cell:i32', 'i32'),
   // mask [batch, steps] (0 = masked step, 0 pointer: none); h0, c0 [batch, units]: initial state (0: zeros);
@@ -192,6 +193,15 @@ export const KERNELS = {
     batch:i32 steps:i32 inDim:i32 units:i32 cell:i32 act:i32 recAct:i32 flags:i32`),
   rnn_backward_f32: v(`dx:ptr dw:ptr du:ptr db:ptr dy:ptr x:ptr w:ptr u:ptr mask:ptr h0:ptr c0:ptr dropX:ptr dropH:ptr gates:ptr hs:ptr cs:ptr ws:ptr
     batch:i32 steps:i32 inDim:i32 units:i32 cell:i32 act:i32 recAct:i32 flags:i32`),
+  // The thread pool's parts (src/wasm/threads.ts): the forward and the through-time backward for
+  // `batch` samples of a batch of `stride` (pointers moved to the part; saved buffers `stride`
+  // rows per step), then the weights' gradients for gate columns [col0, col0 + cols).
+  rnn_forward_rows_f32: v(`y:ptr gates:ptr hs:ptr cs:ptr x:ptr w:ptr u:ptr b:ptr mask:ptr h0:ptr c0:ptr dropX:ptr dropH:ptr ws:ptr
+    batch:i32 steps:i32 inDim:i32 units:i32 cell:i32 act:i32 recAct:i32 flags:i32 stride:i32`),
+  rnn_backward_rows_f32: v(`dx:ptr dy:ptr dhT:ptr dcT:ptr x:ptr w:ptr u:ptr mask:ptr h0:ptr c0:ptr dropX:ptr dropH:ptr gates:ptr hs:ptr cs:ptr ws:ptr
+    batch:i32 steps:i32 inDim:i32 units:i32 cell:i32 act:i32 recAct:i32 flags:i32 stride:i32`),
+  rnn_backward_weights_f32: v(`dw:ptr du:ptr db:ptr x:ptr h0:ptr dropX:ptr dropH:ptr gates:ptr hs:ptr cs:ptr ws:ptr
+    batch:i32 steps:i32 inDim:i32 units:i32 cell:i32 flags:i32 col0:i32 cols:i32`),
   // Keras's mask_zero: mask[i] = ids[i] ≠ 0 (ids int32, or f32 when idsF32).
   rnn_mask_f32: v('mask:ptr ids:ptr count:i32 idsF32:i32'),
 } as const satisfies Record<string, KernelSig>;
@@ -210,7 +220,7 @@ export const RNN_FLAGS = { returnSequences: 1, goBackwards: 2, stateGrads: 4 } a
 export type KernelName = keyof typeof KERNELS;
 /** Non-kernel exports: where the arena may start, and the ABI revision. */
 export const META_EXPORTS = ['heap_base', 'abi_version'] as const;
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 /** Newlines in a spec as spaces. */
 type OneLine<S extends string> = S extends `${infer A}\n${infer B}` ? OneLine<`${A} ${B}`> : S;

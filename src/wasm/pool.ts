@@ -19,7 +19,7 @@ import { hasNodeBuiltins, nodeBuiltin } from '../platform.ts';
 import { NODE_WORKER_SOURCE, WEB_WORKER_SOURCE } from './worker.ts';
 
 const MAX_CALLS = 3;
-const MAX_ARGS = 24;
+const MAX_ARGS = 28;
 const MAX_TASKS = 256;
 const MAX_THREADS = 64;
 /** The control block. Int32 indices for the counters, byte offsets for the areas. */

@@ -62,8 +62,9 @@ function check(h: Harness, c: Case, seed: number, skip: 'none' | 'dx' | 'dw' | '
   const yLen = c.flags & FLAG.returnSequences ? c.batch * c.steps * c.units : c.batch * c.units;
   const sLen = c.steps * c.batch;
   const ra = c.cell === CELL.gruResetAfter;
-  // cs: the LSTM's cell states [steps, batch, u]; the reset_after GRU's recurrent products [steps, batch, 3u].
-  const csLen = c.cell === CELL.lstm ? sLen * c.units : ra ? sLen * gu : 0;
+  // cs: the LSTM's cell states [steps, batch, u]; the reset_after GRU's recurrent products [steps, batch, 3u];
+  // the GRU's backward scratch [steps, batch, u] (the reference keeps none).
+  const csLen = c.cell === CELL.lstm || c.cell === CELL.gru ? sLen * c.units : ra ? sLen * gu : 0;
   const bLen = ra ? 2 * gu : gu;
   // Weights small enough that the gates do not all saturate.
   const x = f32round(randomArray(c.batch * c.steps * c.inDim, seed));
@@ -93,7 +94,7 @@ function check(h: Harness, c: Case, seed: number, skip: 'none' | 'dx' | 'dw' | '
   const y = new Float64Array(yLen);
   const gates = new Float64Array(sLen * gu);
   const hs = new Float64Array(sLen * c.units);
-  const cs = csLen ? new Float64Array(csLen) : null;
+  const cs = csLen && c.cell !== CELL.gru ? new Float64Array(csLen) : null;
   ref.rnn_forward_f32(y, gates, hs, cs, x, w, u, b, mask, h0, c0, dropX, dropH, c.batch, c.steps, c.inDim, c.units, c.cell, c.act, c.recAct, c.flags);
   const L = label(c);
   const tol = { rtol: 2e-5, atol: 2e-6, scale: Math.sqrt(c.inDim + c.units) + 1 };
@@ -309,4 +310,129 @@ describe('recurrent reference backward = central differences of its forward (thr
         // A masked step's input gets no gradient (x[b=0, t=0] and x[b=1, t=3]).
         if (mask) for (const [bb, t] of [[0, 0], [1, 3]]) for (let i = 0; i < inDim; i++) expect(grads[0][(bb * steps + t) * inDim + i]).toBe(0);
       });
+});
+
+/**
+ * The thread pool's pieces (src/wasm/threads.ts): rnn_forward_rows_f32 and rnn_backward_rows_f32
+ * over parts of a batch, then rnn_backward_weights_f32 over parts of the gate columns, give the
+ * whole calls' bits; and each piece agrees with its float64 reference.
+ */
+function checkParts(h: Harness, c: Case, seed: number, rowCuts: number[], colCuts: (gu: number) => number[], withRef = true): void {
+  const { batch: B, steps: T, inDim: I, units: U } = c;
+  const gu = ref.gatesOf(c.cell) * U;
+  const ra = c.cell === CELL.gruResetAfter;
+  const csCols = ra ? gu : U;
+  const withCs = c.cell !== CELL.simpleRNN;
+  const seq = (c.flags & FLAG.returnSequences) !== 0;
+  const yRow = seq ? T * U : U;
+  const nState = c.flags & FLAG.stateGrads ? (c.cell === CELL.lstm ? 2 : 1) : 0;
+  const x = f32round(randomArray(B * T * I, seed));
+  const w = f32round(randomArray(I * gu, seed + 1, -0.6, 0.6));
+  const u = f32round(randomArray(U * gu, seed + 2, -0.6, 0.6));
+  const b = f32round(randomArray(ra ? 2 * gu : gu, seed + 3, -0.5, 0.5));
+  const mask = c.mask ? makeMask(B, T, seed + 4) : null;
+  const h0 = c.state ? f32round(randomArray(B * U, seed + 5)) : null;
+  const c0 = c.state && c.cell === CELL.lstm ? f32round(randomArray(B * U, seed + 6)) : null;
+  const dropX = c.drop === 'x' || c.drop === 'both' ? makeDrop(B * I, seed + 7) : null;
+  const dropH = c.drop === 'h' || c.drop === 'both' ? makeDrop(B * U, seed + 8) : null;
+  const dy = f32round(randomArray(B * yRow + nState * B * U, seed + 9));
+  const start = [B * T * I, I * gu, U * gu, ra ? 2 * gu : gu].map((n, i) => f32round(randomArray(n, seed + 10 + i)));
+  const L = `${label(c)} rows=${rowCuts} `;
+  const ptr = (a: ArrayLike<number> | null) => (a ? h.put(a) : 0);
+  const [px, pw, pu, pb, pm, ph0, pc0, pdX, pdH, pdy] = [x, w, u, b, mask, h0, c0, dropX, dropH, dy].map(ptr);
+  const ws = (n: number) => h.zeros(h.k.rnn_workspace_bytes(n, T, I, U, c.cell) / 4);
+  const codes = [c.cell, c.act, c.recAct] as const;
+
+  // The whole calls.
+  const whole = { y: h.zeros(B * yRow), g: h.zeros(T * B * gu), hs: h.zeros(T * B * U), cs: withCs ? h.zeros(T * B * csCols) : 0, grads: start.map((a) => h.put(a)) };
+  h.k.rnn_forward_f32(whole.y, whole.g, whole.hs, whole.cs, px, pw, pu, pb, pm, ph0, pc0, pdX, pdH, ws(B), B, T, I, U, ...codes, c.flags);
+  const fwd = { y: h.read(whole.y, B * yRow), g: h.read(whole.g, T * B * gu), hs: h.read(whole.hs, T * B * U), cs: withCs ? h.read(whole.cs, T * B * csCols) : null };
+  h.k.rnn_backward_f32(whole.grads[0], whole.grads[1], whole.grads[2], whole.grads[3], pdy, px, pw, pu, pm, ph0, pc0, pdX, pdH, whole.g, whole.hs, whole.cs, ws(B), B, T, I, U, ...codes, c.flags);
+  const [gx, gw, gu_, gb] = whole.grads.map((p, i) => h.read(p, start[i].length));
+
+  // The parts: forward and through-time backward over rowCuts, then the weights over colCuts.
+  const part = { y: h.zeros(B * yRow), g: h.zeros(T * B * gu), hs: h.zeros(T * B * U), cs: withCs ? h.zeros(T * B * csCols) : 0, grads: start.map((a) => h.put(a)) };
+  const at = (p: number, b0: number, row: number) => (p ? p + b0 * row * 4 : 0);
+  for (let t = 0; t + 1 < rowCuts.length; t++) {
+    const b0 = rowCuts[t], n = rowCuts[t + 1] - b0;
+    h.k.rnn_forward_rows_f32(at(part.y, b0, yRow), at(part.g, b0, gu), at(part.hs, b0, U), at(part.cs, b0, csCols), at(px, b0, T * I), pw, pu, pb, at(pm, b0, T), at(ph0, b0, U), at(pc0, b0, U), at(pdX, b0, I), at(pdH, b0, U), ws(n), n, T, I, U, ...codes, c.flags, B);
+  }
+  expect(Array.from(h.read(part.y, B * yRow)), `${L}y`).toEqual(Array.from(fwd.y));
+  expect(Array.from(h.read(part.g, T * B * gu)), `${L}gates`).toEqual(Array.from(fwd.g));
+  expect(Array.from(h.read(part.hs, T * B * U)), `${L}hs`).toEqual(Array.from(fwd.hs));
+  if (c.cell === CELL.lstm || ra) expect(Array.from(h.read(part.cs, T * B * csCols)), `${L}cs`).toEqual(Array.from(fwd.cs!));
+  // The reference's pieces, on the same parts (from the wasm forward's inputs).
+  const r = withRef;
+  const rg = new Float64Array(T * B * gu), rhs = new Float64Array(T * B * U), rcs = withCs ? new Float64Array(T * B * csCols) : null, ry = new Float64Array(B * yRow);
+  const sl = (a: ArrayLike<number> | null, b0: number, n: number, row: number) => (a ? Array.prototype.slice.call(a, b0 * row, (b0 + n) * row) as number[] : null);
+  for (let t = 0; r && t + 1 < rowCuts.length; t++) {
+    const b0 = rowCuts[t], n = rowCuts[t + 1] - b0;
+    const yp = new Float64Array(n * yRow);
+    ref.rnn_forward_rows_f32(yp, rg, rhs, rcs, sl(x, b0, n, T * I)!, w, u, b, sl(mask, b0, n, T), sl(h0, b0, n, U), sl(c0, b0, n, U), sl(dropX, b0, n, I), sl(dropH, b0, n, U), n, T, I, U, ...codes, c.flags, B, b0);
+    ry.set(yp, b0 * yRow);
+  }
+  const tol = { rtol: 2e-5, atol: 2e-6, scale: Math.sqrt(I + U) + 1 };
+  if (r) expectClose(fwd.y, ry, { ...tol, label: `${L}y (reference)` });
+  if (r) expectClose(fwd.hs, rhs, { ...tol, label: `${L}hs (reference)` });
+
+  const tail = B * yRow;
+  const rdx = Float64Array.from(start[0]);
+  for (let t = 0; t + 1 < rowCuts.length; t++) {
+    const b0 = rowCuts[t], n = rowCuts[t + 1] - b0;
+    const dhT = nState ? pdy + (tail + b0 * U) * 4 : 0;
+    const dcT = nState === 2 ? pdy + (tail + B * U + b0 * U) * 4 : 0;
+    h.k.rnn_backward_rows_f32(at(part.grads[0], b0, T * I), at(pdy, b0, yRow), dhT, dcT, at(px, b0, T * I), pw, pu, at(pm, b0, T), at(ph0, b0, U), at(pc0, b0, U), at(pdX, b0, I), at(pdH, b0, U), at(part.g, b0, gu), at(part.hs, b0, U), at(part.cs, b0, csCols), ws(n), n, T, I, U, ...codes, c.flags, B);
+    if (!r) continue;
+    const rdxp = new Float64Array(n * T * I);
+    rdxp.set(start[0].subarray(b0 * T * I, (b0 + n) * T * I));
+    ref.rnn_backward_rows_f32(rdxp, sl(dy, b0, n, yRow)!, nState ? sl(dy.subarray(tail), b0, n, U) : null, nState === 2 ? sl(dy.subarray(tail + B * U), b0, n, U) : null, sl(x, b0, n, T * I)!, w, u, sl(mask, b0, n, T), sl(h0, b0, n, U), sl(c0, b0, n, U), sl(dropX, b0, n, I), sl(dropH, b0, n, U), rg, rhs, rcs, n, T, I, U, ...codes, c.flags, B, b0);
+    rdx.set(rdxp, b0 * T * I);
+  }
+  const cols = colCuts(gu);
+  const rgrads = start.slice(1).map((a) => Float64Array.from(a));
+  for (let t = 0; t + 1 < cols.length; t++) {
+    h.k.rnn_backward_weights_f32(part.grads[1], part.grads[2], part.grads[3], px, ph0, pdX, pdH, part.g, part.hs, part.cs, ws(B), B, T, I, U, c.cell, c.flags, cols[t], cols[t + 1] - cols[t]);
+    if (r) ref.rnn_backward_weights_f32(rgrads[0], rgrads[1], rgrads[2], x, h0, dropX, dropH, rg, rhs, rcs, B, T, I, U, c.cell, c.flags, cols[t], cols[t + 1] - cols[t]);
+  }
+  expect(Array.from(h.read(part.grads[0], start[0].length)), `${L}dx`).toEqual(Array.from(gx));
+  expect(Array.from(h.read(part.grads[1], start[1].length)), `${L}dw`).toEqual(Array.from(gw));
+  expect(Array.from(h.read(part.grads[2], start[2].length)), `${L}du`).toEqual(Array.from(gu_));
+  expect(Array.from(h.read(part.grads[3], start[3].length)), `${L}db`).toEqual(Array.from(gb));
+  if (!r) return;
+  // The reference's pieces against the reference's whole backward (float64: the same sums).
+  const want = start.map((a) => Float64Array.from(a));
+  const wg = new Float64Array(T * B * gu), whs = new Float64Array(T * B * U), wcs = c.cell === CELL.lstm || ra ? new Float64Array(T * B * csCols) : null;
+  ref.rnn_forward_f32(new Float64Array(B * yRow), wg, whs, wcs, x, w, u, b, mask, h0, c0, dropX, dropH, B, T, I, U, ...codes, c.flags);
+  ref.rnn_backward_f32(want[0], want[1], want[2], want[3], dy, x, w, u, mask, h0, c0, dropX, dropH, wg, whs, wcs, B, T, I, U, ...codes, c.flags);
+  [rdx, ...rgrads].forEach((g, i) => expectClose(g, want[i], { rtol: 1e-9, atol: 1e-9, label: `${L}reference pieces, gradient ${i}` }));
+  // And the wasm pieces against the reference's.
+  const btol = { rtol: 1e-4, atol: 2e-5, scale: Math.sqrt(B * T * (U + I)) + 1 };
+  [rdx, ...rgrads].forEach((g, i) => expectClose(h.read(part.grads[i], start[i].length), g, { ...btol, label: `${L}gradient ${i} (reference)` }));
+}
+
+describe('recurrent kernels in parts (the thread pool\'s rnn_forward_rows_f32, rnn_backward_rows_f32, rnn_backward_weights_f32)', () => {
+  for (const variant of ['baseline', 'relaxed'] as const)
+    for (const cc of CELLS)
+      it(`${cc.name} (${variant}): parts give the whole calls' bits and agree with the reference`, () => {
+        const h = loadHarness(variant);
+        let seed = 900;
+        const cases: [Partial<Case>, number[]][] = [
+          [{ flags: 0 }, [0, 3, 4, 7]],
+          [{ flags: FLAG.returnSequences | FLAG.goBackwards, mask: true, state: true }, [0, 1, 7]],
+          [{ flags: FLAG.returnSequences | FLAG.stateGrads, drop: 'both', state: true }, [0, 4, 7]],
+          [{ flags: FLAG.stateGrads, mask: true, drop: 'h' }, [0, 2, 5, 7]],
+        ];
+        for (const [extra, cuts] of cases) {
+          h.reset();
+          const c: Case = { cell: cc.cell, act: cc.acts[0], recAct: ACT.sigmoid, batch: 7, steps: 5, inDim: 6, units: 9, bias: true, flags: 0, ...extra };
+          checkParts(h, c, (seed += 31), cuts, (gu) => [0, 5, Math.floor(gu / 2) + 1, gu]);
+        }
+      });
+  it('LSTM(128) and GRU(128) on row-MNIST shapes, two halves of a batch of 64: the whole calls\' bits', () => {
+    const h = loadHarness();
+    for (const cell of [CELL.lstm, CELL.gru, CELL.gruResetAfter]) {
+      h.reset();
+      checkParts(h, { cell, act: ACT.tanh, recAct: ACT.sigmoid, flags: 0, batch: 64, steps: 28, inDim: 28, units: 128, bias: true }, 950 + cell, [0, 32, 64], (gu) => [0, gu / 2, gu], false);
+    }
+  });
 });

@@ -270,12 +270,114 @@ export function rnn_backward_f32(
   }
 }
 
+/** Rows [row0, row0 + batch) of every step of a [steps, stride, cols] buffer, as [steps, batch, cols]. */
+function gatherRows(a: ArrayLike<number>, steps: number, stride: number, row0: number, batch: number, cols: number): Float64Array {
+  const out = new Float64Array(steps * batch * cols);
+  for (let s = 0; s < steps; s++) for (let r = 0; r < batch * cols; r++) out[s * batch * cols + r] = a[(s * stride + row0) * cols + r];
+  return out;
+}
+
+/** The inverse of gatherRows: part [steps, batch, cols] into rows [row0, row0 + batch) of a [steps, stride, cols] buffer. */
+function scatterRows(a: Float64Array, part: ArrayLike<number>, steps: number, stride: number, row0: number, batch: number, cols: number): void {
+  for (let s = 0; s < steps; s++) for (let r = 0; r < batch * cols; r++) a[(s * stride + row0) * cols + r] = part[s * batch * cols + r];
+}
+
+/**
+ * rnn_forward_f32 for the samples [row0, row0 + batch) of a batch of `stride`: x, y, mask, h0,
+ * c0, dropX and dropH hold these samples only (the kernel gets pointers moved to them); gates, hs
+ * and cs are the whole batch's [steps, stride, ...] buffers, of which these rows are written.
+ */
+export function rnn_forward_rows_f32(
+  y: Float64Array, gates: Float64Array, hs: Float64Array, cs: Float64Array | null,
+  x: ArrayLike<number>, w: ArrayLike<number>, u: ArrayLike<number>, b: ArrayLike<number> | null,
+  mask: ArrayLike<number> | null, h0: ArrayLike<number> | null, c0: ArrayLike<number> | null,
+  dropX: ArrayLike<number> | null, dropH: ArrayLike<number> | null,
+  batch: number, steps: number, inDim: number, units: number, cell: number, actCode: number, recAct: number, flags: number, stride: number, row0: number,
+): void {
+  const gu = gatesOf(cell) * units;
+  const csCols = cell === CELL.gruResetAfter ? gu : units;
+  const g = new Float64Array(steps * batch * gu);
+  const h = new Float64Array(steps * batch * units);
+  const c = cs && cell !== CELL.gru ? new Float64Array(steps * batch * csCols) : null;
+  rnn_forward_f32(y, g, h, c, x, w, u, b, mask, h0, c0, dropX, dropH, batch, steps, inDim, units, cell, actCode, recAct, flags);
+  scatterRows(gates, g, steps, stride, row0, batch, gu);
+  scatterRows(hs, h, steps, stride, row0, batch, units);
+  if (c) scatterRows(cs!, c, steps, stride, row0, batch, csCols);
+}
+
+/**
+ * The through-time half of rnn_backward_f32 for samples [row0, row0 + batch) of a batch of
+ * `stride` (arrays as rnn_forward_rows_f32): dx += its gradient; gates' rows become dA (cell 3: cs
+ * the recurrent side's), hs's rows of steps 0 .. steps − 2 h ⊙ dropH, and the GRU's cs rows
+ * r ⊙ h̄_{s−1} (steps with an h_{s−1}). dhT, dcT: the final states' gradients, null: zeros.
+ */
+export function rnn_backward_rows_f32(
+  dx: Float64Array | null, dy: ArrayLike<number>, dhT: ArrayLike<number> | null, dcT: ArrayLike<number> | null,
+  x: ArrayLike<number>, w: ArrayLike<number>, u: ArrayLike<number>,
+  mask: ArrayLike<number> | null, h0: ArrayLike<number> | null, c0: ArrayLike<number> | null,
+  dropX: ArrayLike<number> | null, dropH: ArrayLike<number> | null,
+  gates: Float64Array, hs: Float64Array, cs: Float64Array | null,
+  batch: number, steps: number, inDim: number, units: number, cell: number, actCode: number, recAct: number, flags: number, stride: number, row0: number,
+): void {
+  const gu = gatesOf(cell) * units;
+  const nh = batch * units;
+  const yLen = nh * (flags & FLAG.returnSequences ? steps : 1);
+  const packed = new Float64Array(yLen + 2 * nh);
+  for (let i = 0; i < yLen; i++) packed[i] = dy[i];
+  if (dhT) for (let i = 0; i < nh; i++) packed[yLen + i] = dhT[i];
+  if (dcT) for (let i = 0; i < nh; i++) packed[yLen + nh + i] = dcT[i];
+  const g = gatherRows(gates, steps, stride, row0, batch, gu);
+  const h = gatherRows(hs, steps, stride, row0, batch, units);
+  const hBar = (s: number, j: number) => (s >= 0 ? h[s * nh + j] : h0 ? h0[j] : 0) * (dropH ? dropH[j % nh] : 1);
+  if (cell === CELL.gru) {
+    for (let s = h0 ? 0 : 1; s < steps; s++) for (let j = 0; j < nh; j++) cs![(s * stride + row0) * units + j] = g[s * batch * gu + Math.floor(j / units) * gu + units + (j % units)] * hBar(s - 1, j);
+  }
+  const c = cs && cell !== CELL.gru ? gatherRows(cs, steps, stride, row0, batch, cell === CELL.gruResetAfter ? gu : units) : null;
+  rnn_backward_f32(dx, null, null, null, packed, x, w, u, mask, h0, c0, dropX, dropH, g, h, c, batch, steps, inDim, units, cell, actCode, recAct, flags | (dhT || dcT ? FLAG.stateGrads : 0));
+  scatterRows(gates, g, steps, stride, row0, batch, gu);
+  if (cell === CELL.gruResetAfter) scatterRows(cs!, c!, steps, stride, row0, batch, gu);
+  if (dropH) for (let s = 0; s < steps - 1; s++) for (let j = 0; j < nh; j++) hs[(s * stride + row0) * units + j] *= dropH[j];
+}
+
+/**
+ * The weights' half of rnn_backward_f32, from what rnn_backward_rows_f32 left over the whole batch
+ * (gates: dA; hs: h̄; cs: cell 3's recurrent dA, the GRU's r ⊙ h̄): dw, du, db += their gradients
+ * in the gate columns [col0, col0 + cols) only.
+ */
+export function rnn_backward_weights_f32(
+  dw: Float64Array | null, du: Float64Array | null, db: Float64Array | null,
+  x: ArrayLike<number>, h0: ArrayLike<number> | null, dropX: ArrayLike<number> | null, dropH: ArrayLike<number> | null,
+  gates: ArrayLike<number>, hs: ArrayLike<number>, cs: ArrayLike<number> | null,
+  batch: number, steps: number, inDim: number, units: number, cell: number, flags: number, col0: number, cols: number,
+): void {
+  const gu = gatesOf(cell) * units;
+  const recDA = cell === CELL.gruResetAfter ? cs! : gates;
+  for (let s = 0; s < steps; s++)
+    for (let bb = 0; bb < batch; bb++) {
+      const row = (s * batch + bb) * gu;
+      const t = src(steps, s, flags);
+      const hb = (j: number) => (s > 0 ? hs[((s - 1) * batch + bb) * units + j] : h0 ? h0[bb * units + j] * (dropH ? dropH[bb * units + j] : 1) : 0);
+      for (let q = col0; q < col0 + cols; q++) {
+        if (db) {
+          db[q] += gates[row + q];
+          if (cell === CELL.gruResetAfter) db[gu + q] += cs![row + q];
+        }
+        if (dw) for (let i = 0; i < inDim; i++) dw[i * gu + q] += x[(bb * steps + t) * inDim + i] * (dropX ? dropX[bb * inDim + i] : 1) * gates[row + q];
+        if (du && (s > 0 || h0)) {
+          // The GRU's h columns read r ⊙ h̄_{s−1} (kept in cs), the others h̄_{s−1}.
+          const rh = cell === CELL.gru && q >= 2 * units;
+          for (let j = 0; j < units; j++) du[j * gu + q] += (rh ? cs![(s * batch + bb) * units + j] : hb(j)) * recDA[row + q];
+        }
+      }
+    }
+}
+
 const f4 = (n: number) => Math.ceil(n / 4) * 16;
 
 /**
  * Bytes rnn_forward_f32 / rnn_backward_f32 need at ws: the largest GEMM workspace (rounded to 16),
  * the time-major input [T·B·in], dh, dc, a zero row block, keepH, keepC and hbar [B·u] each, and for the GRU the copies
- * of U's z|r and h columns, three step buffers and their dU accumulators (assembly/recurrent.ts).
+ * of U's z|r and h columns and three step buffers (assembly/recurrent.ts).
  */
 export function rnn_workspace_bytes(batch: number, steps: number, inDim: number, units: number, cell: number, mrs: readonly number[] = GEMM_MRS.both): number {
   if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0) return 0;
@@ -285,7 +387,7 @@ export function rnn_workspace_bytes(batch: number, steps: number, inDim: number,
   if (cell === CELL.gru) shapes.push([batch, 2 * units, units], [batch, units, 2 * units], [batch, units, units], [units, 2 * units, batch], [units, units, batch]);
   const gemm = Math.ceil(Math.max(...shapes.map(([m, n, k]) => gemm_workspace_bytes(m, n, k, mrs))) / 16) * 16;
   let n = gemm + f4(rows * inDim) + 6 * f4(batch * units);
-  if (cell === CELL.gru) n += 2 * f4(2 * units * units) + 2 * f4(units * units) + f4(2 * batch * units) + 2 * f4(batch * units);
+  if (cell === CELL.gru) n += f4(2 * units * units) + f4(units * units) + f4(2 * batch * units) + 2 * f4(batch * units);
   return n;
 }
 

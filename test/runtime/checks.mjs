@@ -138,7 +138,7 @@ export function checks(lib, env) {
         assert(info.features.simd === true, 'features.simd should be true');
         assert(info.source === 'inline', `source: expected inline, got ${info.source}`);
         assert(info.binary === (info.features.relaxedSimd ? 'relaxed' : 'baseline'), `binary ${info.binary} does not follow relaxedSimd=${info.features.relaxedSimd}`);
-        assert(info.abiVersion === 7, `abiVersion: expected 7, got ${info.abiVersion}`);
+        assert(info.abiVersion === 8, `abiVersion: expected 8, got ${info.abiVersion}`);
         const det = await lib.init({ deterministic: true });
         assert(det.binary === 'baseline', `deterministic: expected the baseline binary, got ${det.binary}`);
         assert(lib.backendInfo().memoryBytes >= 16 * 2 ** 20, 'memoryBytes below the 16 MiB default');

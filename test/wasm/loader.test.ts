@@ -16,7 +16,7 @@ describe('loader', () => {
     expect(['baseline', 'relaxed']).toContain(info.binary);
     expect(info.binary === 'relaxed').toBe(info.features.relaxedSimd);
     expect(info.source).toBe('inline');
-    expect(info.abiVersion).toBe(7);
+    expect(info.abiVersion).toBe(8);
   });
 
   it('deterministic: true forces the baseline binary', async () => {
