@@ -319,6 +319,41 @@ function addTile(c: usize, ldc: usize, tile: usize, rows: i32, cols: i32): void 
  * Workspace: [B panel: kcMax x ncMax][A block: mcMax x kcMax][tile: MR x NR] floats.
  */
 export function gemmStrided(c: usize, a: usize, b: usize, ws: usize, m: i32, n: i32, k: i32, lda: i32, ldb: i32, ldcFloats: i32, aT: bool, bT: bool): void {
+  gemmDriver(c, a, b, 0, ws, m, n, k, lda, ldb, ldcFloats, aT, bT);
+}
+
+/** Floats packB writes for op(B) [k, n]: every column strip of 8, zero-padded, for all k. */
+export function packedBFloats(n: i32, k: i32): i32 {
+  return roundUp(n, NR) * k;
+}
+
+/**
+ * op(B) [k, n] packed whole, as gemmStrided packs it block by block (its (jc, pc) blocks one after
+ * another, in its order), into dst [packedBFloats(n, k)]: a B operand used by many products (a
+ * recurrent kernel's U, once per step) is packed once. b, ldb, bT: as gemmStrided's.
+ */
+export function packB(dst: usize, b: usize, ldb: i32, n: i32, k: i32, bT: bool): void {
+  if (n <= 0 || k <= 0) return;
+  const kcb = blockLen(k, KC, 1);
+  const ncb = blockLen(n, NC, NR);
+  for (let jc = 0; jc < n; jc += ncb) {
+    const nc = min32(ncb, n - jc);
+    for (let pc = 0; pc < k; pc += kcb) {
+      const kc = min32(kcb, k - pc);
+      if (bT) packB_t(dst, b, ldb, pc, jc, kc, nc);
+      else packB_n(dst, b, ldb, pc, jc, kc, nc);
+      dst += <usize>(kc * roundUp(nc, NR)) << 2;
+    }
+  }
+}
+
+/** gemmStrided with op(B) already packed by packB (same blocks, so the same bits); ws as gemmStrided's. */
+export function gemmPackedB(c: usize, a: usize, bPacked: usize, ws: usize, m: i32, n: i32, k: i32, lda: i32, ldcFloats: i32, aT: bool): void {
+  gemmDriver(c, a, 0, bPacked, ws, m, n, k, lda, 0, ldcFloats, aT, false);
+}
+
+/** The one loop nest: B packed per block into ws, or read from `bPacked` (packB's layout) when ≠ 0. */
+function gemmDriver(c: usize, a: usize, b: usize, bPacked: usize, ws: usize, m: i32, n: i32, k: i32, lda: i32, ldb: i32, ldcFloats: i32, aT: bool, bT: bool): void {
   if (m <= 0 || n <= 0 || k <= 0) return;
   const kcb = blockLen(k, KC, 1);
   const ncb = blockLen(n, NC, NR);
@@ -334,7 +369,11 @@ export function gemmStrided(c: usize, a: usize, b: usize, ws: usize, m: i32, n: 
     const nc = min32(ncb, n - jc);
     for (let pc = 0; pc < k; pc += kcb) {
       const kc = min32(kcb, k - pc);
-      if (bT) packB_t(bPack, b, ldb, pc, jc, kc, nc);
+      let panel = bPack;
+      if (bPacked != 0) {
+        panel = bPacked;
+        bPacked += <usize>(kc * roundUp(nc, NR)) << 2;
+      } else if (bT) packB_t(bPack, b, ldb, pc, jc, kc, nc);
       else packB_n(bPack, b, ldb, pc, jc, kc, nc);
       for (let ic = 0; ic < m; ic += mcb) {
         const mc = min32(mcb, m - ic);
@@ -342,7 +381,7 @@ export function gemmStrided(c: usize, a: usize, b: usize, ws: usize, m: i32, n: 
         else packA_n(aPack, a, lda, ic, pc, mc, kc);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min32(NR, nc - jr);
-          const bp = bPack + <usize>jr * <usize>kc * 4;
+          const bp = panel + <usize>jr * <usize>kc * 4;
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min32(MR, mc - ir);
             const cp = c + ((<usize>(ic + ir) * <usize>ldcFloats + <usize>(jc + jr)) << 2);

@@ -38,7 +38,7 @@
 // padding mask's carried state are the unmasked ones. The masks hold 0 or 1/(1 − rate) and come
 // from the host. The input mask is applied as the input is copied time-major; h̄ is made per step
 // in the workspace; every gradient reaching h_{s−1} through h̄ is scaled by dropH once per step.
-import { gemmStrided, gemm_nn_f32, gemm_nt_f32, gemm_workspace_bytes } from './gemm';
+import { gemmPackedB, gemmStrided, gemm_nn_f32, gemm_nt_f32, gemm_workspace_bytes, packB, packedBFloats } from './gemm';
 import { loadN, sigmoid4, storeN, tanh4 } from './simd';
 
 // Cell codes (src/wasm/abi.ts RNN_CELLS holds the same numbers).
@@ -112,8 +112,17 @@ function gemmBytes(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): i
 }
 
 // Workspace layout after the GEMM's: xt [T·B·in] | dh [B·u] | dc [B·u] | zero [B·u] | keepH [B·u] |
-// keepC [B·u] (the masked rows' carried gradients) | hbar [B·u] (h ⊙ dropH), then for the
-// GRU: uzr [u·2u] | uh [u·u] | s1 [B·2u] | s2 [B·u] | s3 [B·u].
+// keepC [B·u] (the masked rows' carried gradients) | hbar [B·u] (h ⊙ dropH) | U packed
+// [packedUFloats] | then for the GRU: s1 [B·2u] | s2 [B·u] | s3 [B·u].
+// U is packed for the GEMM once per call, not once per step: every step's product reads the same
+// panels (the forward's op(U), the backward's op(Uᵀ); the GRU's z|r and h column blocks apart).
+/** Floats of U packed (gemm.ts packB) for the larger of the forward's and the backward's products. */
+function packedUFloats(units: i32, cell: i32): i32 {
+  if (cell == CELL_GRU) return max32(packedBFloats(2 * units, units), packedBFloats(units, 2 * units)) + packedBFloats(units, units);
+  const gu = gatesOf(cell) * units;
+  return max32(packedBFloats(gu, units), packedBFloats(units, gu));
+}
+
 @inline function offXt(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): usize {
   return <usize>gemmBytes(batch, steps, inDim, units, cell);
 }
@@ -124,8 +133,8 @@ function gemmBytes(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): i
  */
 export function rnn_workspace_bytes(batch: i32, steps: i32, inDim: i32, units: i32, cell: i32): i32 {
   if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0) return 0;
-  let n = offXt(batch, steps, inDim, units, cell) + fbytes(steps * batch * inDim) + 6 * fbytes(batch * units);
-  if (cell == CELL_GRU) n += fbytes(2 * units * units) + fbytes(units * units) + fbytes(2 * batch * units) + 2 * fbytes(batch * units);
+  let n = offXt(batch, steps, inDim, units, cell) + fbytes(steps * batch * inDim) + 6 * fbytes(batch * units) + fbytes(packedUFloats(units, cell));
+  if (cell == CELL_GRU) n += fbytes(2 * batch * units) + 2 * fbytes(batch * units);
   return <i32>n;
 }
 
@@ -178,11 +187,6 @@ function addInto(d: usize, a: usize, n: i32): void {
     const o = <usize>j << 2;
     storeN(d + o, f32x4.add(loadN(d + o, k), loadN(a + o, k)), k);
   }
-}
-
-/** dst[rows, cols] = src[rows, col0 .. col0 + cols) of a [rows, ld] matrix. */
-function copyCols(dst: usize, src: usize, rows: i32, ld: i32, col0: i32, cols: i32): void {
-  for (let r = 0; r < rows; r++) memory.copy(dst + (<usize>(r * cols) << 2), src + (<usize>(r * ld + col0) << 2), <usize>cols << 2);
 }
 
 /** db[cols] += Σ_r a[r, cols] of a [rows, ld] matrix. */
@@ -313,11 +317,13 @@ export function rnn_forward_rows_f32(
   if (stride == batch) gemm_nn_f32(gates, xt, w, ws, steps * batch, gu, inDim);
   else for (let s = 0; s < steps; s++) gemm_nn_f32(gates + <usize>s * stepG, xt + (<usize>(s * batch * inDim) << 2), w, ws, batch, gu, inDim);
 
+  const up = hbar + hBytes;
+  if (cell != CELL_GRU) packB(up, u, gu, gu, units, false);
   if (cell == CELL_SIMPLE) {
     for (let s = 0; s < steps; s++) {
       const pre = gates + <usize>s * stepG;
       const hPrev = s > 0 ? hs + <usize>(s - 1) * stepH : hInit;
-      if (s > 0 || h0 != 0) gemm_nn_f32(pre, dropped(hbar, hPrev, dropH, nh), u, ws, batch, units, units);
+      if (s > 0 || h0 != 0) gemmPackedB(pre, dropped(hbar, hPrev, dropH, nh), up, ws, batch, units, units, units, units, false);
       const h = hs + <usize>s * stepH;
       const n = batch * units;
       for (let j = 0; j < n; j += 4) {
@@ -331,7 +337,7 @@ export function rnn_forward_rows_f32(
     for (let s = 0; s < steps; s++) {
       const pre = gates + <usize>s * stepG;
       const hPrev = s > 0 ? hs + <usize>(s - 1) * stepH : hInit;
-      if (s > 0 || h0 != 0) gemm_nn_f32(pre, dropped(hbar, hPrev, dropH, nh), u, ws, batch, gu, units);
+      if (s > 0 || h0 != 0) gemmPackedB(pre, dropped(hbar, hPrev, dropH, nh), up, ws, batch, gu, units, units, gu, false);
       const cPrev = s > 0 ? cs + <usize>(s - 1) * stepH : cInit;
       lstmGates(pre, cs + <usize>s * stepH, hs + <usize>s * stepH, cPrev, batch, units, act, recAct);
       if (mask != 0) {
@@ -353,27 +359,27 @@ export function rnn_forward_rows_f32(
       }
       const hPrev = s > 0 ? hs + <usize>(s - 1) * stepH : hInit;
       const hUse = dropped(hbar, hPrev, dropH, nh);
-      if (s > 0 || h0 != 0) gemm_nn_f32(rec, hUse, u, ws, batch, gu, units);
+      if (s > 0 || h0 != 0) gemmPackedB(rec, hUse, up, ws, batch, gu, units, units, gu, false);
       gruResetAfterGates(pre, rec, hs + <usize>s * stepH, hUse, batch, units, act, recAct);
       if (mask != 0) carryMasked(hs + <usize>s * stepH, hPrev, mask, batch, steps, back ? steps - 1 - s : s, units);
     }
   } else {
-    const uzr = zero + 4 * hBytes;
-    const uh = uzr + fbytes(2 * units * units);
-    const s1 = uh + fbytes(units * units);
+    const uzr = up;
+    const uh = uzr + (<usize>packedBFloats(2 * units, units) << 2);
+    const s1 = up + fbytes(packedUFloats(units, cell));
     const s2 = s1 + fbytes(2 * batch * units);
     const s3 = s2 + hBytes;
-    copyCols(uzr, u, units, gu, 0, 2 * units);
-    copyCols(uh, u, units, gu, 2 * units, units);
+    packB(uzr, u, gu, 2 * units, units, false);
+    packB(uh, u + (<usize>(2 * units) << 2), gu, units, units, false);
     for (let s = 0; s < steps; s++) {
       const pre = gates + <usize>s * stepG;
       const hPrev = s > 0 ? hs + <usize>(s - 1) * stepH : hInit;
       const hUse = dropped(hbar, hPrev, dropH, nh);
       memory.fill(s1, 0, <usize>(2 * batch * units) << 2);
-      if (s > 0 || h0 != 0) gemm_nn_f32(s1, hUse, uzr, ws, batch, 2 * units, units);
+      if (s > 0 || h0 != 0) gemmPackedB(s1, hUse, uzr, ws, batch, 2 * units, units, units, 2 * units, false);
       gruGatesZR(pre, s2, s1, hUse, batch, units, recAct);
       memory.fill(s3, 0, partH);
-      if (s > 0 || h0 != 0) gemm_nn_f32(s3, s2, uh, ws, batch, units, units);
+      if (s > 0 || h0 != 0) gemmPackedB(s3, s2, uh, ws, batch, units, units, units, units, false);
       gruGatesH(pre, hs + <usize>s * stepH, s3, hUse, batch, units, act);
       if (mask != 0) carryMasked(hs + <usize>s * stepH, hPrev, mask, batch, steps, back ? steps - 1 - s : s, units);
     }
@@ -544,14 +550,18 @@ export function rnn_backward_rows_f32(
   const cInit = c0 != 0 ? c0 : zero;
   const hbar = keepC + hBytes;
   const nh = batch * units;
-  const uzr = zero + 4 * hBytes;
-  const uh = uzr + fbytes(2 * units * units);
-  const s1 = uh + fbytes(units * units);
+  // op(Uᵀ) packed: the GRU's h block, then its z|r block.
+  const up = hbar + hBytes;
+  const uh = up;
+  const uzr = up + (<usize>packedBFloats(units, units) << 2);
+  const s1 = up + fbytes(packedUFloats(units, cell));
   const s2 = s1 + fbytes(2 * batch * units);
   const s3 = s2 + hBytes;
   if (cell == CELL_GRU) {
-    copyCols(uzr, u, units, gu, 0, 2 * units);
-    copyCols(uh, u, units, gu, 2 * units, units);
+    packB(uh, u + (<usize>(2 * units) << 2), gu, units, units, true);
+    packB(uzr, u, gu, units, 2 * units, true);
+  } else {
+    packB(up, u, gu, units, gu, true);
   }
 
   for (let s = steps - 1; s >= 0; s--) {
@@ -578,19 +588,19 @@ export function rnn_backward_rows_f32(
       }
       if (s > 0) {
         memory.fill(dh, 0, partH);
-        gemm_nt_f32(dh, pre, u, ws, batch, units, gu);
+        gemmPackedB(dh, pre, up, ws, batch, units, gu, gu, units, false);
       }
     } else if (cell == CELL_GRU_RESET_AFTER) {
       const rec = cs + <usize>s * stepG;
       gruResetAfterBack(pre, rec, dh, hPrev, batch, units, act, recAct);
       // dh_{s−1} = dh·z (set above) + dA_rec·Uᵀ; nothing flows before the first step.
-      if (s > 0) gemm_nt_f32(dh, rec, u, ws, batch, units, gu);
+      if (s > 0) gemmPackedB(dh, rec, up, ws, batch, units, gu, gu, units, false);
     } else if (cell == CELL_LSTM) {
       const cPrev = s > 0 ? cs + <usize>(s - 1) * stepH : cInit;
       lstmBack(pre, dc, dh, cs + <usize>s * stepH, cPrev, batch, units, act, recAct);
       if (s > 0) {
         memory.fill(dh, 0, partH);
-        gemm_nt_f32(dh, pre, u, ws, batch, units, gu);
+        gemmPackedB(dh, pre, up, ws, batch, units, gu, gu, units, false);
       }
     } else {
       gruBackH(pre, s1, s2, s3, dh, hPrev, batch, units, act, recAct);
@@ -599,9 +609,9 @@ export function rnn_backward_rows_f32(
         // r ⊙ h̄_{s−1}, for dU_h (rnn_backward_weights_f32); s2 is reused next.
         memory.copy(cs + <usize>s * stepH, s2, partH);
         memory.fill(s2, 0, partH);
-        gemm_nt_f32(s2, s3, uh, ws, batch, units, units);
+        gemmPackedB(s2, s3, uh, ws, batch, units, units, units, units, false);
         gruBackR(pre, s1, s2, dh, hPrev, batch, units, recAct);
-        gemm_nt_f32(dh, s1, uzr, ws, batch, units, 2 * units);
+        gemmPackedB(dh, s1, uzr, ws, batch, units, 2 * units, 2 * units, units, false);
       } else {
         // No step before: only the r gate's own gradient is left (h_{−1} = 0 gives dr = 0).
         memory.fill(s2, 0, partH);

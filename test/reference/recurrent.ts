@@ -376,8 +376,8 @@ const f4 = (n: number) => Math.ceil(n / 4) * 16;
 
 /**
  * Bytes rnn_forward_f32 / rnn_backward_f32 need at ws: the largest GEMM workspace (rounded to 16),
- * the time-major input [T·B·in], dh, dc, a zero row block, keepH, keepC and hbar [B·u] each, and for the GRU the copies
- * of U's z|r and h columns and three step buffers (assembly/recurrent.ts).
+ * the time-major input [T·B·in], dh, dc, a zero row block, keepH, keepC and hbar [B·u] each, U packed, and for the
+ * GRU three step buffers (assembly/recurrent.ts).
  */
 export function rnn_workspace_bytes(batch: number, steps: number, inDim: number, units: number, cell: number, mrs: readonly number[] = GEMM_MRS.both): number {
   if (batch <= 0 || steps <= 0 || units <= 0 || inDim <= 0) return 0;
@@ -386,8 +386,11 @@ export function rnn_workspace_bytes(batch: number, steps: number, inDim: number,
   const shapes: [number, number, number][] = [[rows, gu, inDim], [batch, gu, units], [batch, units, gu], [units, gu, rows], [inDim, gu, rows], [rows, inDim, gu]];
   if (cell === CELL.gru) shapes.push([batch, 2 * units, units], [batch, units, 2 * units], [batch, units, units], [units, 2 * units, batch], [units, units, batch]);
   const gemm = Math.ceil(Math.max(...shapes.map(([m, n, k]) => gemm_workspace_bytes(m, n, k, mrs))) / 16) * 16;
-  let n = gemm + f4(rows * inDim) + 6 * f4(batch * units);
-  if (cell === CELL.gru) n += f4(2 * units * units) + f4(units * units) + f4(2 * batch * units) + 2 * f4(batch * units);
+  // U packed for the GEMM once per call: strips of 8 columns of op(U) (forward) or op(Uᵀ) (backward), the larger.
+  const packed = (n: number, k: number) => Math.ceil(n / 8) * 8 * k;
+  const pu = cell === CELL.gru ? Math.max(packed(2 * units, units), packed(units, 2 * units)) + packed(units, units) : Math.max(packed(gu, units), packed(units, gu));
+  let n = gemm + f4(rows * inDim) + 6 * f4(batch * units) + f4(pu);
+  if (cell === CELL.gru) n += f4(2 * batch * units) + 2 * f4(batch * units);
   return n;
 }
 
