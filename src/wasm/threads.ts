@@ -13,8 +13,13 @@
  *   (conv2d_backward_filter_rows_f32; splitting dW over samples would need partial sums, whose
  *   reduction changes the order of the additions) and db;
  * - max and average pooling, forward and backward, over samples;
- * - the optimizers over chunks of the parameter block, fill and relu (forward, backward) over
- *   chunks of their arrays (elementwise).
+ * - the recurrent layers: the forward and backprop through time over samples (a sample's
+ *   recurrence is its own: rnn_forward_rows_f32, rnn_backward_rows_f32), then the weights'
+ *   gradients, summed over every sample and step as one call sums them, over gate columns
+ *   (rnn_backward_weights_f32);
+ * - the optimizers over chunks of the parameter block, fill, relu (forward, backward) and the
+ *   exp-based activations' forwards (sigmoid, tanh, softplus, elu) over chunks of their arrays
+ *   (elementwise), softmax forward and backward over runs of rows.
  * Small calls stay on the calling thread (tuning.minWork, measured: bench/threads.mjs).
  *
  * A call becomes a few tasks (pool.ts): whichever thread claims a task runs it with its own
@@ -22,7 +27,7 @@
  * between jobs, when a conv task needs more; the caller's is the `ws` the layer passed, which
  * was sized for the whole call, hence for any part of it.
  */
-import { KERNEL_NAMES, type KernelName, type Kernels } from './abi.ts';
+import { KERNEL_NAMES, RNN_CELLS, RNN_FLAGS, type KernelName, type Kernels } from './abi.ts';
 import type { Arena } from '../memory/arena.ts';
 import type { Pool } from './pool.ts';
 
@@ -48,6 +53,9 @@ const MAXPOOL_FORWARD = idx('maxpool2d_forward_f32');
 const MAXPOOL_BACKWARD = idx('maxpool2d_backward_f32');
 const AVGPOOL_FORWARD = idx('avgpool2d_forward_f32');
 const AVGPOOL_BACKWARD = idx('avgpool2d_backward_f32');
+const RNN_FORWARD_ROWS = idx('rnn_forward_rows_f32');
+const RNN_BACKWARD_ROWS = idx('rnn_backward_rows_f32');
+const RNN_WEIGHTS = idx('rnn_backward_weights_f32');
 
 /** `parts` near-equal pieces of [0, total), each boundary a multiple of `unit` (cut points). */
 function split(total: number, parts: number, unit: number): number[] {
@@ -111,8 +119,10 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
     }
     const lda = layout === 2 ? m : kk;
     const ldb = layout === 1 ? kk : n;
-    // Rows in multiples of 30 (both micro-tile heights, 5 and 6), columns of 8: no extra edge tiles.
-    const cuts = split(byRows ? m : n, T, byRows ? 30 : 8);
+    // Panels in multiples of 8 rows or columns: near-equal halves beat panels of whole micro-tiles
+    // (256 rows as 128 + 128 ran 1.95x on 2 threads, as 120 + 136 in multiples of 30 1.85x:
+    // medians side by side) for the price of one clipped edge tile per panel.
+    const cuts = split(byRows ? m : n, T, 8);
     pool.begin();
     for (let t = 0; t < T; t++) {
       const s = cuts[t], len = cuts[t + 1] - s;
@@ -242,25 +252,98 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
     overSamples(fwd ? AVGPOOL_FORWARD : AVGPOOL_BACKWARD, split(batch, T, 1), ws0, (n0, n) => [a + n0 * as, b + n0 * bs, n, ...geo]);
   }
 
+  /** Gates per unit of an RNN cell code (assembly/recurrent.ts gatesOf). */
+  const gatesOf = (cell: number): number => (cell === RNN_CELLS.lstm ? 4 : cell === RNN_CELLS.simpleRNN ? 1 : 3);
+  /** Floats per sample and step of the third saved buffer (cs): the reset_after GRU's 3·units, else units. */
+  const csCols = (cell: number, units: number): number => (cell === RNN_CELLS.gruResetAfter ? 3 * units : units);
+
+  /** A null pointer stays null; any other moves to sample n0 of rows of `rowBytes`. */
+  const at = (p: number, n0: number, rowBytes: number): number => (p === 0 ? 0 : p + n0 * rowBytes);
+  /** The cuts of a batch over T tasks of a recurrent pass, every worker's workspace made large enough for its part. */
+  const rnnCuts = (batch: number, T: number, steps: number, inDim: number, units: number, cell: number): number[] => {
+    const cuts = split(batch, T, 1);
+    let most = 0;
+    for (let t = 0; t < T; t++) most = Math.max(most, k.rnn_workspace_bytes(cuts[t + 1] - cuts[t], steps, inDim, units, cell));
+    ensureWs(most);
+    return cuts;
+  };
+
   /**
-   * An elementwise kernel (an optimizer over its parameter block, fill, relu) over chunks: the
-   * first `ptrs` arguments are per-element arrays (0 stays 0), argument `nAt` the element count.
-   * Chunks start at multiples of 64 elements and only the last one ends where the array does, so
-   * every element takes the path (SIMD body or scalar tail) it takes on one thread.
+   * The recurrent forward over runs of samples: each task runs the whole sequence for its samples,
+   * packing U once and W at every step (its input projection is one GEMM per step, not one over
+   * every step: the repeated packing tasksFor weighs).
    */
-  function elementwise<K extends KernelName>(name: K, ptrs: number, nAt: number): Kernels[K] {
+  function rnnForward(y: number, gates: number, hs: number, cs: number, x: number, w: number, u: number, b: number, mask: number, h0: number, c0: number, dropX: number, dropH: number, ws: number, batch: number, steps: number, inDim: number, units: number, cell: number, act: number, recAct: number, flags: number): void {
+    const gu = gatesOf(cell) * units;
+    const T = tasksFor(steps * batch * gu * (inDim + units), batch, gu * (steps * inDim + units));
+    if (T < 2 || inDim <= 0 || units <= 0 || steps <= 0) return k.rnn_forward_f32(y, gates, hs, cs, x, w, u, b, mask, h0, c0, dropX, dropH, ws, batch, steps, inDim, units, cell, act, recAct, flags);
+    const cuts = rnnCuts(batch, T, steps, inDim, units, cell);
+    const yRow = (flags & RNN_FLAGS.returnSequences ? steps * units : units) * 4;
+    overSamples(RNN_FORWARD_ROWS, cuts, ws, (n0, n) => [
+      y + n0 * yRow, gates + n0 * gu * 4, hs + n0 * units * 4, at(cs, n0, csCols(cell, units) * 4), x + n0 * steps * inDim * 4, w, u, b,
+      at(mask, n0, steps * 4), at(h0, n0, units * 4), at(c0, n0, units * 4), at(dropX, n0, inDim * 4), at(dropH, n0, units * 4), 0,
+      n, steps, inDim, units, cell, act, recAct, flags, batch,
+    ], 13);
+  }
+
+  /**
+   * The recurrent backward in two jobs: backprop through time over runs of samples (dx, and each
+   * step's dA left in gates), then the weights' gradients over gate columns, 8 at a time (the
+   * GEMM's panel width); either job stays on the calling thread when too small to split.
+   */
+  function rnnBackward(dx: number, dw: number, du: number, db: number, dy: number, x: number, w: number, u: number, mask: number, h0: number, c0: number, dropX: number, dropH: number, gates: number, hs: number, cs: number, ws: number, batch: number, steps: number, inDim: number, units: number, cell: number, act: number, recAct: number, flags: number): void {
+    const gu = gatesOf(cell) * units;
+    const rows = steps * batch;
+    const T = tasksFor(rows * gu * (units + (dx ? inDim : 0)), batch, gu * (units + (dx ? steps * inDim : 0)));
+    const weights = dw !== 0 || du !== 0 || db !== 0;
+    const C = weights ? tasksFor(rows * gu * ((dw ? inDim : 0) + (du ? units : 0)), Math.ceil(gu / 8), rows * (inDim + units)) : 0;
+    if ((T < 2 && C < 2) || inDim <= 0 || units <= 0 || steps <= 0) return k.rnn_backward_f32(dx, dw, du, db, dy, x, w, u, mask, h0, c0, dropX, dropH, gates, hs, cs, ws, batch, steps, inDim, units, cell, act, recAct, flags);
+    const nh = batch * units * 4;
+    const dhT = flags & RNN_FLAGS.stateGrads ? dy + (flags & RNN_FLAGS.returnSequences ? steps : 1) * nh : 0;
+    const dcT = dhT !== 0 && cell === RNN_CELLS.lstm ? dhT + nh : 0;
+    if (T < 2) {
+      k.rnn_backward_rows_f32(dx, dy, dhT, dcT, x, w, u, mask, h0, c0, dropX, dropH, gates, hs, cs, ws, batch, steps, inDim, units, cell, act, recAct, flags, batch);
+    } else {
+      const cuts = rnnCuts(batch, T, steps, inDim, units, cell);
+      const yRow = (flags & RNN_FLAGS.returnSequences ? steps * units : units) * 4;
+      overSamples(RNN_BACKWARD_ROWS, cuts, ws, (n0, n) => [
+        at(dx, n0, steps * inDim * 4), dy + n0 * yRow, at(dhT, n0, units * 4), at(dcT, n0, units * 4), x + n0 * steps * inDim * 4, w, u,
+        at(mask, n0, steps * 4), at(h0, n0, units * 4), at(c0, n0, units * 4), at(dropX, n0, inDim * 4), at(dropH, n0, units * 4),
+        gates + n0 * gu * 4, hs + n0 * units * 4, at(cs, n0, csCols(cell, units) * 4), 0,
+        n, steps, inDim, units, cell, act, recAct, flags, batch,
+      ], 15);
+    }
+    if (!weights) return;
+    if (C < 2) return k.rnn_backward_weights_f32(dw, du, db, x, h0, dropX, dropH, gates, hs, cs, ws, batch, steps, inDim, units, cell, flags, 0, gu);
+    ensureWs(k.rnn_workspace_bytes(batch, steps, inDim, units, cell));
+    const cols = split(gu, C, 8);
+    pool.begin();
+    for (let t = 0; t < C; t++) {
+      if (cols[t + 1] === cols[t]) continue;
+      pool.task();
+      pool.call(RNN_WEIGHTS, [dw, du, db, x, h0, dropX, dropH, gates, hs, cs, 0, batch, steps, inDim, units, cell, flags, cols[t], cols[t + 1] - cols[t]], 10);
+    }
+    pool.run(ws, tuning.callerWorks);
+  }
+
+  /**
+   * A kernel over runs of items: the first `ptrs` arguments are arrays of `rowFloats(args)`
+   * floats per item (0 stays 0), argument `nAt` the item count; `cost` multiply-add equivalents
+   * per float; runs start at multiples of `unit` items.
+   */
+  function chunked<K extends KernelName>(name: K, ptrs: number, nAt: number, cost: number, unit: number, rowFloats: (args: number[]) => number): Kernels[K] {
     const f = k[name] as unknown as (...a: number[]) => void;
     const id = idx(name);
     return ((...args: number[]) => {
       const n = args[nAt];
-      // ~8 multiply-add equivalents per element (these kernels are bound by memory, not arithmetic).
-      const T = tasksFor(n * 8, Math.ceil(n / 64));
+      const row = rowFloats(args);
+      const T = tasksFor(n * row * cost, Math.ceil(n / unit));
       if (T < 2) return f(...args);
-      const cuts = split(n, T, 64);
+      const cuts = split(n, T, unit);
       pool.begin();
       for (let t = 0; t < T; t++) {
         const a = args.slice();
-        for (let i = 0; i < ptrs; i++) if (a[i] !== 0) a[i] += cuts[t] * 4;
+        for (let i = 0; i < ptrs; i++) if (a[i] !== 0) a[i] += cuts[t] * row * 4;
         a[nAt] = cuts[t + 1] - cuts[t];
         pool.task();
         pool.call(id, a);
@@ -268,6 +351,24 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
       pool.run(ws0, tuning.callerWorks);
     }) as unknown as Kernels[K];
   }
+
+  /**
+   * An elementwise kernel (an optimizer over its parameter block, fill, relu, the exp-based
+   * activations' forwards) over chunks: argument `nAt` the element count. Chunks start at
+   * multiples of 64 elements and only the last one ends where the array does, so every element
+   * takes the path (SIMD body or scalar tail) it takes on one thread. ~8 multiply-add equivalents
+   * per element: these kernels are bound by memory, not arithmetic.
+   */
+  const elementwise = <K extends KernelName>(name: K, ptrs: number, nAt: number): Kernels[K] => chunked(name, ptrs, nAt, 8, 64, () => 1);
+
+  /**
+   * A kernel over rows normalised each on its own (softmax forward and backward) over runs of
+   * rows: the first `ptrs` arguments are [rows, cols] arrays, then rows and cols. `cost`:
+   * multiply-add equivalents per element (measured side by side: the forward's exp makes 2
+   * threads pay from ~8k elements, the memory-bound backward from ~32k). A row never depends on
+   * where its run starts.
+   */
+  const overRows = <K extends 'softmax_forward_f32' | 'softmax_backward_f32'>(name: K, ptrs: number, cost: number): Kernels[K] => chunked(name, ptrs, ptrs, cost, 1, (args) => args[ptrs + 1]);
 
   const kernels: Kernels = {
     ...k,
@@ -282,6 +383,8 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
     maxpool2d_backward_f32: maxpoolBackward,
     avgpool2d_forward_f32: (y, x, ...rest) => avgpool(true, y, x, ...rest),
     avgpool2d_backward_f32: (dx, dy, ...rest) => avgpool(false, dx, dy, ...rest),
+    rnn_forward_f32: rnnForward,
+    rnn_backward_f32: rnnBackward,
     fill_f32: elementwise('fill_f32', 1, 1),
     relu_forward_f32: elementwise('relu_forward_f32', 2, 2),
     relu_backward_f32: elementwise('relu_backward_f32', 4, 4),
@@ -293,6 +396,15 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
     adam_f32: elementwise('adam_f32', 4, 4),
     adamax_f32: elementwise('adamax_f32', 4, 4),
     adadelta_f32: elementwise('adadelta_f32', 4, 4),
+    // The exp-based activations' forwards cost ~15-40x relu's per element, so their split pays
+    // 1.6-1.8x from elementwise's 32k elements; their backwards (bound by memory) stay whole: at
+    // 32k-64k elements a split ran 0.8-1.0x.
+    sigmoid_forward_f32: elementwise('sigmoid_forward_f32', 2, 2),
+    tanh_forward_f32: elementwise('tanh_forward_f32', 2, 2),
+    softplus_forward_f32: elementwise('softplus_forward_f32', 2, 2),
+    elu_forward_f32: elementwise('elu_forward_f32', 2, 2),
+    softmax_forward_f32: overRows('softmax_forward_f32', 2, 32),
+    softmax_backward_f32: overRows('softmax_backward_f32', 3, 8),
   };
   return {
     kernels,

@@ -6,6 +6,6 @@ export interface Run {
   threads: number;
   reason: string | null;
 }
-export function trajectory(lib: unknown, arch: 'mlp' | 'cnn', threads: number, opts?: { batch?: number; steps?: number }): Promise<Run>;
+export function trajectory(lib: unknown, arch: 'mlp' | 'cnn' | 'lstm', threads: number, opts?: { batch?: number; steps?: number }): Promise<Run>;
 export function expectSameRun(got: Run, want: Run, what: string): void;
 export function threadChecks(lib: unknown, env?: { golden?: { losses: number[] }; expectThreads?: boolean }): { name: string; run: () => Promise<void> }[];

@@ -1,7 +1,7 @@
 // Thread checks shared by Node (test/wasm/threads.test.ts, over src/), Deno
 // (test/deno/threads.test.ts, over dist/) and headless Chromium (test/browser/threads.html, an
-// isolated page): 10-step MLP and CNN training trajectories — losses and every final weight —
-// are bit-identical for 1, 2 and 3 threads, and the golden trajectory holds threaded.
+// isolated page): 10-step MLP, CNN and LSTM training trajectories — losses and every final
+// weight — are bit-identical for 1, 2 and 3 threads, and the golden trajectory holds threaded.
 // Public API only: `lib` is the library module.
 
 /** Deterministic data from an integer hash (no Math.sin: engines may differ in its last bit). */
@@ -15,9 +15,15 @@ function hashData(n, seed) {
   return out;
 }
 
-/** The MNIST MLP and CNN of src/cli/models.ts, built here so a page needs nothing else. */
+/**
+ * The MNIST MLP and CNN of src/cli/models.ts, and a row-MNIST LSTM (big enough that its passes
+ * split by default), built here so a page needs nothing else.
+ */
 function build(lib, arch) {
   const L = lib.layers;
+  if (arch === 'lstm') {
+    return lib.sequential({ layers: [L.lstm({ units: 64, inputShape: [28, 28] }), L.dense({ units: 10, activation: 'softmax' })] });
+  }
   if (arch === 'mlp') {
     return lib.sequential({ layers: [L.dense({ units: 128, activation: 'relu', inputShape: [784] }), L.dense({ units: 10, activation: 'softmax' })] });
   }
@@ -37,12 +43,12 @@ function build(lib, arch) {
  * Trains `arch` for `steps` steps on `threads` threads; returns the losses, the final weights
  * (float32 bits) and the thread count the backend reports. One fixed batch, so the loss falls.
  */
-export async function trajectory(lib, arch, threads, { batch = arch === 'mlp' ? 64 : 8, steps = 10 } = {}) {
+export async function trajectory(lib, arch, threads, { batch = arch === 'mlp' ? 64 : arch === 'lstm' ? 16 : 8, steps = 10 } = {}) {
   const info = await lib.init({ threads, deterministic: true });
   lib.setSeed(31);
   const model = build(lib, arch);
   model.compile({ optimizer: lib.optimizers.adam({ learningRate: 0.001 }), loss: 'sparseCategoricalCrossentropy' });
-  const shape = arch === 'mlp' ? [batch, 784] : [batch, 28, 28, 1];
+  const shape = arch === 'mlp' ? [batch, 784] : arch === 'lstm' ? [batch, 28, 28] : [batch, 28, 28, 1];
   const losses = [];
   const xs = lib.tensor(hashData(batch * 784, 1000), shape);
   const ys = lib.tensor(Int32Array.from({ length: batch }, (_, i) => (i * 7) % 10), [batch], 'int32');
@@ -101,7 +107,7 @@ async function goldenRun(lib, threads) {
 export function threadChecks(lib, env = {}) {
   const expectThreads = env.expectThreads ?? true;
   const checks = [];
-  for (const arch of ['mlp', 'cnn']) {
+  for (const arch of ['mlp', 'cnn', 'lstm']) {
     checks.push({
       name: `${arch}: 10-step trajectory bit-identical for 1, 2 and 3 threads`,
       async run() {

@@ -139,14 +139,18 @@ describe('predict bit-identical for 1, 2 and 3 threads', () => {
 describe('bit-identical for 1, 2 and 3 threads', () => {
   for (const c of threadChecks(lib, { golden })) it(c.name, () => c.run(), 120_000);
 
-  it('the default threshold splits the MNIST-sized calls of those runs', async () => {
+  it('the default threshold splits the MNIST-sized calls of those runs (MLP, CNN, LSTM)', async () => {
     await trajectory(lib, 'mlp', 2, { steps: 1 });
     const mlpJobs = backend().pool!.jobs;
     await trajectory(lib, 'cnn', 2, { steps: 1 });
     const cnnJobs = backend().pool!.jobs;
-    // MLP: the first dense layer's forward and backward; CNN: the second conv's forward and backward too.
+    await trajectory(lib, 'lstm', 2, { steps: 1 });
+    const lstmJobs = backend().pool!.jobs;
+    // MLP: the first dense layer's forward and backward; CNN: the second conv's forward and backward too;
+    // LSTM: its forward, backprop through time and weights' gradients.
     expect(mlpJobs).toBeGreaterThanOrEqual(2);
     expect(cnnJobs).toBeGreaterThanOrEqual(3);
+    expect(lstmJobs).toBeGreaterThanOrEqual(3);
   }, 120_000);
 
   it('every kernel call split as finely as it goes: MLP and CNN trajectories and the golden one unchanged', async () => {
@@ -237,6 +241,87 @@ describe('optimizers over chunks of the parameter block', () => {
       expect(three.losses, name).toEqual(one.losses);
       expect(three.weights, name).toEqual(one.weights);
     }
+  }, 120_000);
+});
+
+describe('recurrent layers over samples, their weights over gate columns', () => {
+  type Build = () => { model: { compile(a: unknown): void; trainOnBatch(x: unknown, y: unknown): Promise<unknown>; predict(x: unknown): unknown; getWeights(): { dataSync(): ArrayLike<number> }[]; dispose(): void }; x: unknown; y: unknown };
+  const L = lib.layers;
+  const ids = (n: number, steps: number, vocab: number) =>
+    // Padding (id 0) at the end of some samples, at the front of others: masked steps on both sides.
+    lib.tensor(Int32Array.from({ length: n * steps }, (_, i) => ((i % steps) >= steps - (i % 3) || (i % 7 === 0) ? 0 : 1 + ((i * 13) % (vocab - 1)))), [n, steps], 'int32');
+  const floats = (shape: number[]) => lib.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 37) % 101) / 101 - 0.5), shape);
+  const labels = (n: number, classes: number) => lib.tensor(Int32Array.from({ length: n }, (_, i) => (i * 5) % classes), [n], 'int32');
+  const CASES: [string, Build][] = [
+    ['embedding(maskZero) → lstm(returnSequences, dropout, recurrentDropout) → gru(goBackwards, resetAfter false, recurrentDropout) → dense', () => ({
+      model: lib.sequential({ layers: [
+        L.embedding({ inputDim: 20, outputDim: 6, maskZero: true, inputShape: [9] }),
+        L.lstm({ units: 11, returnSequences: true, dropout: 0.2, recurrentDropout: 0.3 }),
+        L.gru({ units: 7, goBackwards: true, recurrentDropout: 0.25 }),
+        L.dense({ units: 4, activation: 'softmax' }),
+      ] }) as never,
+      x: ids(13, 9, 20), y: labels(13, 4),
+    })],
+    ['bidirectional(gru resetAfter, returnSequences) → simpleRNN → dense', () => ({
+      model: lib.sequential({ layers: [
+        L.bidirectional({ layer: L.gru({ units: 6, resetAfter: true, returnSequences: true }), inputShape: [7, 5] }),
+        L.simpleRNN({ units: 9 }),
+        L.dense({ units: 3, activation: 'softmax' }),
+      ] }) as never,
+      x: floats([11, 7, 5]), y: labels(11, 3),
+    })],
+    ['stateful lstm(returnSequences, goBackwards) → stateful simpleRNN → dense (each part\'s initial states carried from the last batch)', () => ({
+      model: lib.sequential({ layers: [
+        L.lstm({ units: 12, returnSequences: true, goBackwards: true, stateful: true, batchInputShape: [9, 5, 3] }),
+        L.simpleRNN({ units: 8, stateful: true }),
+        L.dense({ units: 3, activation: 'softmax' }),
+      ] }) as never,
+      x: floats([9, 5, 3]), y: labels(9, 3),
+    })],
+    ['lstm(returnState) → concatenate([output, h, c]) → dense (the final states\' gradients per part)', () => {
+      const x = lib.input({ shape: [6, 4] });
+      const [o, h, c] = L.lstm({ units: 10, returnState: true }).apply(x) as unknown as never[];
+      const out = L.dense({ units: 3, activation: 'softmax' }).apply(L.concatenate().apply([o, h, c]) as never);
+      return { model: lib.model({ inputs: x, outputs: out as never }) as never, x: floats([10, 6, 4]), y: labels(10, 3) };
+    }],
+  ];
+  async function run(threads: number, build: Build) {
+    await init({ threads, deterministic: true });
+    lib.setSeed(21);
+    const { model, x, y } = build();
+    model.compile({ optimizer: lib.optimizers.adam({ learningRate: 0.02 }), loss: 'sparseCategoricalCrossentropy' });
+    const losses: number[] = [];
+    for (let s = 0; s < 3; s++) losses.push((await model.trainOnBatch(x, y)) as number);
+    const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
+    const predicted = bits((model.predict(x) as { dataSync(): ArrayLike<number> }).dataSync());
+    const weights = model.getWeights().map((t) => bits(t.dataSync()));
+    model.dispose();
+    return { losses, weights, predicted };
+  }
+  for (const [name, build] of CASES)
+    it(`${name}: 3 Adam steps and predict bit-identical on 1 thread, on 2, and on 3 with every call split and run on the workers`, async () => {
+      const one = await run(1, build);
+      const two = await run(2, build);
+      splitEverything(false);
+      const three = await run(3, build);
+      expect(backend().pool!.tasksByWorkers).toBeGreaterThan(0);
+      for (const other of [two, three]) {
+        expect(other.losses).toEqual(one.losses);
+        expect(other.weights).toEqual(one.weights);
+        expect(other.predicted).toEqual(one.predicted);
+      }
+    }, 120_000);
+  it('the default threshold splits LSTM(128) on row-MNIST batches (forward, through time and the weights)', async () => {
+    await init({ threads: 2, deterministic: true });
+    lib.setSeed(5);
+    const model = lib.sequential({ layers: [L.lstm({ units: 128, inputShape: [28, 28] }), L.dense({ units: 10, activation: 'softmax' })] });
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    const pool = backend().pool!;
+    const before = { jobs: pool.jobs };
+    await model.trainOnBatch(floats([64, 28, 28]), labels(64, 10));
+    // The forward, the backward through time and the weights' gradients: three recurrent jobs at least.
+    expect(pool.jobs - before.jobs).toBeGreaterThanOrEqual(3);
+    model.dispose();
   }, 120_000);
 });
 
@@ -365,5 +450,99 @@ describe('the pool', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('trained on 2 threads');
+  }, 120_000);
+});
+
+describe('exp-based activations over chunks, softmax over runs of rows', () => {
+  // 40,037 elements (a scalar tail at the end) and 601 rows of 65: each past its kernel's split
+  // threshold on 2 threads by default.
+  const N = 40_037;
+  const ROWS = 601;
+  const COLS = 65;
+  type Call = (k: ReturnType<typeof backend>['kernels'], y: number, x: number, dy: number) => void;
+  const CALLS: [string, number, Call][] = [
+    ['sigmoid_forward_f32', N, (k, y, x) => k.sigmoid_forward_f32(y, x, N)],
+    ['tanh_forward_f32', N, (k, y, x) => k.tanh_forward_f32(y, x, N)],
+    ['softplus_forward_f32', N, (k, y, x) => k.softplus_forward_f32(y, x, N)],
+    ['elu_forward_f32', N, (k, y, x) => k.elu_forward_f32(y, x, N, 0.7)],
+    ['softmax_forward_f32', ROWS * COLS, (k, y, x) => k.softmax_forward_f32(y, x, ROWS, COLS)],
+    // dx += …: accumulates onto the 0.5 every output starts at; x stands in for the softmax output.
+    ['softmax_backward_f32', ROWS * COLS, (k, y, x, dy) => k.softmax_backward_f32(y, dy, x, ROWS, COLS)],
+  ];
+  const GUARD = 12345.5;
+  /** Each kernel's output bits on `threads`, with the jobs each call dispatched; the guard after every output checked. */
+  async function kernelBits(threads: number) {
+    await init({ threads, deterministic: true });
+    const { arena, kernels: k, pool } = backend();
+    const len = Math.max(N, ROWS * COLS) + 4;
+    const [x, dy, y] = [arena.alloc(len * 4), arena.alloc(len * 4), arena.alloc(len * 4)];
+    const out: Record<string, { bits: number[]; jobs: number }> = {};
+    for (const [name, count, call] of CALLS) {
+      const f = arena.f32;
+      for (let i = 0; i < len; i++) {
+        f[(x >>> 2) + i] = Math.sin(i * 0.37) * 4;
+        f[(dy >>> 2) + i] = Math.cos(i * 0.11);
+        f[(y >>> 2) + i] = i < count ? 0.5 : GUARD;
+      }
+      const jobs = pool?.jobs ?? 0;
+      call(k, y, x, dy);
+      const g = arena.f32;
+      for (let i = count; i < len; i++) expect(g[(y >>> 2) + i], `${name}: guard at ${i}`).toBe(GUARD);
+      out[name] = { bits: Array.from(new Uint32Array(g.slice(y >>> 2, (y >>> 2) + count).buffer)), jobs: (pool?.jobs ?? 0) - jobs };
+    }
+    for (const p of [x, dy, y]) arena.free(p, len * 4);
+    return out;
+  }
+
+  it('sigmoid, tanh, softplus, elu forward and softmax forward/backward: bit-identical on 1, 2 (split by default) and 3 threads (every call split, on the workers)', async () => {
+    const one = await kernelBits(1);
+    const two = await kernelBits(2);
+    splitEverything(false);
+    const three = await kernelBits(3);
+    expect(backend().pool!.tasksByWorkers).toBeGreaterThan(0);
+    for (const [name] of CALLS) {
+      expect(two[name].jobs, `${name} split on 2 threads by default`).toBe(1);
+      expect(three[name].jobs, name).toBe(1);
+      expect(two[name].bits, name).toEqual(one[name].bits);
+      expect(three[name].bits, name).toEqual(one[name].bits);
+    }
+  }, 120_000);
+
+  it('a model with those activations: 2 Adam steps and predict bit-identical on 1, 2 and 3 threads (every call split)', async () => {
+    async function run(threads: number) {
+      await init({ threads, deterministic: true });
+      lib.setSeed(8);
+      const L = lib.layers;
+      const model = lib.sequential({
+        layers: [
+          L.dense({ units: 72, activation: 'tanh', inputShape: [20] }),
+          L.dense({ units: 70, activation: 'elu' }),
+          L.dense({ units: 66, activation: 'softplus' }),
+          L.dense({ units: 68, activation: 'sigmoid' }),
+          L.dense({ units: 65, activation: 'softmax' }),
+        ],
+      });
+      model.compile({ optimizer: lib.optimizers.adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy' });
+      // 601 samples: every activation over ≥ 39k elements.
+      const x = lib.tensor(Float32Array.from({ length: 601 * 20 }, (_, i) => ((i * 29) % 89) / 89 - 0.5), [601, 20]);
+      const y = lib.tensor(Int32Array.from({ length: 601 }, (_, i) => (i * 7) % 65), [601], 'int32');
+      const losses: number[] = [];
+      for (let s = 0; s < 2; s++) losses.push((await model.trainOnBatch(x, y)) as number);
+      const p = model.predict(x, { batchSize: 601 }) as lib.Tensor;
+      const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
+      const res = { losses, predicted: bits(p.dataSync()), weights: model.getWeights().map((t) => bits(t.dataSync())) };
+      for (const t of [x, y, p]) t.dispose();
+      model.dispose();
+      return res;
+    }
+    const one = await run(1);
+    const two = await run(2);
+    splitEverything(false);
+    const three = await run(3);
+    for (const other of [two, three]) {
+      expect(other.losses).toEqual(one.losses);
+      expect(other.predicted).toEqual(one.predicted);
+      expect(other.weights).toEqual(one.weights);
+    }
   }, 120_000);
 });
