@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 // Threads, side by side in one process: GEMM 1024³ (nn, nt, tn), conv2d rows (forward and
-// backward of the MNIST CNN's convolutions), MLP and CNN training (batch 64) and inference
-// (predict with batchSize 256), each on 1 and 2 threads (or the counts of --threads), rounds
-// interleaved so a busy neighbour slows every count alike; the report gives medians and ratios
-// to one thread.
+// backward of the MNIST CNN's convolutions), MLP, CNN, LSTM(128) and GRU(128) (row-MNIST:
+// [28, 28] inputs → dense(10, softmax)) training (batch 64) and inference (predict with
+// batchSize 256), each on 1 and 2 threads (or the counts of --threads), rounds interleaved so a
+// busy neighbour slows every count alike (each group of rows on every count in turn, the order of
+// the counts alternating by round); the report gives medians and ratios to one thread.
 // onnxruntime-web's MLP inference with 1 and 2 threads runs alongside where it loads.
 //
 //   node bench/threads.mjs                 1 and 2 threads, 5 rounds
 //   node bench/threads.mjs --threads 1,2,4,8,16 --rounds 3 --svg bench/results/threads-scaling.svg
 //   node bench/threads.mjs --tune          the GEMM size at which 2 threads start to pay
+//   --rows gemm,conv,models                only these groups of rows (default: all three)
+//   --models mlp,cnn,lstm,gru              only these models' rows (default: all four)
+//   --quiet                                before each group of rows, wait (up to 60 s) until the
+//                                          machine's CPUs were ≥ 95% idle over 200 ms (Linux: /proc/stat),
+//                                          so a neighbour's burst lands between samples, not in them
 //   --json FILE                            the raw results as JSON
 //
 // It bundles src/ (esbuild) into build/threads-bench.mjs so it can reach the kernels through the
@@ -28,6 +34,9 @@ const arg = (name, dflt) => {
 const THREADS = arg('--threads', '1,2').split(',').map(Number);
 const ROUNDS = Number(arg('--rounds', '5'));
 const TUNE = process.argv.includes('--tune');
+/** Which groups of rows to run (gemm, conv, models) and which models (mlp, cnn, lstm, gru). */
+const GROUPS = arg('--rows', 'gemm,conv,models').split(',');
+const MODELS = arg('--models', 'mlp,cnn,lstm,gru').split(',');
 
 const bundle = path.join(root, 'build/threads-bench.mjs');
 await esbuild.build({
@@ -44,6 +53,31 @@ await esbuild.build({
   logLevel: 'warning',
 });
 const lib = await import(`${bundle}?t=${Date.now()}`);
+
+const QUIET = process.argv.includes('--quiet');
+const gate = { waitedMs: 0, gates: 0, timedOut: 0 };
+/** With --quiet: blocks until the CPUs were ≥ 95% idle over 200 ms (this process idle meanwhile), at most 60 s. */
+function waitQuiet() {
+  if (!QUIET || !fs.existsSync('/proc/stat')) return;
+  const cpu = () => {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
+  };
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const t0 = performance.now();
+  gate.gates++;
+  for (;;) {
+    const a = cpu();
+    Atomics.wait(nap, 0, 0, 200);
+    const b = cpu();
+    if ((b.idle - a.idle) / Math.max(1, b.total - a.total) >= 0.95) break;
+    if (performance.now() - t0 > 60_000) {
+      gate.timedOut++;
+      break;
+    }
+  }
+  gate.waitedMs += performance.now() - t0;
+}
 
 /** Seconds per call of fn: warm-up, then enough calls for ≥ minMs, best of `reps` samples. */
 function time(fn, { minMs = 150, reps = 3 } = {}) {
@@ -104,38 +138,57 @@ function convRows() {
 const { mnistModel } = await loadModels();
 const build = (arch) => mnistModel(lib, arch);
 
-/** Training (batch 64) and inference (batch 256) samples/s of the MNIST MLP and CNN. */
-async function modelRows() {
+/**
+ * Per model: one sample's shape, training steps and predict calls per timed sample (each sample
+ * lasts tens of milliseconds on one thread).
+ */
+const MODEL_RUNS = {
+  mlp: { label: 'MLP', shape: [784], steps: 40, reps: 20 },
+  cnn: { label: 'CNN', shape: [28, 28, 1], steps: 8, reps: 3 },
+  lstm: { label: 'LSTM(128)', shape: [28, 28], steps: 3, reps: 2 },
+  gru: { label: 'GRU(128)', shape: [28, 28], steps: 3, reps: 2 },
+};
+
+/**
+ * Calls fn for ≥ 3 calls and ≥ WARM_MS. Measured on the MLP's training step: the first 40-120
+ * steps after an init() ran 1.5-2.3x slower than the later ones (V8 compiles the optimized code
+ * of hot functions in the background), which three warm-up steps, as before, left in the samples.
+ */
+const WARM_MS = 500;
+async function warmUp(fn) {
+  const t0 = performance.now();
+  for (let i = 0; i < 3 || performance.now() - t0 < WARM_MS; i++) await fn();
+}
+
+/** Training (batch 64) and inference (batch 256) samples/s of MNIST model `arch` (a key of MODEL_RUNS). */
+async function modelRows(arch) {
   const out = {};
-  for (const arch of ['mlp', 'cnn']) {
-    lib.setSeed(1);
-    const model = build(arch);
-    model.compile({ optimizer: lib.optimizers.adam({ learningRate: 0.001 }), loss: 'sparseCategoricalCrossentropy' });
-    const shape = (n) => (arch === 'mlp' ? [n, 784] : [n, 28, 28, 1]);
-    const xs = lib.randomUniform(shape(64));
-    const ys = lib.tensor(Int32Array.from({ length: 64 }, (_, i) => i % 10), [64], 'int32');
-    const steps = arch === 'mlp' ? 40 : 8;
-    for (let i = 0; i < 3; i++) await model.trainOnBatch(xs, ys);
-    let best = Infinity;
-    for (let r = 0; r < 3; r++) {
-      const t0 = performance.now();
-      for (let i = 0; i < steps; i++) await model.trainOnBatch(xs, ys);
-      best = Math.min(best, (performance.now() - t0) / 1000);
-    }
-    out[`${arch.toUpperCase()} training, batch 64 (samples/s)`] = (steps * 64) / best;
-    const xi = lib.randomUniform(shape(256));
-    const reps = arch === 'mlp' ? 20 : 3;
-    model.predict(xi, { batchSize: 256 }).dispose();
-    best = Infinity;
-    for (let r = 0; r < 3; r++) {
-      const t0 = performance.now();
-      for (let i = 0; i < reps; i++) model.predict(xi, { batchSize: 256 }).dispose();
-      best = Math.min(best, (performance.now() - t0) / 1000);
-    }
-    out[`${arch.toUpperCase()} inference, batch 256 (samples/s)`] = (reps * 256) / best;
-    for (const t of [xs, ys, xi]) t.dispose();
-    model.dispose();
+  const { label, shape: sample, steps, reps } = MODEL_RUNS[arch];
+  lib.setSeed(1);
+  const model = build(arch);
+  model.compile({ optimizer: lib.optimizers.adam({ learningRate: 0.001 }), loss: 'sparseCategoricalCrossentropy' });
+  const shape = (n) => [n, ...sample];
+  const xs = lib.randomUniform(shape(64));
+  const ys = lib.tensor(Int32Array.from({ length: 64 }, (_, i) => i % 10), [64], 'int32');
+  await warmUp(() => model.trainOnBatch(xs, ys));
+  let best = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) await model.trainOnBatch(xs, ys);
+    best = Math.min(best, (performance.now() - t0) / 1000);
   }
+  out[`${label} training, batch 64 (samples/s)`] = (steps * 64) / best;
+  const xi = lib.randomUniform(shape(256));
+  await warmUp(() => model.predict(xi, { batchSize: 256 }).dispose());
+  best = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) model.predict(xi, { batchSize: 256 }).dispose();
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  out[`${label} inference, batch 256 (samples/s)`] = (reps * 256) / best;
+  for (const t of [xs, ys, xi]) t.dispose();
+  model.dispose();
   return out;
 }
 
@@ -197,19 +250,41 @@ const samples = {}; // row → threads → values
 const put = (T, rows) => {
   for (const [k, v] of Object.entries(rows)) ((samples[k] ??= {})[T] ??= []).push(v);
 };
+// Each group of rows runs on every thread count before the next group starts, so the counts
+// compared are seconds apart; the order of the counts alternates from round to round (1, 2 then
+// 2, 1), so neither always runs first after a switch.
+for (const m of MODELS) if (!(m in MODEL_RUNS)) throw new Error(`--models: unknown model '${m}'; expected some of ${Object.keys(MODEL_RUNS).join(', ')}`);
+for (const g of GROUPS) if (!['gemm', 'conv', 'models'].includes(g)) throw new Error(`--rows: unknown group '${g}'; expected some of gemm, conv, models`);
+const groups = [
+  ...(GROUPS.includes('gemm') ? [() => gemmRows(1024)] : []),
+  ...(GROUPS.includes('conv') ? [() => convRows()] : []),
+  ...(GROUPS.includes('models') ? MODELS.map((m) => () => modelRows(m)) : []),
+];
+let current = 0;
 for (let r = 0; r < ROUNDS; r++) {
-  for (const T of THREADS) {
-    const info = await lib.init({ threads: T });
-    if (info.threads !== T) throw new Error(`asked for ${T} threads, got ${info.threads}: ${info.threadsReason}`);
-    put(T, gemmRows(1024));
-    put(T, convRows());
-    put(T, await modelRows());
+  const order = r % 2 === 0 ? THREADS : [...THREADS].reverse();
+  for (const group of groups) {
+    for (const T of order) {
+      if (T !== current) {
+        const info = await lib.init({ threads: T });
+        if (info.threads !== T) throw new Error(`asked for ${T} threads, got ${info.threads}: ${info.threadsReason}`);
+        current = T;
+      }
+      waitQuiet();
+      put(T, await group());
+    }
   }
   process.stdout.write(`round ${r + 1}/${ROUNDS} done\n`);
 }
 const onnx = {};
-for (const T of [1, 2]) onnx[T] = await onnxRow(T);
+if (GROUPS.includes('models') && MODELS.includes('mlp')) {
+  for (const T of [1, 2]) {
+    waitQuiet();
+    onnx[T] = await onnxRow(T);
+  }
+}
 const binary = lib.backendInfo().binary;
+if (QUIET) console.log(`--quiet: waited ${(gate.waitedMs / 1000).toFixed(1)} s in all before ${gate.gates} groups of rows (${gate.timedOut} gave up after 60 s)`);
 
 const rows = [];
 for (const [name, byT] of Object.entries(samples)) {
@@ -222,15 +297,15 @@ const header = `| | ${THREADS.map((T) => `${T} thr`).join(' | ')} | ${THREADS.sl
 console.log(header);
 console.log(`|---|${THREADS.map(() => '---:').join('|')}|${THREADS.slice(1).map(() => '---:').join('|')}|`);
 for (const r of rows) console.log(`| ${r.name} | ${THREADS.map((T) => fmt(r.med[T])).join(' | ')} | ${THREADS.slice(1).map((T) => `${r.ratio[T].toFixed(2)}x`).join(' | ')} |`);
-for (const T of [1, 2]) {
+for (const T of Object.keys(onnx)) {
   const o = onnx[T];
   console.log(`| onnxruntime-web MLP inference, batch 256, numThreads ${T} (samples/s) | ${o.value ? fmt(o.value) : `n/a: ${o.error}`} |`);
 }
 const mlpInf = rows.find((r) => r.name.startsWith('MLP inference'));
-if (mlpInf && onnx[1].value && THREADS.includes(2)) console.log(`\nMLP inference on 2 threads / onnxruntime-web on 1: ${(mlpInf.med[2] / onnx[1].value).toFixed(2)}x`);
+if (mlpInf && onnx[1]?.value && THREADS.includes(2)) console.log(`\nMLP inference on 2 threads / onnxruntime-web on 1: ${(mlpInf.med[2] / onnx[1].value).toFixed(2)}x`);
 
 const json = arg('--json');
-if (json) fs.writeFileSync(path.resolve(json), JSON.stringify({ threads: THREADS, rounds: ROUNDS, binary, rows, onnx }, null, 1) + '\n');
+if (json) fs.writeFileSync(path.resolve(json), JSON.stringify({ threads: THREADS, rounds: ROUNDS, binary, rows, onnx, ...(QUIET ? { quiet: gate } : {}) }, null, 1) + '\n');
 
 const svg = arg('--svg');
 if (svg) {
