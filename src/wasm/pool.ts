@@ -54,9 +54,14 @@ const START_TIMEOUT_MS = 60_000;
 /**
  * How long a thread polls a counter before sleeping, in Atomics.load iterations: `worker`, a
  * worker between jobs (read when the pool starts); `caller`, the calling thread waiting for the
- * last tasks of a job. Waking a sleeping thread costs a system call on each side.
+ * last tasks of a job. 2M loads are ~16 ms here: longer than the gaps between a training step's
+ * jobs and between steps, so a busy pool never sleeps. A thread that slept came back slow on
+ * these virtual CPUs, not only late: MLP predict (batch 256) on 2 threads ran 1.80–1.84x one
+ * thread in 5 of 6 processes with 2M, 1.00–1.69x with 20k (~0.2 ms, shorter than the host's
+ * work between two jobs of one predict); MLP training 1.52x and 1.64x against 1.01x and 1.50x.
+ * An idle pool spins this long once, then sleeps in Atomics.wait.
  */
-export const spin = { worker: 20000, caller: 20000 };
+export const spin = { worker: 2_000_000, caller: 2_000_000 };
 
 interface AnyWorker {
   postMessage(m: unknown): void;
