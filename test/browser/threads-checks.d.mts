@@ -9,3 +9,4 @@ export interface Run {
 export function trajectory(lib: unknown, arch: 'mlp' | 'cnn' | 'lstm', threads: number, opts?: { batch?: number; steps?: number }): Promise<Run>;
 export function expectSameRun(got: Run, want: Run, what: string): void;
 export function threadChecks(lib: unknown, env?: { golden?: { losses: number[] }; expectThreads?: boolean }): { name: string; run: () => Promise<void> }[];
+export function trainOnThreadsScript(distUrl: string): string;

@@ -81,6 +81,25 @@ export function expectSameRun(got, want, what) {
   }
 }
 
+/**
+ * The source of a script that imports the library from `distUrl`, trains the MNIST MLP for 3
+ * steps on 2 threads and prints 'trained on 2 threads': Node and Deno run it as a child process
+ * that must exit by itself (the pool's workers never keep a process alive).
+ */
+export function trainOnThreadsScript(distUrl) {
+  return `
+    const lib = await import(${JSON.stringify(distUrl)});
+    const info = await lib.init({ threads: 2 });
+    if (info.threads !== 2) throw new Error('threads: ' + info.threads + ' ' + info.threadsReason);
+    const model = lib.sequential({ layers: [lib.layers.dense({ units: 128, activation: 'relu', inputShape: [784] }), lib.layers.dense({ units: 10, activation: 'softmax' })] });
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    const x = lib.randomNormal([64, 784]);
+    const y = lib.tensor(Int32Array.from({ length: 64 }, (_, i) => i % 10), [64], 'int32');
+    for (let s = 0; s < 3; s++) await model.trainOnBatch(x, y);
+    console.log('trained on', info.threads, 'threads');
+  `;
+}
+
 /** The golden trajectory's setup (test/model/trajectory.test.ts) on `threads` threads. */
 async function goldenRun(lib, threads) {
   const [N, IN, HID, OUT, STEPS, LR] = [16, 8, 16, 4, 10, 0.01];

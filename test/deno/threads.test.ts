@@ -4,7 +4,7 @@
 // The checks are shared with Node and the browser: test/browser/threads-checks.mjs.
 // @ts-nocheck — type-checked by Deno only; vitest and tsc skip this folder (Deno globals).
 import * as lib from '../../dist/index.js';
-import { threadChecks } from '../browser/threads-checks.mjs';
+import { threadChecks, trainOnThreadsScript } from '../browser/threads-checks.mjs';
 
 const root = new URL('../../', import.meta.url);
 const golden = JSON.parse(await Deno.readTextFile(new URL('test/model/golden-trajectory.json', root)));
@@ -19,17 +19,7 @@ Deno.test("threads: init({ threads: 'auto' }) runs threaded in Deno", async () =
 
 Deno.test('threads: a Deno process that trained with threads exits by itself', async () => {
   const dist = new URL('dist/index.js', root).href;
-  const script = `
-    const lib = await import(${JSON.stringify(dist)});
-    const info = await lib.init({ threads: 2 });
-    if (info.threads !== 2) throw new Error('threads: ' + info.threads + ' ' + info.threadsReason);
-    const model = lib.sequential({ layers: [lib.layers.dense({ units: 128, activation: 'relu', inputShape: [784] }), lib.layers.dense({ units: 10, activation: 'softmax' })] });
-    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
-    const x = lib.randomNormal([64, 784]);
-    const y = lib.tensor(Int32Array.from({ length: 64 }, (_, i) => i % 10), [64], 'int32');
-    for (let s = 0; s < 3; s++) await model.trainOnBatch(x, y);
-    console.log('trained on', info.threads, 'threads');
-  `;
+  const script = trainOnThreadsScript(dist);
   const cmd = new Deno.Command(Deno.execPath(), {
     args: ['eval', '--no-check', script],
     env: { NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },

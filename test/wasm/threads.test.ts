@@ -14,7 +14,7 @@ import { KERNEL_NAMES } from '../../src/wasm/abi.ts';
 import { tuning } from '../../src/wasm/threads.ts';
 import { mnistModel } from '../../src/cli/models.ts';
 import { loadBinary } from '../../scripts/load-binary.mjs';
-import { expectSameRun, threadChecks, trajectory } from '../browser/threads-checks.mjs';
+import { expectSameRun, threadChecks, trainOnThreadsScript, trajectory } from '../browser/threads-checks.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -433,17 +433,7 @@ describe('the pool', () => {
   it('a Node process that trained with threads exits by itself', () => {
     const dist = path.join(root, 'dist/index.js');
     expect(fs.existsSync(dist), 'dist/index.js: run `node build.mjs` first').toBe(true);
-    const script = `
-      const lib = await import(${JSON.stringify(new URL(`file://${dist}`).href)});
-      const info = await lib.init({ threads: 2 });
-      if (info.threads !== 2) throw new Error('threads: ' + info.threads + ' ' + info.threadsReason);
-      const model = lib.sequential({ layers: [lib.layers.dense({ units: 128, activation: 'relu', inputShape: [784] }), lib.layers.dense({ units: 10, activation: 'softmax' })] });
-      model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
-      const x = lib.randomNormal([64, 784]);
-      const y = lib.tensor(Int32Array.from({ length: 64 }, (_, i) => i % 10), [64], 'int32');
-      for (let s = 0; s < 3; s++) await model.trainOnBatch(x, y);
-      console.log('trained on', info.threads, 'threads');
-    `;
+    const script = trainOnThreadsScript(new URL(`file://${dist}`).href);
     // The timeout only turns a hang into a failure; a process that exits by itself takes seconds.
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 90_000 });
     expect(r.signal, `the process did not exit by itself: ${r.stderr}`).toBe(null);
