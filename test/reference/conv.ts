@@ -70,19 +70,9 @@ export function conv2d_backward_filter_rows_f32(
   kH: number, kW: number, strideH: number, strideW: number, dilH: number, dilW: number, padTop: number, padLeft: number,
   row0: number, row1: number,
 ): void {
-  for (let n = 0; n < batch; n++)
-    for (let oh = 0; oh < outH; oh++)
-      for (let ow = 0; ow < outW; ow++)
-        for (let oc = 0; oc < outC; oc++) {
-          const g = dy[((n * outH + oh) * outW + ow) * outC + oc];
-          for (let i = Math.max(row0, 0); i < Math.min(row1, kH); i++) {
-            const ih = oh * strideH - padTop + i * dilH;
-            if (ih < 0 || ih >= inH) continue;
-            for (let j = 0; j < kW; j++) {
-              const iw = ow * strideW - padLeft + j * dilW;
-              if (iw < 0 || iw >= inW) continue;
-              for (let ic = 0; ic < inC; ic++) dw[((i * kW + j) * inC + ic) * outC + oc] += g * x[((n * inH + ih) * inW + iw) * inC + ic];
-            }
-          }
-        }
+  const all = new Float64Array(kH * kW * inC * outC);
+  // w is read only for dx, which is skipped here.
+  conv2d_backward_f32(null, all, null, dy, x, all, batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft);
+  const row = kW * inC * outC;
+  for (let i = Math.max(row0, 0) * row; i < Math.min(row1, kH) * row; i++) dw[i] += all[i];
 }
