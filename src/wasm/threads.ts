@@ -57,6 +57,9 @@ const RNN_FORWARD_ROWS = idx('rnn_forward_rows_f32');
 const RNN_BACKWARD_ROWS = idx('rnn_backward_rows_f32');
 const RNN_WEIGHTS = idx('rnn_backward_weights_f32');
 
+/** A null pointer stays null; any other moves to item n0 of rows of `rowBytes`. */
+const at = (p: number, n0: number, rowBytes: number): number => (p === 0 ? 0 : p + n0 * rowBytes);
+
 /** `parts` near-equal pieces of [0, total), each boundary a multiple of `unit` (cut points). */
 function split(total: number, parts: number, unit: number): number[] {
   const cuts = [0];
@@ -232,7 +235,7 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
     const T = tasksFor(batch * outH * outW * c * poolH * poolW, batch);
     if (T < 2) return k.maxpool2d_forward_f32(y, ix, x, batch, inH, inW, c, outH, outW, poolH, poolW, strideH, strideW, padTop, padLeft);
     const xs = inH * inW * c * 4, ys = outH * outW * c * 4;
-    overSamples(MAXPOOL_FORWARD, split(batch, T, 1), ws0, (n0, n) => [y + n0 * ys, ix ? ix + n0 * ys : 0, x + n0 * xs, n, inH, inW, c, outH, outW, poolH, poolW, strideH, strideW, padTop, padLeft]);
+    overSamples(MAXPOOL_FORWARD, split(batch, T, 1), ws0, (n0, n) => [y + n0 * ys, at(ix, n0, ys), x + n0 * xs, n, inH, inW, c, outH, outW, poolH, poolW, strideH, strideW, padTop, padLeft]);
   }
 
   function maxpoolBackward(dx: number, dy: number, ix: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number): void {
@@ -257,8 +260,6 @@ export function threadedKernels(k: Kernels, pool: Pool, arena: Arena): ThreadedK
   /** Floats per sample and step of the third saved buffer (cs): the reset_after GRU's 3·units, else units. */
   const csCols = (cell: number, units: number): number => (cell === RNN_CELLS.gruResetAfter ? 3 * units : units);
 
-  /** A null pointer stays null; any other moves to sample n0 of rows of `rowBytes`. */
-  const at = (p: number, n0: number, rowBytes: number): number => (p === 0 ? 0 : p + n0 * rowBytes);
   /** The cuts of a batch over T tasks of a recurrent pass, every worker's workspace made large enough for its part. */
   const rnnCuts = (batch: number, T: number, steps: number, inDim: number, units: number, cell: number): number[] => {
     const cuts = split(batch, T, 1);
